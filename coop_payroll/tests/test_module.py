@@ -1,0 +1,111 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+import datetime as dt
+from decimal import Decimal
+
+from trytond.model.exceptions import (
+    AccessError, DomainValidationError, RequiredValidationError)
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, create_employee, set_company)
+from coop_payroll.contract import ContractValidationError
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
+
+
+class CoopPayrollTestCase(CompanyTestMixin, ModuleTestCase):
+    "Test the coop_payroll module"
+    module = 'coop_payroll'
+
+    def _contract(self, employee, start, end=None, **values):
+        Contract = Pool().get('coop.payroll.contract')
+        values.update({
+                'employee': employee.id,
+                'start_date': start,
+                'end_date': end,
+                'hourly_wage': Decimal('12.02'),
+                })
+        if end:
+            values.setdefault('kind', 'fixed_term')
+        contract, = Contract.create([values])
+        return contract
+
+    @with_transaction()
+    def test_contracts_in_a_row(self):
+        "An employee may hold several contracts one after the other"
+        company = create_company()
+        with set_company(company):
+            rider = create_employee(company, "Awa Diallo")
+            first = self._contract(
+                rider, dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+            second = self._contract(rider, dt.date(2026, 4, 1))
+            self.assertEqual(first.kind, 'fixed_term')
+            self.assertEqual(second.kind, 'open_ended')
+            self.assertEqual(second.weekly_hours, Decimal(35))
+            self.assertEqual(second.currency, company.currency)
+
+    @with_transaction()
+    def test_overlap_refused(self):
+        "Overlapping contracts of one employee are refused"
+        company = create_company()
+        with set_company(company):
+            rider = create_employee(company, "Awa Diallo")
+            other = create_employee(company, "Léo Martin")
+            self._contract(rider, dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+            # Another employee on the same dates is fine
+            self._contract(other, dt.date(2026, 1, 1))
+            for start, end in [
+                    (dt.date(2026, 3, 31), None),
+                    (dt.date(2025, 12, 1), dt.date(2026, 1, 1)),
+                    (dt.date(2026, 2, 1), dt.date(2026, 2, 28)),
+                    (dt.date(2025, 6, 1), None),
+                    ]:
+                with self.subTest(start=start, end=end):
+                    with self.assertRaises(ContractValidationError) as cm:
+                        self._contract(rider, start, end)
+                    self.assertIn("overlaps", cm.exception.message)
+
+    @with_transaction()
+    def test_bad_values_refused(self):
+        "Fixed-term without end, end before start, zero wage are refused"
+        company = create_company()
+        with set_company(company):
+            rider = create_employee(company)
+            with self.assertRaises(RequiredValidationError):
+                self._contract(rider, dt.date(2026, 1, 1), kind='fixed_term')
+            with self.assertRaises(DomainValidationError):
+                self._contract(
+                    rider, dt.date(2026, 2, 1), dt.date(2026, 1, 1))
+            with self.assertRaises(DomainValidationError):
+                self._contract(
+                    rider, dt.date(2026, 1, 1), weekly_hours=Decimal(0))
+
+    @with_transaction()
+    def test_employee_sees_only_own_contracts(self):
+        "A user who is not payroll administrator reads only their contracts"
+        pool = Pool()
+        User = pool.get('res.user')
+        Contract = pool.get('coop.payroll.contract')
+        company = create_company()
+        with set_company(company):
+            rider = create_employee(company, "Awa Diallo")
+            other = create_employee(company, "Léo Martin")
+            own = self._contract(rider, dt.date(2026, 1, 1))
+            self._contract(other, dt.date(2026, 1, 1))
+            user, = User.create([{
+                        'name': "Awa", 'login': 'awa',
+                        'companies': [('add', [company.id])],
+                        'company': company.id,
+                        'employees': [('add', [rider.id])],
+                        'employee': rider.id,
+                        }])
+        with Transaction().set_user(user.id), \
+                Transaction().set_context(_check_access=True), \
+                Transaction().set_context(
+                    User.get_preferences(context_only=True)):
+            self.assertEqual(Contract.search([]), [own])
+            with self.assertRaises(AccessError):
+                Contract.write([Contract(own.id)], {
+                        'hourly_wage': Decimal(20)})
+
+
+del ModuleTestCase
