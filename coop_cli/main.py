@@ -1,0 +1,238 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"""coop: the operator's entry point to a Coop ERP installation"""
+import argparse
+import json
+import os
+import sys
+import time
+
+from .errors import CoopError
+
+DEFAULT_CONFIG = os.path.join('config', 'demo.conf')
+PASSWORD_ENV = 'COOP_ADMIN_PASSWORD'
+
+
+def _config_option(parser):
+    parser.add_argument(
+        '-c', '--config', metavar='FILE',
+        help="trytond configuration file (default: $COOP_CONFIG or "
+        f"{DEFAULT_CONFIG}); TRYTOND_<SECTION>__<OPTION> variables "
+        "override it")
+
+
+def _json_option(parser):
+    parser.add_argument(
+        '--json', action='store_true',
+        help="print a machine-readable summary on standard output")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog='coop',
+        description="Run and administer Coop ERP, the Tryton suite for "
+        "bike-delivery worker cooperatives.")
+    commands = parser.add_subparsers(dest='command', metavar='COMMAND')
+    commands.required = True
+
+    demo = commands.add_parser(
+        'demo', help="create or refresh the demo coop and serve it",
+        description="Create the demo coop database (or upgrade it if it "
+        "exists), fill it with a fictional coop and serve it with the web "
+        "client.")
+    _config_option(demo)
+    demo.add_argument(
+        '--reset', action='store_true',
+        help="drop the demo database and build it anew")
+    demo.add_argument(
+        '--no-serve', dest='serve', action='store_false',
+        help="build the database and exit")
+    demo.add_argument(
+        '--listen', metavar='HOST:PORT',
+        help="address to serve on (default: [web] listen)")
+    _json_option(demo)
+    demo.set_defaults(func=cmd_demo)
+
+    serve = commands.add_parser(
+        'serve', help="serve databases and the web client",
+        description="Serve the databases with trytond's server and the web "
+        "client (sao) at /.")
+    _config_option(serve)
+    serve.add_argument(
+        '-d', '--database', dest='databases', metavar='NAME',
+        action='append',
+        help="database to load before serving (repeatable; default: demo)")
+    serve.add_argument(
+        '--listen', metavar='HOST:PORT',
+        help="address to serve on (default: [web] listen)")
+    serve.set_defaults(func=cmd_serve)
+
+    db = commands.add_parser(
+        'db', help="create or upgrade a database",
+        description="Create or upgrade a database of the suite, on SQLite "
+        "or PostgreSQL as the configuration says.")
+    db_commands = db.add_subparsers(dest='db_command', metavar='COMMAND')
+    db_commands.required = True
+
+    create = db_commands.add_parser(
+        'create', help="create a database with the suite's modules",
+        description="Create a database, activate the suite's modules and "
+        f"set the admin password (from --admin-password-file or "
+        f"${PASSWORD_ENV}).")
+    upgrade = db_commands.add_parser(
+        'upgrade', help="upgrade every module of a database",
+        description="Upgrade the activated modules of a database and "
+        "activate the suite's modules that are missing.")
+    for sub in [create, upgrade]:
+        _config_option(sub)
+        sub.add_argument('name', metavar='NAME', help="database name")
+        _json_option(sub)
+    for sub in [create, upgrade]:
+        sub.add_argument(
+            '--admin-password-file', metavar='FILE',
+            help=f"file holding the admin password (default: ${PASSWORD_ENV})")
+        sub.add_argument('--admin-email', metavar='EMAIL')
+    upgrade.add_argument(
+        '--create-missing', action='store_true',
+        help="create the database if it does not exist yet")
+    create.set_defaults(func=cmd_db_create)
+    upgrade.set_defaults(func=cmd_db_upgrade)
+    return parser
+
+
+def _load_settings(args):
+    from . import settings
+    return settings.load(args.config, default=DEFAULT_CONFIG)
+
+
+def _admin_password(args):
+    path = args.admin_password_file or os.environ.get('TRYTONPASSFILE')
+    if path:
+        try:
+            with open(path, encoding='utf-8') as file:
+                return file.read().strip()
+        except OSError as exception:
+            raise CoopError(
+                f"cannot read the admin password file {path}: "
+                f"{exception.strerror}")
+    return os.environ.get(PASSWORD_ENV)
+
+
+def _report(args, summary, text):
+    if args.json:
+        print(json.dumps(summary, sort_keys=True))
+    else:
+        print(text)
+
+
+def cmd_db_create(args):
+    from . import database
+    _load_settings(args)
+    start = time.monotonic()
+    database.create(args.name, _admin_password(args), args.admin_email)
+    _report(args, {
+            'database': args.name,
+            'action': 'created',
+            'modules': database.activated_modules(args.name),
+            'seconds': round(time.monotonic() - start, 1),
+            }, f"database {args.name!r} created")
+
+
+def cmd_db_upgrade(args):
+    from . import database
+    _load_settings(args)
+    start = time.monotonic()
+    if args.create_missing and not database.exists(args.name):
+        database.create(args.name, _admin_password(args), args.admin_email)
+        action = 'created'
+    else:
+        database.upgrade(args.name, database.SUITE_MODULES)
+        action = 'upgraded'
+    _report(args, {
+            'database': args.name,
+            'action': action,
+            'modules': database.activated_modules(args.name),
+            'seconds': round(time.monotonic() - start, 1),
+            }, f"database {args.name!r} {action}")
+
+
+def cmd_demo(args):
+    from . import database, demo, server
+    _load_settings(args)
+    name = demo.DEMO_DATABASE
+    start = time.monotonic()
+    database.check_server()
+    if args.serve:
+        # Fail before the long work if the port is taken
+        from trytond import config
+        server.check_port_free(*config.split_netloc(
+                args.listen or config.get('web', 'listen')))
+    if args.reset and database.exists(name):
+        _progress(args, f"dropping the demo database {name!r}")
+        database.drop(name)
+    if database.exists(name):
+        _progress(args, "upgrading the demo database")
+        database.upgrade(name, database.SUITE_MODULES)
+        action = 'upgraded'
+    else:
+        _progress(args, "creating the demo database and its modules")
+        database.create(name, demo.DEMO_PASSWORD)
+        action = 'created'
+    _progress(args, "building the demo coop")
+    built = demo.build(name)
+    summary = {
+        'database': name,
+        'action': action,
+        'data': 'built' if built else 'kept',
+        'logins': [{'login': login, 'password': demo.DEMO_PASSWORD,
+                'access': access} for login, access in demo.logins()],
+        'seconds': round(time.monotonic() - start, 1),
+        }
+    if not args.serve:
+        _report(args, summary, f"demo database {name!r} ready in "
+            f"{summary['seconds']} s")
+        return
+
+    def announce(url):
+        if args.json:
+            print(json.dumps(dict(summary, url=url), sort_keys=True),
+                flush=True)
+            return
+        print(f"\nThe demo coop {demo.COMPANY_NAME!r} is served at {url}")
+        print(f"Log in to database {name!r} with one of these "
+            f"(password {demo.DEMO_PASSWORD!r}):")
+        for login, access in demo.logins():
+            print(f"  {login:<10} {access}")
+        print("Stop with Ctrl+C.", flush=True)
+    server.serve([name], args.listen, announce=announce)
+
+
+def cmd_serve(args):
+    from . import server
+    _load_settings(args)
+    names = args.databases or ['demo']
+
+    def announce(url):
+        print(f"serving {', '.join(names)} at {url}", flush=True)
+    server.serve(names, args.listen, announce=announce)
+
+
+def _progress(args, message):
+    if not args.json:
+        print(f"coop: {message}…", file=sys.stderr, flush=True)
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except CoopError as error:
+        print(f"coop: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
