@@ -5,7 +5,7 @@ Call settings.load() first: trytond picks its backend when first imported.
 """
 import os
 
-from .errors import CoopError
+from .errors import CoopError, DatabaseUnreachable
 from .settings import database_scheme, describe_database
 
 # What a coop's database runs: our three modules and the French chart
@@ -17,7 +17,7 @@ LANGUAGES = ['en', 'fr']
 def _connection_error(exception):
     detail = str(exception).strip().splitlines()
     detail = detail[0] if detail else exception.__class__.__name__
-    return CoopError(
+    return DatabaseUnreachable(
         f"cannot reach the database server ({describe_database()}): "
         f"{detail}; check [database] uri or TRYTOND_DATABASE__URI")
 

@@ -228,7 +228,7 @@ def main(argv=None):
         args.func(args)
     except CoopError as error:
         print(f"coop: error: {error}", file=sys.stderr)
-        return 2
+        return error.exit_code
     except KeyboardInterrupt:
         return 130
     return 0

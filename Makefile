@@ -1,0 +1,36 @@
+# Coop ERP: `make demo` sets up and runs the demo coop; `make test` sets up
+# and runs every test. Both create what they need under .venv/ and var/.
+PYTHON ?= python3
+VENV ?= .venv
+SAO_VERSION = 8.0.11
+SAO_DIR = var/sao
+
+.PHONY: demo test setup sao clean
+
+demo: setup sao
+	$(VENV)/bin/coop demo
+
+test: setup sao
+	$(VENV)/bin/python -m tests.runner
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+# The web client, from npm; its index.html loads files from node_modules
+sao: $(SAO_DIR)/package/.installed
+
+$(SAO_DIR)/package/.installed:
+	rm -rf $(SAO_DIR) && mkdir -p $(SAO_DIR)
+	cd $(SAO_DIR) && npm pack --silent tryton-sao@$(SAO_VERSION) \
+		&& tar xzf tryton-sao-$(SAO_VERSION).tgz
+	cd $(SAO_DIR)/package && npm install --silent --omit=dev \
+		--legacy-peer-deps --no-audit --no-fund
+	touch $@
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,75 @@
+#!/bin/sh
+# Entrypoint of the Coop ERP image: one role per container.
+#   setup   create the database, or upgrade its modules, then exit
+#   serve   setup, then trytond under gunicorn with the web client at /
+#   worker  trytond-worker: the queue of long tasks
+#   cron    trytond-cron: the scheduled tasks
+# Anything else is run as a command. Configuration is by environment:
+#   TRYTOND_DATABASE__URI      postgresql://user:password@host:5432/ (required)
+#   COOP_DATABASE              database name (default coop)
+#   COOP_ADMIN_PASSWORD[_FILE] admin password, used when the database is new
+#   COOP_ADMIN_EMAIL           admin e-mail, used when the database is new
+#   COOP_WORKERS, COOP_LISTEN  gunicorn workers (4) and address (0.0.0.0:8000)
+#   COOP_CONFIG                configuration file (/etc/coop/production.conf)
+#   TRYTOND_<SECTION>__<OPTION> any other trytond option
+set -eu
+
+COOP_DATABASE="${COOP_DATABASE:-coop}"
+COOP_CONFIG="${COOP_CONFIG:-/etc/coop/production.conf}"
+COOP_WORKERS="${COOP_WORKERS:-4}"
+COOP_LISTEN="${COOP_LISTEN:-0.0.0.0:8000}"
+TRYTOND_CONFIG="${TRYTOND_CONFIG:-$COOP_CONFIG}"
+# Preloading the database works around the 8.0.12 login failure
+TRYTOND_DATABASE_NAMES="$COOP_DATABASE"
+export COOP_CONFIG TRYTOND_CONFIG TRYTOND_DATABASE_NAMES
+
+if [ -z "${TRYTOND_DATABASE__URI:-}" ]; then
+    echo "coop-entrypoint: error: set TRYTOND_DATABASE__URI to" \
+        "postgresql://user:password@host:5432/" >&2
+    exit 2
+fi
+
+setup() {
+    set -- --config "$COOP_CONFIG" --create-missing
+    if [ -n "${COOP_ADMIN_PASSWORD_FILE:-}" ]; then
+        set -- "$@" --admin-password-file "$COOP_ADMIN_PASSWORD_FILE"
+    fi
+    if [ -n "${COOP_ADMIN_EMAIL:-}" ]; then
+        set -- "$@" --admin-email "$COOP_ADMIN_EMAIL"
+    fi
+    # Exit code 3: the server does not answer yet, it may be starting
+    tries=1
+    while :; do
+        status=0
+        coop db upgrade "$@" --json "$COOP_DATABASE" || status=$?
+        if [ "$status" -ne 3 ] || [ "$tries" -ge "${COOP_SETUP_TRIES:-12}" ]
+        then
+            return "$status"
+        fi
+        tries=$((tries + 1))
+        sleep 5
+    done
+}
+
+role="${1:-serve}"
+case "$role" in
+    setup)
+        setup
+        ;;
+    serve)
+        setup
+        exec gunicorn --workers "$COOP_WORKERS" --bind "$COOP_LISTEN" \
+            --access-logfile - coop_cli.wsgi:app
+        ;;
+    worker)
+        exec trytond-worker --config "$TRYTOND_CONFIG" \
+            --database "$COOP_DATABASE"
+        ;;
+    cron)
+        exec trytond-cron --config "$TRYTOND_CONFIG" \
+            --database "$COOP_DATABASE"
+        ;;
+    *)
+        exec "$@"
+        ;;
+esac

@@ -1,0 +1,174 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"""Run every test of the suite, on SQLite and on PostgreSQL.
+
+    python -m tests.runner [--backend sqlite|postgresql|all] [TEST ...]
+
+Each backend runs in a child process because trytond chooses its backend
+when first imported. Installed databases are cached with Tryton's DB_CACHE
+in a folder named after a hash of the modules' files, so a change to a
+module never restores a stale database. The PostgreSQL pass runs when
+TRYTOND_DATABASE_URI names a PostgreSQL server or one answers on
+127.0.0.1:5432. The last line is the summary: 'tests: N passed, N failed'.
+"""
+import argparse
+import hashlib
+import importlib
+import json
+import os
+import pkgutil
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+from importlib import metadata
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SUITE_MODULES = ['coop_delivery', 'coop_payroll', 'coop_membership']
+BACKENDS = ['sqlite', 'postgresql']
+DEFAULT_PG_URI = 'postgresql://postgres@127.0.0.1:5432/'
+CACHE_ROOT = os.path.join(ROOT, 'var', 'test-cache')
+
+
+def modules_hash():
+    "A hash of what makes an installed database: our files and trytond's"
+    digest = hashlib.sha256()
+    for module in SUITE_MODULES:
+        folder = os.path.join(ROOT, module)
+        for dirpath, dirnames, filenames in sorted(os.walk(folder)):
+            dirnames[:] = sorted(
+                d for d in dirnames if d not in {'tests', '__pycache__'})
+            for filename in sorted(filenames):
+                if filename.endswith(('.py', '.xml', '.cfg', '.po')):
+                    path = os.path.join(dirpath, filename)
+                    digest.update(os.path.relpath(path, ROOT).encode())
+                    with open(path, 'rb') as file:
+                        digest.update(file.read())
+    for dist in sorted(metadata.distributions(),
+            key=lambda d: d.metadata['Name'] or ''):
+        name = dist.metadata['Name'] or ''
+        if name.lower().startswith('trytond'):
+            digest.update(f'{name}=={dist.version}'.encode())
+    return digest.hexdigest()[:16]
+
+
+def postgresql_uri():
+    uri = os.environ.get('TRYTOND_DATABASE_URI', '')
+    if uri.startswith('postgresql'):
+        return uri
+    try:
+        socket.create_connection(('127.0.0.1', 5432), timeout=2).close()
+    except OSError:
+        return None
+    return DEFAULT_PG_URI
+
+
+def test_names(backend):
+    "The test modules to run on the backend"
+    names = []
+    for module in SUITE_MODULES:
+        for test in ['test_module', 'test_scenario']:
+            name = f'{module}.tests.{test}'
+            if importlib.util.find_spec(name):
+                names.append(name)
+    import tests
+    for info in pkgutil.iter_modules(tests.__path__):
+        if info.name.startswith('test_'):
+            module = importlib.import_module(f'tests.{info.name}')
+            if backend in getattr(module, 'BACKENDS', BACKENDS):
+                names.append(f'tests.{info.name}')
+    return names
+
+
+def run_child(backend, names, result_path):
+    "Run the tests in this process, configured for backend by the parent"
+    loader = unittest.TestLoader()
+    suite = loader.loadTestsFromNames(names or test_names(backend))
+    result = unittest.TextTestRunner(verbosity=2, buffer=False).run(suite)
+    failed = len(result.failures) + len(result.errors) + len(
+        result.unexpectedSuccesses)
+    with open(result_path, 'w') as file:
+        json.dump({
+                'run': result.testsRun,
+                'failed': failed,
+                'skipped': len(result.skipped),
+                }, file)
+    return 0 if result.wasSuccessful() else 1
+
+
+def run_pass(backend, names):
+    cache = os.path.join(CACHE_ROOT, modules_hash())
+    env = dict(os.environ, DB_CACHE=cache, PYTHONPATH=ROOT)
+    env.pop('DB_NAME', None)
+    if backend == 'sqlite':
+        env['TRYTOND_DATABASE_URI'] = 'sqlite://'
+        env['DB_NAME'] = ':memory:'
+    else:
+        env['TRYTOND_DATABASE_URI'] = postgresql_uri()
+    with tempfile.NamedTemporaryFile(suffix='.json') as result_file:
+        print(f"\n=== {backend}: {env['TRYTOND_DATABASE_URI']}", flush=True)
+        start = time.monotonic()
+        subprocess.call([
+                sys.executable, '-m', 'tests.runner', '--child', backend,
+                '--result', result_file.name, *names],
+            env=env, cwd=ROOT)
+        try:
+            with open(result_file.name) as file:
+                result = json.load(file)
+        except (OSError, ValueError):
+            # The child died before reporting: count it as one failure
+            result = {'run': 0, 'failed': 1, 'skipped': 0}
+        result['seconds'] = round(time.monotonic() - start)
+    return result
+
+
+def prune_cache(keep):
+    if not os.path.isdir(CACHE_ROOT):
+        return
+    for name in os.listdir(CACHE_ROOT):
+        if name != keep:
+            shutil.rmtree(os.path.join(CACHE_ROOT, name), ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--backend', choices=BACKENDS + ['all'],
+        default='all')
+    parser.add_argument('--child', choices=BACKENDS, help=argparse.SUPPRESS)
+    parser.add_argument('--result', help=argparse.SUPPRESS)
+    parser.add_argument('names', nargs='*', metavar='TEST',
+        help="test modules, classes or methods (default: all)")
+    args = parser.parse_args()
+    if args.child:
+        return run_child(args.child, args.names, args.result)
+
+    prune_cache(modules_hash())
+    backends = BACKENDS if args.backend == 'all' else [args.backend]
+    results = {}
+    for backend in backends:
+        if backend == 'postgresql' and not postgresql_uri():
+            print("\n=== postgresql: skipped, no server answers on "
+                "127.0.0.1:5432 and TRYTOND_DATABASE_URI is not set")
+            continue
+        results[backend] = run_pass(backend, args.names)
+
+    print()
+    total = {'run': 0, 'failed': 0, 'skipped': 0}
+    for backend, result in results.items():
+        passed = result['run'] - result['failed'] - result['skipped']
+        print(f"{backend}: {passed} passed, {result['failed']} failed, "
+            f"{result['skipped']} skipped in {result['seconds']} s")
+        for key in total:
+            total[key] += result[key]
+    passed = total['run'] - total['failed'] - total['skipped']
+    print(f"tests: {passed} passed, {total['failed']} failed, "
+        f"{total['skipped']} skipped")
+    if not results or total['failed'] or not total['run']:
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,114 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"The README's first command: the demo coop, served with the web client"
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+from .support import (
+    BIN, ROOT, SAO_ROOT, clean_environ, coop, free_port, http_get, login, rpc,
+    wait_for_port, write_config)
+
+# The demo runs on SQLite
+BACKENDS = {'sqlite'}
+
+
+class DemoTestCase(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        folder = tempfile.TemporaryDirectory()
+        cls.addClassCleanup(folder.cleanup)
+        cls.folder = folder.name
+        # The repository's demo configuration, with the database elsewhere
+        cls.env = clean_environ(
+            COOP_CONFIG=os.path.join(ROOT, 'config', 'demo.conf'),
+            TRYTOND_DATABASE__PATH=os.path.join(cls.folder, 'db'),
+            TRYTOND_WEB__ROOT=SAO_ROOT)
+        process = coop('demo', '--no-serve', '--json', env=cls.env)
+        if process.returncode:
+            raise AssertionError(process.stderr)
+        cls.summary = json.loads(process.stdout)
+
+    def serve(self):
+        port = free_port()
+        server = subprocess.Popen(
+            [os.path.join(BIN, 'coop'), 'serve', '--listen',
+                f'127.0.0.1:{port}'],
+            env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+
+        def stop():
+            server.terminate()
+            server.communicate(timeout=30)
+        self.addCleanup(stop)
+        wait_for_port(port, server)
+        return port
+
+    def test_summary(self):
+        "The demo says what it built and how to log in"
+        self.assertEqual(self.summary['database'], 'demo')
+        self.assertEqual(self.summary['action'], 'created')
+        self.assertEqual(self.summary['data'], 'built')
+        logins = {l['login'] for l in self.summary['logins']}
+        self.assertEqual(
+            logins, {'admin', 'dispatch', 'payroll', 'members', 'awa'})
+
+    def test_served_with_web_client_and_login(self):
+        "sao is served at / and every demo login works over JSON-RPC"
+        port = self.serve()
+        status, page = http_get(f'http://127.0.0.1:{port}/')
+        self.assertEqual(status, 200)
+        self.assertIn('sao', page)
+        status, _ = http_get(f'http://127.0.0.1:{port}/dist/tryton-sao.js')
+        self.assertEqual(status, 200)
+        for entry in self.summary['logins']:
+            with self.subTest(login=entry['login']):
+                session = login(
+                    port, 'demo', entry['login'], entry['password'])
+                self.assertIsInstance(session[1], int)
+        with self.assertRaises(Exception):
+            login(port, 'demo', 'admin', 'wrong password')
+
+    def test_demo_coop_through_rpc(self):
+        "The coop's books, deliveries and rules are there for its users"
+        port = self.serve()
+        admin = login(port, 'demo', 'admin', 'coopdemo')
+        context = rpc(port, 'demo', 'model.res.user.get_preferences',
+            [True, {}], admin)
+
+        def count(session, model, domain=()):
+            return rpc(port, 'demo', f'model.{model}.search_count',
+                [list(domain), context], session)
+        self.assertEqual(count(admin, 'coop.delivery'), 15)
+        self.assertEqual(count(admin, 'coop.payroll.contract'), 6)
+        self.assertEqual(count(admin, 'coop.member',
+                [('status', '=', 'member')]), 7)
+        # The French chart: 512 bank, 641 wages, 4111 customers
+        self.assertEqual(count(admin, 'account.account',
+                [('code', 'in', ['512', '641', '4111'])]), 3)
+        self.assertEqual(count(admin, 'account.period',
+                [('type', '=', 'standard')]), 12)
+
+        # A rider reads their own contract only, and no member register
+        rider = login(port, 'demo', 'awa', 'coopdemo')
+        rider_context = rpc(port, 'demo', 'model.res.user.get_preferences',
+            [True, {}], rider)
+        contracts = rpc(port, 'demo', 'model.coop.payroll.contract.search_read',
+            [[], 0, None, None, ['employee.party.name'], rider_context],
+            rider)
+        self.assertEqual(
+            [c['employee.']['party.']['name'] for c in contracts],
+            ["Awa Diallo"])
+        with self.assertRaises(RuntimeError):
+            rpc(port, 'demo', 'model.coop.member.search',
+                [[], 0, None, None, rider_context], rider)
+
+    def test_refresh_keeps_data(self):
+        "Running the demo again upgrades the database and keeps its data"
+        process = coop('demo', '--no-serve', '--json', env=self.env)
+        self.assertEqual(process.returncode, 0, process.stderr)
+        summary = json.loads(process.stdout)
+        self.assertEqual(summary['action'], 'upgraded')
+        self.assertEqual(summary['data'], 'kept')
