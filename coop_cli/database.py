@@ -34,10 +34,8 @@ def check_server():
         return
     # Ask psycopg directly: the pool trytond uses would wait 30 s to fail
     import psycopg
-    uri = config.parse_uri(config.get('database', 'uri'))
-    conninfo = uri._replace(scheme='postgresql', path='/postgres').geturl()
     try:
-        psycopg.connect(conninfo, connect_timeout=5).close()
+        psycopg.connect(_pg_conninfo(), connect_timeout=5).close()
     except psycopg.Error as exception:
         raise _connection_error(exception)
 
@@ -46,6 +44,9 @@ def exists(name):
     "Tell whether name is an initialised Tryton database"
     from trytond import backend
     check_server()
+    if database_scheme() == 'postgresql' and not _pg_database_exists(name):
+        # Never let trytond's pool try a missing database: it logs each try
+        return False
     database = backend.Database(name)
     try:
         database.connect()
@@ -55,6 +56,20 @@ def exists(name):
         return database.test()
     finally:
         database.close()
+
+
+def _pg_database_exists(name):
+    import psycopg
+    with psycopg.connect(_pg_conninfo(), connect_timeout=5) as connection:
+        return bool(connection.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s",
+                (name,)).fetchone())
+
+
+def _pg_conninfo():
+    from trytond import config
+    uri = config.parse_uri(config.get('database', 'uri'))
+    return uri._replace(scheme='postgresql', path='/postgres').geturl()
 
 
 def _create_empty(name):
@@ -88,7 +103,6 @@ def drop(name):
 def create(name, admin_password, admin_email=None, modules=SUITE_MODULES):
     "Create a new database with the suite's modules activated"
     from trytond import backend
-    from trytond.pool import Pool
 
     if exists(name):
         raise CoopError(
@@ -101,10 +115,9 @@ def create(name, admin_password, admin_email=None, modules=SUITE_MODULES):
     _create_empty(name)
     database = backend.Database(name).connect()
     database.init()
-    start_pool()
-    Pool(name).init(update=['ir', 'res', *modules], lang=LANGUAGES,
-        activatedeps=True)
+    load_pool(name, update=['ir', 'res', *modules])
     in_transaction(name, lambda: _configure(admin_password, admin_email))
+    _store_fingerprint(name)
 
 
 def _configure(admin_password, admin_email):
@@ -134,6 +147,7 @@ def in_transaction(name, func, user=0, context=None):
     Tryton asks for some table locks by raising TransactionError: the
     transaction is then started again as it says."""
     from trytond.transaction import Transaction, TransactionError
+    load_pool(name)
     extras = {}
     while True:
         with Transaction().start(
@@ -145,30 +159,116 @@ def in_transaction(name, func, user=0, context=None):
                 error.fix(extras)
 
 
-def upgrade(name, modules=()):
-    """Upgrade every activated module of the database and activate modules
+def upgrade(name, modules=(), force=False):
+    """Upgrade the activated modules of the database and activate modules
 
-    Refuses a database that does not exist or is not a Tryton database."""
-    from trytond.pool import Pool
+    Return False when nothing was done: the code and the modules have not
+    changed since the last upgrade (unless force). Refuses a database that
+    does not exist or is not a Tryton database."""
     if not exists(name):
         raise CoopError(
             f"no Tryton database {name!r} ({describe_database()}): "
             f"use 'coop db create {name}'")
-    start_pool()
-    Pool(name).init(update=['ir', *modules], lang=LANGUAGES,
-        activatedeps=True)
+    if (not force
+            and _stored_fingerprint(name) == code_fingerprint()
+            and set(modules) <= set(activated_modules(name))):
+        return False
+    load_pool(name, update=['ir', *modules])
+    _store_fingerprint(name)
+    return True
 
 
-def start_pool():
+# An upgrade of every module takes minutes on PostgreSQL; a container
+# restart or a second `coop demo` need not pay it when no code changed.
+FINGERPRINT_TABLE = 'coop_cli_upgrade'
+_FINGERPRINT_SUFFIXES = (
+    '.py', '.xml', '.cfg', '.po', '.rng', '.odt', '.fodt', '.html')
+
+
+def code_fingerprint():
+    "A hash of the code of every installed Tryton module and of trytond"
+    import hashlib
+
+    import trytond
+    from trytond.modules import get_module_info, get_modules
+    digest = hashlib.sha256(trytond.__version__.encode())
+    folders = {os.path.dirname(trytond.__file__)}
+    for module in get_modules():
+        info = get_module_info(module)
+        if info:
+            folders.add(info['directory'])
+    seen = set()
+    for folder in sorted(folders):
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = sorted(d for d in dirnames if d not in {
+                    '__pycache__', 'tests', 'node_modules'})
+            for filename in sorted(filenames):
+                path = os.path.join(dirpath, filename)
+                if not filename.endswith(_FINGERPRINT_SUFFIXES) or (
+                        path in seen):
+                    continue
+                seen.add(path)
+                digest.update(path.encode())
+                with open(path, 'rb') as file:
+                    digest.update(file.read())
+    return digest.hexdigest()
+
+
+def _fingerprint_table(cursor):
+    cursor.execute(
+        f'CREATE TABLE IF NOT EXISTS "{FINGERPRINT_TABLE}" '
+        '(fingerprint VARCHAR(64) NOT NULL)')
+    from sql import Table
+    return Table(FINGERPRINT_TABLE)
+
+
+def _stored_fingerprint(name):
+    from trytond.transaction import Transaction
+    with Transaction().start(name, 0) as transaction:
+        cursor = transaction.connection.cursor()
+        table = _fingerprint_table(cursor)
+        cursor.execute(*table.select(table.fingerprint))
+        row = cursor.fetchone()
+        return row[0] if row else None
+
+
+def _store_fingerprint(name):
+    from trytond.transaction import Transaction
+    fingerprint = code_fingerprint()
+    with Transaction().start(name, 0) as transaction:
+        cursor = transaction.connection.cursor()
+        table = _fingerprint_table(cursor)
+        cursor.execute(*table.delete())
+        cursor.execute(*table.insert([table.fingerprint], [[fingerprint]]))
+
+
+_loaded_pools = set()
+
+
+def load_pool(name, update=None):
+    """Load the database's pool once, or again to update modules
+
+    update lists the modules to update or activate with their
+    dependencies ('ir' updates every activated module)."""
     from trytond.pool import Pool
+    if name in _loaded_pools and not update:
+        return
     if not Pool._started:
         Pool.start()
+    if update:
+        Pool(name).init(update=update, lang=LANGUAGES, activatedeps=True)
+    else:
+        Pool(name).init()
+    _loaded_pools.add(name)
 
 
 def activated_modules(name):
-    from trytond.pool import Pool
+    "The names of the activated modules, read without loading the pool"
+    from sql import Table
     from trytond.transaction import Transaction
-    with Transaction().start(name, 0, readonly=True):
-        Module = Pool().get('ir.module')
-        return sorted(m.name for m in Module.search([
-                    ('state', '=', 'activated')]))
+    module = Table('ir_module')
+    with Transaction().start(name, 0, readonly=True) as transaction:
+        cursor = transaction.connection.cursor()
+        cursor.execute(*module.select(
+                module.name, where=module.state == 'activated'))
+        return sorted(name for name, in cursor)

@@ -81,7 +81,8 @@ def build_parser():
     upgrade = db_commands.add_parser(
         'upgrade', help="upgrade every module of a database",
         description="Upgrade the activated modules of a database and "
-        "activate the suite's modules that are missing.")
+        "activate the suite's modules that are missing. Nothing is done "
+        "when no module's code changed since the last upgrade.")
     for sub in [create, upgrade]:
         _config_option(sub)
         sub.add_argument('name', metavar='NAME', help="database name")
@@ -94,6 +95,9 @@ def build_parser():
     upgrade.add_argument(
         '--create-missing', action='store_true',
         help="create the database if it does not exist yet")
+    upgrade.add_argument(
+        '--force', action='store_true',
+        help="upgrade even if no module changed since the last upgrade")
     create.set_defaults(func=cmd_db_create)
     upgrade.set_defaults(func=cmd_db_upgrade)
     return parser
@@ -144,9 +148,10 @@ def cmd_db_upgrade(args):
     if args.create_missing and not database.exists(args.name):
         database.create(args.name, _admin_password(args), args.admin_email)
         action = 'created'
-    else:
-        database.upgrade(args.name, database.SUITE_MODULES)
+    elif database.upgrade(args.name, database.SUITE_MODULES, args.force):
         action = 'upgraded'
+    else:
+        action = 'up-to-date'
     _report(args, {
             'database': args.name,
             'action': action,
@@ -170,9 +175,11 @@ def cmd_demo(args):
         _progress(args, f"dropping the demo database {name!r}")
         database.drop(name)
     if database.exists(name):
-        _progress(args, "upgrading the demo database")
-        database.upgrade(name, database.SUITE_MODULES)
-        action = 'upgraded'
+        _progress(args, "upgrading the demo database if its code changed")
+        if database.upgrade(name, database.SUITE_MODULES):
+            action = 'upgraded'
+        else:
+            action = 'up-to-date'
     else:
         _progress(args, "creating the demo database and its modules")
         database.create(name, demo.DEMO_PASSWORD)

@@ -4,7 +4,7 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
-from trytond.pyson import Eval, If
+from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 VEHICLES = [
@@ -20,6 +20,7 @@ def _non_negative(name):
 class Delivery(Workflow, ModelSQL, ModelView):
     "A delivery ordered by a client store, ridden by one of the coop's riders"
     __name__ = 'coop.delivery'
+    __string__ = "Delivery"
     _rec_name = 'reference'
 
     _states = {

@@ -13,6 +13,7 @@ class MemberValidationError(ValidationError):
 class Member(ModelSQL, ModelView):
     "A person or an organisation that holds shares of the cooperative"
     __name__ = 'coop.member'
+    __string__ = "Member"
     _rec_name = 'number'
 
     company = fields.Many2One('company.company', "Company", required=True)

@@ -20,6 +20,7 @@ class ContractValidationError(ValidationError):
 class Contract(ModelSQL, ModelView):
     "The employment contract that makes a rider a salaried employee"
     __name__ = 'coop.payroll.contract'
+    __string__ = "Employment Contract"
 
     company = fields.Many2One('company.company', "Company", required=True)
     employee = fields.Many2One(

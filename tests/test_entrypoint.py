@@ -1,0 +1,101 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"""The production image's entrypoint, run against the local PostgreSQL
+
+No Docker engine runs here, so the script itself is run as the image runs
+it, with its configuration from the environment."""
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+import uuid
+
+from .support import (
+    ROOT, SAO_ROOT, clean_environ, free_port, http_get, login, wait_for_port)
+
+BACKENDS = {'postgresql'}
+ENTRYPOINT = os.path.join(ROOT, 'docker', 'entrypoint.sh')
+
+
+class EntrypointTestCase(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.uri = os.environ['TRYTOND_DATABASE_URI']
+        cls.database = f'coop_entrypoint_{uuid.uuid4().hex[:8]}'
+        folder = tempfile.TemporaryDirectory()
+        cls.addClassCleanup(folder.cleanup)
+        cls.env = clean_environ(
+            TRYTOND_DATABASE__URI=cls.uri,
+            TRYTOND_DATABASE__PATH=folder.name,
+            TRYTOND_WEB__ROOT=SAO_ROOT,
+            COOP_CONFIG=os.path.join(ROOT, 'config', 'production.conf'),
+            COOP_DATABASE=cls.database,
+            COOP_ADMIN_PASSWORD='entrypoint-admin')
+        cls.addClassCleanup(cls.drop_database)
+
+    @classmethod
+    def drop_database(cls):
+        import psycopg
+        from trytond import config
+        conninfo = config.parse_uri(cls.uri)._replace(
+            scheme='postgresql', path='/postgres').geturl()
+        with psycopg.connect(conninfo, autocommit=True) as connection:
+            connection.execute(
+                f'DROP DATABASE IF EXISTS "{cls.database}" WITH (FORCE)')
+
+    def entrypoint(self, *args, **env):
+        return subprocess.run([ENTRYPOINT, *args],
+            env=dict(self.env, **env), capture_output=True, text=True,
+            timeout=600)
+
+    def setup_summary(self, process):
+        self.assertEqual(process.returncode, 0, process.stderr)
+        return json.loads(process.stdout.strip().splitlines()[-1])
+
+    def test_setup_creates_then_upgrades_then_serves(self):
+        "setup creates the database, skips an idle upgrade; serve logs in"
+        summary = self.setup_summary(self.entrypoint('setup'))
+        self.assertEqual(summary['action'], 'created')
+        self.assertIn('coop_payroll', summary['modules'])
+
+        # Nothing changed: the restart does not pay for a full upgrade
+        summary = self.setup_summary(self.entrypoint('setup'))
+        self.assertEqual(summary['action'], 'up-to-date')
+
+        port = free_port()
+        server = subprocess.Popen([ENTRYPOINT, 'serve'],
+            env=dict(self.env, COOP_WORKERS='2',
+                COOP_LISTEN=f'127.0.0.1:{port}'),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for_port(port, server, timeout=300)
+            status, page = http_get(f'http://127.0.0.1:{port}/')
+            self.assertEqual(status, 200)
+            self.assertIn('sao', page)
+            # Both gunicorn workers loaded the database before serving
+            for _ in range(4):
+                session = login(
+                    port, self.database, 'admin', 'entrypoint-admin')
+                self.assertIsInstance(session[1], int)
+        finally:
+            server.terminate()
+            server.communicate(timeout=60)
+
+    def test_missing_uri(self):
+        "Without a database URI the entrypoint says what to set"
+        env = dict(self.env)
+        del env['TRYTOND_DATABASE__URI']
+        process = subprocess.run([ENTRYPOINT, 'setup'], env=env,
+            capture_output=True, text=True, timeout=60)
+        self.assertEqual(process.returncode, 2)
+        self.assertIn('set TRYTOND_DATABASE__URI', process.stderr)
+
+    def test_unreachable_server_gives_up(self):
+        "An unreachable server is retried, then reported in one line"
+        process = self.entrypoint('setup',
+            TRYTOND_DATABASE__URI=f'postgresql://postgres@127.0.0.1:'
+            f'{free_port()}/', COOP_SETUP_TRIES='1')
+        self.assertEqual(process.returncode, 3)
+        self.assertIn('cannot reach the database server', process.stderr)
+        self.assertNotIn('Traceback', process.stderr)
