@@ -79,6 +79,9 @@ def _create_empty(name):
         open(os.path.join(
                 config.get('database', 'path'), name + '.sqlite'), 'a').close()
         return
+    if _pg_database_exists(name):
+        # An empty database made beforehand, by createdb for instance
+        return
     with Transaction().start(
             None, 0, close=True, autocommit=True) as transaction:
         transaction.database.create(transaction.connection, name)
