@@ -100,7 +100,7 @@ def run_child(backend, names, result_path):
 
 def run_pass(backend, names):
     cache = os.path.join(CACHE_ROOT, modules_hash())
-    env = dict(os.environ, DB_CACHE=cache, PYTHONPATH=ROOT)
+    env = dict(os.environ, DB_CACHE=cache)
     env.pop('DB_NAME', None)
     if backend == 'sqlite':
         env['TRYTOND_DATABASE_URI'] = 'sqlite://'

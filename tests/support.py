@@ -17,7 +17,7 @@ SAO_ROOT = os.path.join(ROOT, 'var', 'sao', 'package')
 def clean_environ(**values):
     "The environment of a coop process, without the test runner's database"
     env = {k: v for k, v in os.environ.items()
-        if not k.startswith(('TRYTOND_', 'COOP_', 'DB_'))}
+        if not k.startswith(('TRYTOND_', 'COOP_', 'DB_', 'PYTHONPATH'))}
     env['PATH'] = BIN + os.pathsep + env.get('PATH', '')
     env.update(values)
     return env
