@@ -28,23 +28,23 @@ RIDERS = [
     ("Hugo Lefèvre", 35, '12.02'),
     ]
 SUPPORTERS = ["Association Vélo Cité", "Marie Dupont"]
-# login, name, groups (module, xml id), rider whose records they are
+# login, name, what they see, groups (module, xml id), rider they are
 USERS = [
-    ('dispatch', "Camille Dispatch",
+    ('dispatch', "Camille Dispatch", "deliveries",
         [('coop_delivery', 'group_delivery')], None),
-    ('payroll', "Sacha Payroll",
+    ('payroll', "Sacha Payroll", "every employment contract",
         [('coop_payroll', 'group_payroll_admin')], None),
-    ('members', "Noé Register",
+    ('members', "Noé Register", "the register of members",
         [('coop_membership', 'group_membership_admin')], None),
-    ('awa', "Awa Diallo", [], "Awa Diallo"),
+    ('awa', "Awa Diallo", "a rider: her own contract only", [],
+        "Awa Diallo"),
     ]
 
 
 def logins():
-    "The demo's logins, for the operator"
+    "The demo's logins with what each sees, for the operator"
     return [('admin', "every menu")] + [
-        (login, ', '.join(g for _, g in groups) or "own records only")
-        for login, _, groups, _ in USERS]
+        (login, sees) for login, _, sees, _, _ in USERS]
 
 
 def build(database_name, today=None):
@@ -72,7 +72,15 @@ def _build(today):
         _create_members(company, riders, today)
         _create_deliveries(company, stores, today)
         _create_users(company, riders)
+    _close_configuration_wizard()
     return True
+
+
+def _close_configuration_wizard():
+    "The demo is configured: sao need not open the first-login wizard"
+    from trytond.pool import Pool
+    Item = Pool().get('ir.module.config_wizard.item')
+    Item.write(Item.search([]), {'state': 'done'})
 
 
 def _address(street, postal_code, city="Lyon"):
@@ -254,7 +262,7 @@ def _create_users(company, riders):
     ModelData = pool.get('ir.model.data')
     employees = {r.party.name: r for r in riders}
     values = []
-    for login, name, groups, rider in USERS:
+    for login, name, _, groups, rider in USERS:
         value = {
             'login': login, 'name': name, 'password': DEMO_PASSWORD,
             'companies': [('add', [company.id])],

@@ -90,6 +90,9 @@ class DemoTestCase(unittest.TestCase):
                 [('code', 'in', ['512', '641', '4111'])]), 3)
         self.assertEqual(count(admin, 'account.period',
                 [('type', '=', 'standard')]), 12)
+        # Configured: sao opens no first-login wizard
+        self.assertEqual(count(admin, 'ir.module.config_wizard.item',
+                [('state', '=', 'open')]), 0)
 
         # A rider reads their own contract only, and no member register
         rider = login(port, 'demo', 'awa', 'coopdemo')
