@@ -11,12 +11,25 @@ DEMO_DATABASE = 'demo'
 DEMO_PASSWORD = 'coopdemo'
 COMPANY_NAME = "Roue Libre SCOP"
 
+# name, street, postal code, (latitude, longitude)
 STORES = [
-    ("Le Vélo Gourmand", "14 rue Mercière", "69002"),
-    ("Épicerie du Plateau", "3 place de la Croix-Rousse", "69004"),
-    ("Boulangerie Saint-Jean", "27 rue Saint-Jean", "69005"),
-    ("Pharmacie des Brotteaux", "80 boulevard des Belges", "69006"),
-    ("Sushi Guillotière", "5 grande rue de la Guillotière", "69007"),
+    ("Le Vélo Gourmand", "14 rue Mercière", "69002", (45.7620, 4.8330)),
+    ("Épicerie du Plateau", "3 place de la Croix-Rousse", "69004",
+        (45.7745, 4.8320)),
+    ("Boulangerie Saint-Jean", "27 rue Saint-Jean", "69005",
+        (45.7625, 4.8270)),
+    ("Pharmacie des Brotteaux", "80 boulevard des Belges", "69006",
+        (45.7690, 4.8520)),
+    ("Sushi Guillotière", "5 grande rue de la Guillotière", "69007",
+        (45.7550, 4.8430)),
+    ]
+# Where the customers live: (street, latitude, longitude)
+DROPOFFS = [
+    ("8 rue de Brest", 45.7610, 4.8345),
+    ("40 rue Garibaldi", 45.7600, 4.8510),
+    ("2 quai Saint-Vincent", 45.7680, 4.8250),
+    ("115 avenue Jean Jaurès", 45.7440, 4.8420),
+    ("9 place Bellecour", 45.7578, 4.8320),
     ]
 # name, weekly hours, hourly wage
 RIDERS = [
@@ -177,13 +190,48 @@ def _create_fiscal_year(company, year):
     return fiscal_year
 
 
+# Lyon's Presqu'île, where the coop rides most
+CENTRE = {'type': 'Polygon', 'coordinates': [[
+            [4.815, 45.748], [4.845, 45.748], [4.845, 45.772],
+            [4.815, 45.772], [4.815, 45.748]]]}
+# CoopCycle-style rules, in cents
+PRICE_RULES = [
+    ("Cargo bike", 'vehicle == "cargo_bike"',
+        '900 + price_range(distance, 150, 1000, 3000)'),
+    ("Outside the centre", 'out_zone(dropoff.address, "presquile")',
+        '700 + price_range(distance, 200, 1000, 3000)'),
+    ("Centre", '', '550'),
+    ]
+
+
 def _create_stores(company):
+    "Stores priced by one rule set, with the Presqu'île as a zone"
+    import json
+
     from trytond.pool import Pool
-    Party = Pool().get('party.party')
+    pool = Pool()
+    Party = pool.get('party.party')
+    Zone = pool.get('coop.delivery.zone')
+    RuleSet = pool.get('coop.delivery.price.rule_set')
+    PackageType = pool.get('coop.delivery.package.type')
+    Zone.create([{'name': 'presquile', 'geometry': json.dumps(CENTRE)}])
+    PackageType.create([
+            {'name': 'box', 'description': "Box up to 10 kg"},
+            {'name': 'coolbag', 'description': "Insulated bag"}])
+    rule_set, = RuleSet.create([{
+                'name': "Tarif Lyon 2026",
+                'strategy': 'find',
+                'rules': [('create', [{
+                                'sequence': i, 'name': name,
+                                'condition': condition, 'price': price}
+                            for i, (name, condition, price)
+                            in enumerate(PRICE_RULES)])],
+                }])
     return Party.create([{
                 'name': name,
                 'addresses': [('create', [_address(street, postal_code)])],
-                } for name, street, postal_code in STORES])
+                'delivery_price_rule_set': rule_set.id,
+                } for name, street, postal_code, _ in STORES])
 
 
 def _create_riders(company, today):
@@ -236,23 +284,58 @@ def _create_members(company, riders, today):
 
 
 def _create_deliveries(company, stores, today):
+    """Three deliveries per store: today's to ride, yesterday's under way,
+    the day before's done"""
     from trytond.pool import Pool
-    Delivery = Pool().get('coop.delivery')
+    pool = Pool()
+    Delivery = pool.get('coop.delivery')
+    Task = pool.get('coop.delivery.task')
+    PackageType = pool.get('coop.delivery.package.type')
+    box, = PackageType.search([('name', '=', 'box')])
     values = []
-    for i, store in enumerate(stores):
-        for j in range(3):
+    for i, (store, (_, _, _, (latitude, longitude))) in enumerate(
+            zip(stores, STORES)):
+        for age in range(3):
+            street, drop_latitude, drop_longitude = DROPOFFS[
+                (i + age) % len(DROPOFFS)]
+            ordered = dt.datetime.combine(
+                today - dt.timedelta(days=age), dt.time(9 + i, 0))
             values.append({
                     'company': company.id,
                     'customer': store.id,
-                    'reference': f'CMD-{i + 1}{j + 1:02d}',
-                    'date': today - dt.timedelta(days=j),
-                    'vehicle': 'cargo_bike' if (i + j) % 4 == 0 else 'bike',
-                    'distance': 1200 + 850 * ((i * 3 + j) % 5),
-                    'weight': 500 + 2500 * ((i + j) % 3),
-                    'duration': dt.timedelta(minutes=12 + 4 * j),
+                    'reference': f'CMD-{i + 1}{age + 1:02d}',
+                    'date': ordered.date(),
+                    'ordered_at': ordered,
+                    'vehicle': 'cargo_bike' if (i + age) % 4 == 0 else 'bike',
+                    'distance': 1200 + 850 * ((i * 3 + age) % 5),
+                    'weight': 500 + 2500 * ((i + age) % 3),
+                    'duration': dt.timedelta(minutes=12 + 4 * age),
+                    'packages': [('create', [{
+                                    'type': box.id, 'quantity': 1 + age}])],
+                    'tasks': [('create', [{
+                                    'sequence': 1, 'type': 'pickup',
+                                    'address': store.addresses[0].id,
+                                    'street': store.addresses[0].street,
+                                    'latitude': latitude,
+                                    'longitude': longitude,
+                                    'after': ordered,
+                                    'before': ordered + dt.timedelta(
+                                        minutes=30),
+                                    }, {
+                                    'sequence': 2, 'type': 'dropoff',
+                                    'street': street,
+                                    'latitude': drop_latitude,
+                                    'longitude': drop_longitude,
+                                    'after': ordered,
+                                    'before': ordered + dt.timedelta(hours=1),
+                                    }])],
                     })
     deliveries = Delivery.create(values)
     Delivery.confirm([d for d in deliveries if d.date < today])
+    yesterday = today - dt.timedelta(days=1)
+    Task.start([d.tasks[0] for d in deliveries if d.date == yesterday])
+    Task.complete([t for d in deliveries if d.date < yesterday
+            for t in d.tasks])
 
 
 def _create_users(company, riders):

@@ -69,10 +69,10 @@ def test_names(backend):
     "The test modules to run on the backend"
     names = []
     for module in SUITE_MODULES:
-        for test in ['test_module', 'test_scenario']:
-            name = f'{module}.tests.{test}'
-            if importlib.util.find_spec(name):
-                names.append(name)
+        package = importlib.import_module(f'{module}.tests')
+        for info in pkgutil.iter_modules(package.__path__):
+            if info.name.startswith('test_'):
+                names.append(f'{module}.tests.{info.name}')
     import tests
     for info in pkgutil.iter_modules(tests.__path__):
         if info.name.startswith('test_'):

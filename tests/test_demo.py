@@ -82,6 +82,11 @@ class DemoTestCase(unittest.TestCase):
             return rpc(port, 'demo', f'model.{model}.search_count',
                 [list(domain), context], session)
         self.assertEqual(count(admin, 'coop.delivery'), 15)
+        # Yesterday's and older deliveries are confirmed, hence priced
+        self.assertEqual(count(admin, 'coop.delivery',
+                [('price', '>', 0)]), 10)
+        self.assertEqual(count(admin, 'coop.delivery',
+                [('state', '=', 'done')]), 5)
         self.assertEqual(count(admin, 'coop.payroll.contract'), 6)
         self.assertEqual(count(admin, 'coop.member',
                 [('status', '=', 'member')]), 7)

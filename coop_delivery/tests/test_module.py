@@ -1,24 +1,72 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
 import datetime as dt
+import json
+from decimal import Decimal
 
-from trytond.model.exceptions import AccessError, DomainValidationError
+from coop_delivery.delivery import DeliveryError, TaskError
+from coop_delivery.price import PriceRuleValidationError, ZoneValidationError
+from trytond.model.exceptions import (
+    AccessError, DomainValidationError, RequiredValidationError)
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+
+ORDERED = dt.datetime(2026, 3, 2, 9, 0)
+CENTRE = {'type': 'Polygon', 'coordinates': [[
+            [4.80, 45.74], [4.86, 45.74], [4.86, 45.78], [4.80, 45.78],
+            [4.80, 45.74]]]}
 
 
 class CoopDeliveryTestCase(CompanyTestMixin, ModuleTestCase):
     "Test the coop_delivery module"
     module = 'coop_delivery'
 
-    def _create_delivery(self, **values):
-        pool = Pool()
-        Party = pool.get('party.party')
-        Delivery = pool.get('coop.delivery')
-        store, = Party.create([{'name': "Le Vélo Gourmand"}])
+    def _rule_set(self, strategy='find', rules=None):
+        RuleSet = Pool().get('coop.delivery.price.rule_set')
+        rules = rules or [
+            ("Cargo", 'vehicle == "cargo_bike"', '1200'),
+            ("Long", 'distance > 3000',
+                '600 + price_range(distance, 200, 1000, 3000)'),
+            ("Base", '', '600'),
+            ]
+        rule_set, = RuleSet.create([{
+                    'name': "Standard",
+                    'strategy': strategy,
+                    'rules': [('create', [{
+                                    'name': name, 'condition': condition,
+                                    'price': price, 'sequence': i,
+                                    } for i, (name, condition, price)
+                                in enumerate(rules)])],
+                    }])
+        return rule_set
+
+    def _store(self, rule_set=None, name="Le Vélo Gourmand"):
+        Party = Pool().get('party.party')
+        store, = Party.create([{
+                    'name': name,
+                    'delivery_price_rule_set': (
+                        rule_set.id if rule_set else None),
+                    }])
+        return store
+
+    def _delivery(self, store, tasks=None, **values):
+        Delivery = Pool().get('coop.delivery')
+        if tasks is None:
+            tasks = [
+                {'type': 'pickup', 'sequence': 1,
+                    'after': ORDERED, 'before': ORDERED + dt.timedelta(
+                        minutes=30),
+                    'latitude': 45.76, 'longitude': 4.83},
+                {'type': 'dropoff', 'sequence': 2,
+                    'after': ORDERED, 'before': ORDERED + dt.timedelta(
+                        hours=1),
+                    'latitude': 45.76, 'longitude': 4.85},
+                ]
         values.setdefault('customer', store.id)
-        values.setdefault('date', dt.date(2026, 3, 2))
+        values.setdefault('date', ORDERED.date())
+        values.setdefault('ordered_at', ORDERED)
+        values['tasks'] = [('create', tasks)]
         delivery, = Delivery.create([values])
         return delivery
 
@@ -27,11 +75,13 @@ class CoopDeliveryTestCase(CompanyTestMixin, ModuleTestCase):
         "A new delivery is a draft bike delivery of the user's company"
         company = create_company()
         with set_company(company):
-            delivery = self._create_delivery(reference='R-17')
+            delivery = self._delivery(self._store(), reference='R-17')
             self.assertEqual(delivery.state, 'draft')
             self.assertEqual(delivery.vehicle, 'bike')
             self.assertEqual(delivery.company, company)
             self.assertEqual(delivery.rec_name, 'R-17 (Le Vélo Gourmand)')
+            self.assertEqual(
+                [t.status for t in delivery.tasks], ['todo', 'todo'])
             Delivery = Pool().get('coop.delivery')
             self.assertEqual(
                 Delivery.search([('rec_name', 'ilike', '%gourmand%')]),
@@ -42,27 +92,250 @@ class CoopDeliveryTestCase(CompanyTestMixin, ModuleTestCase):
         "A negative distance or weight is refused"
         company = create_company()
         with set_company(company):
+            store = self._store()
             with self.assertRaises(DomainValidationError):
-                self._create_delivery(distance=-1)
+                self._delivery(store, distance=-1)
             with self.assertRaises(DomainValidationError):
-                self._create_delivery(weight=-500)
+                self._delivery(store, weight=-500)
 
     @with_transaction()
-    def test_workflow(self):
-        "Confirm, cancel and reset to draft follow the transitions"
+    def test_confirm_prices_first_match(self):
+        "Confirming prices the delivery with the first matching rule"
         pool = Pool()
         Delivery = pool.get('coop.delivery')
         company = create_company()
         with set_company(company):
-            delivery = self._create_delivery(distance=2500, weight=1200)
+            rule_set = self._rule_set()
+            store = self._store(rule_set)
+            short = self._delivery(store, distance=2000)
+            long_ = self._delivery(store, distance=4500)
+            cargo = self._delivery(store, distance=4500, vehicle='cargo_bike')
+            Delivery.confirm([short, long_, cargo])
+            self.assertEqual(short.state, 'confirmed')
+            self.assertEqual(short.price, Decimal('6.00'))
+            self.assertEqual(short.price_rules, 'Base')
+            # 600 + 2 started kilometres beyond 3 km at 200
+            self.assertEqual(long_.price, Decimal('10.00'))
+            self.assertEqual(long_.price_rules, 'Long')
+            self.assertEqual(cargo.price, Decimal('12.00'))
+            self.assertEqual(cargo.price_rule_set, rule_set)
+            self.assertEqual(cargo.amount, Decimal('12.00'))
+
+    @with_transaction()
+    def test_confirm_prices_sum_with_zones(self):
+        "With the sum strategy every matching rule adds, zones included"
+        pool = Pool()
+        Delivery = pool.get('coop.delivery')
+        Zone = pool.get('coop.delivery.zone')
+        company = create_company()
+        with set_company(company):
+            Zone.create([{'name': 'centre', 'geometry': json.dumps(CENTRE)}])
+            rule_set = self._rule_set('map', [
+                    ("Base", '', '500'),
+                    ("Out of centre", 'out_zone(dropoff.address, "centre")',
+                        '300'),
+                    ("Boxes", 'packages.containsAtLeastOne("box")',
+                        'packages.quantity("box") * 50'),
+                    ])
+            store = self._store(rule_set)
+            PackageType = pool.get('coop.delivery.package.type')
+            box, = PackageType.create([{'name': 'box'}])
+            inside = self._delivery(store, packages=[('create', [{
+                                'type': box.id, 'quantity': 3}])])
+            outside = self._delivery(store, tasks=[
+                    {'type': 'pickup', 'sequence': 1},
+                    {'type': 'dropoff', 'sequence': 2,
+                        'latitude': 45.70, 'longitude': 4.83},
+                    ])
+            Delivery.confirm([inside, outside])
+            self.assertEqual(inside.price, Decimal('6.50'))
+            self.assertEqual(inside.price_rules, 'Base, Boxes')
+            self.assertEqual(outside.price, Decimal('8.00'))
+
+    @with_transaction()
+    def test_override_needs_reason(self):
+        "A price can be overridden with a reason; the override is invoiced"
+        pool = Pool()
+        Delivery = pool.get('coop.delivery')
+        company = create_company()
+        with set_company(company):
+            delivery = self._delivery(self._store(self._rule_set()))
             Delivery.confirm([delivery])
-            self.assertEqual(delivery.state, 'confirmed')
-            # Reset to draft is only allowed from cancelled
-            Delivery.draft([delivery])
-            self.assertEqual(delivery.state, 'confirmed')
+            with self.assertRaises(RequiredValidationError):
+                Delivery.write([delivery], {'price_override': Decimal(0)})
+            Delivery.write([delivery], {
+                    'price_override': Decimal(0),
+                    'price_override_reason': "Late: offered",
+                    })
+            self.assertEqual(delivery.price, Decimal('6.00'))
+            self.assertEqual(delivery.amount, Decimal(0))
+
+    @with_transaction()
+    def test_confirm_refusals(self):
+        "No rule set, no matching rule or no dropoff: refused, named"
+        pool = Pool()
+        Delivery = pool.get('coop.delivery')
+        company = create_company()
+        with set_company(company):
+            bare = self._delivery(self._store(name="Sans Règles"))
+            with self.assertRaises(DeliveryError) as context:
+                Delivery.confirm([bare])
+            self.assertIn("Sans Règles", context.exception.message)
+            self.assertIn("no price rule set", context.exception.message)
+
+            picky = self._rule_set(rules=[("Far", 'distance > 9000', '900')])
+            unmatched = self._delivery(self._store(picky, "Loin"))
+            with self.assertRaises(DeliveryError) as context:
+                Delivery.confirm([unmatched])
+            self.assertIn('"Loin"', context.exception.message)
+            self.assertIn('"Standard"', context.exception.message)
+
+            store = self._store(self._rule_set(), "Pressé")
+            no_dropoff = self._delivery(
+                store, tasks=[{'type': 'pickup', 'sequence': 1}])
+            with self.assertRaises(DeliveryError) as context:
+                Delivery.confirm([no_dropoff])
+            self.assertIn("pickup followed by a dropoff",
+                context.exception.message)
+            reversed_ = self._delivery(store, tasks=[
+                    {'type': 'dropoff', 'sequence': 1},
+                    {'type': 'pickup', 'sequence': 2}])
+            with self.assertRaises(DeliveryError):
+                Delivery.confirm([reversed_])
+            # Nothing was half-written
+            self.assertEqual(
+                [d.state for d in [bare, unmatched, no_dropoff, reversed_]],
+                ['draft'] * 4)
+            self.assertIsNone(bare.price)
+
+    @with_transaction()
+    def test_rule_expressions_checked_on_save(self):
+        "A bad expression is refused on save, naming rule and position"
+        pool = Pool()
+        Rule = pool.get('coop.delivery.price.rule')
+        company = create_company()
+        with set_company(company):
+            rule_set = self._rule_set()
+            with self.assertRaises(PriceRuleValidationError) as context:
+                Rule.create([{
+                            'rule_set': rule_set.id, 'name': "Typo",
+                            'condition': 'distanse > 3000', 'price': '100'}])
+            message = context.exception.message
+            self.assertIn('rule "Typo"', message)
+            self.assertIn('"Standard"', message)
+            self.assertIn('position 1', message)
+            self.assertIn('unknown name "distanse"', message)
+            with self.assertRaises(PriceRuleValidationError) as context:
+                Rule.create([{
+                            'rule_set': rule_set.id, 'name': "Half",
+                            'condition': '', 'price': '100 +'}])
+            self.assertIn('position 6', context.exception.message)
+            self.assertIn('Price', context.exception.message)
+
+    @with_transaction()
+    def test_zone_must_be_an_area(self):
+        "A zone's GeoJSON must be a valid polygon"
+        Zone = Pool().get('coop.delivery.zone')
+        with self.assertRaises(ZoneValidationError):
+            Zone.create([{'name': 'bad', 'geometry': '{"type": "Polyg'}])
+        with self.assertRaises(ZoneValidationError) as context:
+            Zone.create([{'name': 'line', 'geometry': json.dumps({
+                                'type': 'LineString',
+                                'coordinates': [[4.8, 45.7], [4.9, 45.8]]})}])
+        self.assertIn('LineString', context.exception.message)
+        feature = {'type': 'Feature', 'properties': {}, 'geometry': CENTRE}
+        zone, = Zone.create([{'name': 'centre',
+                    'geometry': json.dumps(feature)}])
+        self.assertEqual(zone.shape(), CENTRE)
+
+    @with_transaction()
+    def test_task_workflow_drives_delivery_state(self):
+        "Tasks are done in order and the delivery's state follows them"
+        pool = Pool()
+        Delivery = pool.get('coop.delivery')
+        Task = pool.get('coop.delivery.task')
+        FailureReason = pool.get('coop.delivery.failure_reason')
+        company = create_company()
+        with set_company(company):
+            delivery = self._delivery(self._store(self._rule_set()))
+            pickup, dropoff = delivery.tasks
+            # Not confirmed yet: nothing to start
+            with self.assertRaises(TaskError):
+                Task.start([pickup])
+            Delivery.confirm([delivery])
+
+            with self.assertRaises(TaskError) as context:
+                Task.complete([dropoff])
+            self.assertIn("before task", context.exception.message)
+
+            Task.start([pickup])
+            self.assertEqual(Delivery(delivery.id).state, 'in_progress')
+            Task.complete([pickup])
+            self.assertTrue(pickup.done_at)
+
+            with self.assertRaises(TaskError):
+                Task.fail([dropoff])  # no reason given
+            dropoff.failure_reason, = FailureReason.search(
+                [('code', '=', 'NOT_AT_HOME')])
+            dropoff.save()
+            Task.fail([dropoff])
+            self.assertEqual(Delivery(delivery.id).state, 'failed')
+
+            Task.retry([dropoff])
+            self.assertEqual(Delivery(delivery.id).state, 'in_progress')
+            self.assertIsNone(dropoff.failure_reason)
+            Task.complete([dropoff])
+            self.assertEqual(Delivery(delivery.id).state, 'done')
+
+    @with_transaction()
+    def test_both_tasks_completed_together(self):
+        "Completing a pickup and its dropoff at once is in order"
+        pool = Pool()
+        Delivery = pool.get('coop.delivery')
+        Task = pool.get('coop.delivery.task')
+        company = create_company()
+        with set_company(company):
+            delivery = self._delivery(self._store(self._rule_set()))
+            Delivery.confirm([delivery])
+            Task.complete(list(delivery.tasks))
+            self.assertEqual(Delivery(delivery.id).state, 'done')
+
+    @with_transaction()
+    def test_dropoff_window_before_pickup_refused(self):
+        "A dropoff window that ends before the pickup's starts is refused"
+        company = create_company()
+        with set_company(company):
+            store = self._store()
+            with self.assertRaises(TaskError) as context:
+                self._delivery(store, tasks=[
+                        {'type': 'pickup', 'sequence': 1,
+                            'after': ORDERED + dt.timedelta(hours=2)},
+                        {'type': 'dropoff', 'sequence': 2,
+                            'before': ORDERED + dt.timedelta(hours=1)},
+                        ])
+            self.assertIn("before the pickup", context.exception.message)
+            with self.assertRaises(DomainValidationError):
+                self._delivery(store, tasks=[
+                        {'type': 'pickup', 'sequence': 1,
+                            'after': ORDERED + dt.timedelta(hours=2),
+                            'before': ORDERED}])
+
+    @with_transaction()
+    def test_cancel_and_draft(self):
+        "Cancelling cancels the open tasks; reset to draft forgets the price"
+        pool = Pool()
+        Delivery = pool.get('coop.delivery')
+        company = create_company()
+        with set_company(company):
+            delivery = self._delivery(self._store(self._rule_set()))
+            Delivery.confirm([delivery])
             Delivery.cancel([delivery])
+            self.assertEqual(
+                [t.status for t in delivery.tasks], ['cancelled'] * 2)
             Delivery.draft([delivery])
             self.assertEqual(delivery.state, 'draft')
+            self.assertEqual([t.status for t in delivery.tasks], ['todo'] * 2)
+            self.assertIsNone(delivery.price)
 
     @with_transaction()
     def test_delete_confirmed_refused(self):
@@ -71,7 +344,7 @@ class CoopDeliveryTestCase(CompanyTestMixin, ModuleTestCase):
         Delivery = pool.get('coop.delivery')
         company = create_company()
         with set_company(company):
-            delivery = self._create_delivery()
+            delivery = self._delivery(self._store(self._rule_set()))
             Delivery.confirm([delivery])
             with self.assertRaises(AccessError):
                 Delivery.delete([delivery])
