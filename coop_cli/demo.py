@@ -83,7 +83,7 @@ def _build(today):
         stores = _create_stores(company)
         riders = _create_riders(company, today)
         _create_members(company, riders, today)
-        _create_deliveries(company, stores, today)
+        _create_deliveries(company, stores, riders, today)
         _create_users(company, riders)
     _close_configuration_wizard()
     return True
@@ -283,13 +283,17 @@ def _create_members(company, riders, today):
     Member.create(values)
 
 
-def _create_deliveries(company, stores, today):
+def _create_deliveries(company, stores, riders, today):
     """Three deliveries per store: today's to ride, yesterday's under way,
-    the day before's done"""
+    the day before's done; each store's rider takes them"""
     from trytond.pool import Pool
     pool = Pool()
+    Party = pool.get('party.party')
     Delivery = pool.get('coop.delivery')
     Task = pool.get('coop.delivery.task')
+    Tour = pool.get('coop.delivery.tour')
+    # The bakery always has Awa; the others are dispatched by hand
+    Party.write([stores[2]], {'delivery_default_rider': riders[0].id})
     PackageType = pool.get('coop.delivery.package.type')
     box, = PackageType.search([('name', '=', 'box')])
     values = []
@@ -332,10 +336,23 @@ def _create_deliveries(company, stores, today):
                     })
     deliveries = Delivery.create(values)
     Delivery.confirm([d for d in deliveries if d.date < today])
+    for i, delivery in enumerate(deliveries):
+        if delivery.date < today and not delivery.tasks[0].tour:
+            Tour.assign(riders[i // 3 % len(riders)], delivery.date,
+                list(delivery.tasks))
     yesterday = today - dt.timedelta(days=1)
     Task.start([d.tasks[0] for d in deliveries if d.date == yesterday])
-    Task.complete([t for d in deliveries if d.date < yesterday
-            for t in d.tasks])
+    done = [d for d in deliveries if d.date < yesterday]
+    Task.complete([t for d in done for t in d.tasks])
+    # As the riders rode it, not as the demo was built
+    for delivery in done:
+        pickup, dropoff = delivery.tasks
+        Task.write([pickup], {
+                'started_at': pickup.after,
+                'done_at': pickup.after + dt.timedelta(minutes=12)})
+        Task.write([dropoff], {
+                'done_at': pickup.after + dt.timedelta(minutes=35)})
+    Tour.record_time(list({t.tour for d in done for t in d.tasks}))
 
 
 def _create_users(company, riders):

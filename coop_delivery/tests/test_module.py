@@ -12,70 +12,21 @@ from trytond.modules.company.tests import (
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
-ORDERED = dt.datetime(2026, 3, 2, 9, 0)
-CENTRE = {'type': 'Polygon', 'coordinates': [[
-            [4.80, 45.74], [4.86, 45.74], [4.86, 45.78], [4.80, 45.78],
-            [4.80, 45.74]]]}
+from .tools import (
+    CENTRE, ORDERED, create_delivery, create_rule_set, create_store)
+
 
 
 class CoopDeliveryTestCase(CompanyTestMixin, ModuleTestCase):
     "Test the coop_delivery module"
     module = 'coop_delivery'
 
-    def _rule_set(self, strategy='find', rules=None):
-        RuleSet = Pool().get('coop.delivery.price.rule_set')
-        rules = rules or [
-            ("Cargo", 'vehicle == "cargo_bike"', '1200'),
-            ("Long", 'distance > 3000',
-                '600 + price_range(distance, 200, 1000, 3000)'),
-            ("Base", '', '600'),
-            ]
-        rule_set, = RuleSet.create([{
-                    'name': "Standard",
-                    'strategy': strategy,
-                    'rules': [('create', [{
-                                    'name': name, 'condition': condition,
-                                    'price': price, 'sequence': i,
-                                    } for i, (name, condition, price)
-                                in enumerate(rules)])],
-                    }])
-        return rule_set
-
-    def _store(self, rule_set=None, name="Le Vélo Gourmand"):
-        Party = Pool().get('party.party')
-        store, = Party.create([{
-                    'name': name,
-                    'delivery_price_rule_set': (
-                        rule_set.id if rule_set else None),
-                    }])
-        return store
-
-    def _delivery(self, store, tasks=None, **values):
-        Delivery = Pool().get('coop.delivery')
-        if tasks is None:
-            tasks = [
-                {'type': 'pickup', 'sequence': 1,
-                    'after': ORDERED, 'before': ORDERED + dt.timedelta(
-                        minutes=30),
-                    'latitude': 45.76, 'longitude': 4.83},
-                {'type': 'dropoff', 'sequence': 2,
-                    'after': ORDERED, 'before': ORDERED + dt.timedelta(
-                        hours=1),
-                    'latitude': 45.76, 'longitude': 4.85},
-                ]
-        values.setdefault('customer', store.id)
-        values.setdefault('date', ORDERED.date())
-        values.setdefault('ordered_at', ORDERED)
-        values['tasks'] = [('create', tasks)]
-        delivery, = Delivery.create([values])
-        return delivery
-
     @with_transaction()
     def test_delivery_defaults_and_name(self):
         "A new delivery is a draft bike delivery of the user's company"
         company = create_company()
         with set_company(company):
-            delivery = self._delivery(self._store(), reference='R-17')
+            delivery = create_delivery(create_store(), reference='R-17')
             self.assertEqual(delivery.state, 'draft')
             self.assertEqual(delivery.vehicle, 'bike')
             self.assertEqual(delivery.company, company)
@@ -92,11 +43,11 @@ class CoopDeliveryTestCase(CompanyTestMixin, ModuleTestCase):
         "A negative distance or weight is refused"
         company = create_company()
         with set_company(company):
-            store = self._store()
+            store = create_store()
             with self.assertRaises(DomainValidationError):
-                self._delivery(store, distance=-1)
+                create_delivery(store, distance=-1)
             with self.assertRaises(DomainValidationError):
-                self._delivery(store, weight=-500)
+                create_delivery(store, weight=-500)
 
     @with_transaction()
     def test_confirm_prices_first_match(self):
@@ -105,11 +56,11 @@ class CoopDeliveryTestCase(CompanyTestMixin, ModuleTestCase):
         Delivery = pool.get('coop.delivery')
         company = create_company()
         with set_company(company):
-            rule_set = self._rule_set()
-            store = self._store(rule_set)
-            short = self._delivery(store, distance=2000)
-            long_ = self._delivery(store, distance=4500)
-            cargo = self._delivery(store, distance=4500, vehicle='cargo_bike')
+            rule_set = create_rule_set()
+            store = create_store(rule_set)
+            short = create_delivery(store, distance=2000)
+            long_ = create_delivery(store, distance=4500)
+            cargo = create_delivery(store, distance=4500, vehicle='cargo_bike')
             Delivery.confirm([short, long_, cargo])
             self.assertEqual(short.state, 'confirmed')
             self.assertEqual(short.price, Decimal('6.00'))
@@ -130,19 +81,19 @@ class CoopDeliveryTestCase(CompanyTestMixin, ModuleTestCase):
         company = create_company()
         with set_company(company):
             Zone.create([{'name': 'centre', 'geometry': json.dumps(CENTRE)}])
-            rule_set = self._rule_set('map', [
+            rule_set = create_rule_set('map', [
                     ("Base", '', '500'),
                     ("Out of centre", 'out_zone(dropoff.address, "centre")',
                         '300'),
                     ("Boxes", 'packages.containsAtLeastOne("box")',
                         'packages.quantity("box") * 50'),
                     ])
-            store = self._store(rule_set)
+            store = create_store(rule_set)
             PackageType = pool.get('coop.delivery.package.type')
             box, = PackageType.create([{'name': 'box'}])
-            inside = self._delivery(store, packages=[('create', [{
+            inside = create_delivery(store, packages=[('create', [{
                                 'type': box.id, 'quantity': 3}])])
-            outside = self._delivery(store, tasks=[
+            outside = create_delivery(store, tasks=[
                     {'type': 'pickup', 'sequence': 1},
                     {'type': 'dropoff', 'sequence': 2,
                         'latitude': 45.70, 'longitude': 4.83},
@@ -159,7 +110,7 @@ class CoopDeliveryTestCase(CompanyTestMixin, ModuleTestCase):
         Delivery = pool.get('coop.delivery')
         company = create_company()
         with set_company(company):
-            delivery = self._delivery(self._store(self._rule_set()))
+            delivery = create_delivery(create_store(create_rule_set()))
             Delivery.confirm([delivery])
             with self.assertRaises(RequiredValidationError):
                 Delivery.write([delivery], {'price_override': Decimal(0)})
@@ -177,27 +128,27 @@ class CoopDeliveryTestCase(CompanyTestMixin, ModuleTestCase):
         Delivery = pool.get('coop.delivery')
         company = create_company()
         with set_company(company):
-            bare = self._delivery(self._store(name="Sans Règles"))
+            bare = create_delivery(create_store(name="Sans Règles"))
             with self.assertRaises(DeliveryError) as context:
                 Delivery.confirm([bare])
             self.assertIn("Sans Règles", context.exception.message)
             self.assertIn("no price rule set", context.exception.message)
 
-            picky = self._rule_set(rules=[("Far", 'distance > 9000', '900')])
-            unmatched = self._delivery(self._store(picky, "Loin"))
+            picky = create_rule_set(rules=[("Far", 'distance > 9000', '900')])
+            unmatched = create_delivery(create_store(picky, "Loin"))
             with self.assertRaises(DeliveryError) as context:
                 Delivery.confirm([unmatched])
             self.assertIn('"Loin"', context.exception.message)
             self.assertIn('"Standard"', context.exception.message)
 
-            store = self._store(self._rule_set(), "Pressé")
-            no_dropoff = self._delivery(
+            store = create_store(create_rule_set(), "Pressé")
+            no_dropoff = create_delivery(
                 store, tasks=[{'type': 'pickup', 'sequence': 1}])
             with self.assertRaises(DeliveryError) as context:
                 Delivery.confirm([no_dropoff])
             self.assertIn("pickup followed by a dropoff",
                 context.exception.message)
-            reversed_ = self._delivery(store, tasks=[
+            reversed_ = create_delivery(store, tasks=[
                     {'type': 'dropoff', 'sequence': 1},
                     {'type': 'pickup', 'sequence': 2}])
             with self.assertRaises(DeliveryError):
@@ -215,7 +166,7 @@ class CoopDeliveryTestCase(CompanyTestMixin, ModuleTestCase):
         Rule = pool.get('coop.delivery.price.rule')
         company = create_company()
         with set_company(company):
-            rule_set = self._rule_set()
+            rule_set = create_rule_set()
             with self.assertRaises(PriceRuleValidationError) as context:
                 Rule.create([{
                             'rule_set': rule_set.id, 'name': "Typo",
@@ -257,7 +208,7 @@ class CoopDeliveryTestCase(CompanyTestMixin, ModuleTestCase):
         FailureReason = pool.get('coop.delivery.failure_reason')
         company = create_company()
         with set_company(company):
-            delivery = self._delivery(self._store(self._rule_set()))
+            delivery = create_delivery(create_store(create_rule_set()))
             pickup, dropoff = delivery.tasks
             # Not confirmed yet: nothing to start
             with self.assertRaises(TaskError):
@@ -295,7 +246,7 @@ class CoopDeliveryTestCase(CompanyTestMixin, ModuleTestCase):
         Task = pool.get('coop.delivery.task')
         company = create_company()
         with set_company(company):
-            delivery = self._delivery(self._store(self._rule_set()))
+            delivery = create_delivery(create_store(create_rule_set()))
             Delivery.confirm([delivery])
             Task.complete(list(delivery.tasks))
             self.assertEqual(Delivery(delivery.id).state, 'done')
@@ -305,9 +256,9 @@ class CoopDeliveryTestCase(CompanyTestMixin, ModuleTestCase):
         "A dropoff window that ends before the pickup's starts is refused"
         company = create_company()
         with set_company(company):
-            store = self._store()
+            store = create_store()
             with self.assertRaises(TaskError) as context:
-                self._delivery(store, tasks=[
+                create_delivery(store, tasks=[
                         {'type': 'pickup', 'sequence': 1,
                             'after': ORDERED + dt.timedelta(hours=2)},
                         {'type': 'dropoff', 'sequence': 2,
@@ -315,7 +266,7 @@ class CoopDeliveryTestCase(CompanyTestMixin, ModuleTestCase):
                         ])
             self.assertIn("before the pickup", context.exception.message)
             with self.assertRaises(DomainValidationError):
-                self._delivery(store, tasks=[
+                create_delivery(store, tasks=[
                         {'type': 'pickup', 'sequence': 1,
                             'after': ORDERED + dt.timedelta(hours=2),
                             'before': ORDERED}])
@@ -327,7 +278,7 @@ class CoopDeliveryTestCase(CompanyTestMixin, ModuleTestCase):
         Delivery = pool.get('coop.delivery')
         company = create_company()
         with set_company(company):
-            delivery = self._delivery(self._store(self._rule_set()))
+            delivery = create_delivery(create_store(create_rule_set()))
             Delivery.confirm([delivery])
             Delivery.cancel([delivery])
             self.assertEqual(
@@ -344,7 +295,7 @@ class CoopDeliveryTestCase(CompanyTestMixin, ModuleTestCase):
         Delivery = pool.get('coop.delivery')
         company = create_company()
         with set_company(company):
-            delivery = self._delivery(self._store(self._rule_set()))
+            delivery = create_delivery(create_store(create_rule_set()))
             Delivery.confirm([delivery])
             with self.assertRaises(AccessError):
                 Delivery.delete([delivery])
