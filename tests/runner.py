@@ -98,7 +98,11 @@ def run_child(backend, names, result_path):
     return 0 if result.wasSuccessful() else 1
 
 
-def run_pass(backend, names):
+def start_pass(backend, names):
+    """Start the backend's child; return what finish_pass needs
+
+    Its output goes to a file, printed whole when it ends, so that two
+    passes may run side by side without mixing their lines."""
     cache = os.path.join(CACHE_ROOT, modules_hash())
     env = dict(os.environ, DB_CACHE=cache)
     env.pop('DB_NAME', None)
@@ -107,21 +111,32 @@ def run_pass(backend, names):
         env['DB_NAME'] = ':memory:'
     else:
         env['TRYTOND_DATABASE_URI'] = postgresql_uri()
-    with tempfile.NamedTemporaryFile(suffix='.json') as result_file:
-        print(f"\n=== {backend}: {env['TRYTOND_DATABASE_URI']}", flush=True)
-        start = time.monotonic()
-        subprocess.call([
-                sys.executable, '-m', 'tests.runner', '--child', backend,
-                '--result', result_file.name, *names],
-            env=env, cwd=ROOT)
+    result_file = tempfile.NamedTemporaryFile(suffix='.json')
+    log = tempfile.TemporaryFile(mode='w+')
+    header = f"=== {backend}: {env['TRYTOND_DATABASE_URI']}"
+    process = subprocess.Popen([
+            sys.executable, '-m', 'tests.runner', '--child', backend,
+            '--result', result_file.name, *names],
+        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    return backend, header, process, log, result_file, time.monotonic()
+
+
+def finish_pass(started):
+    backend, header, process, log, result_file, start = started
+    process.wait()
+    log.seek(0)
+    print(f"\n{header}", flush=True)
+    sys.stdout.write(log.read())
+    log.close()
+    with result_file:
         try:
             with open(result_file.name) as file:
                 result = json.load(file)
         except (OSError, ValueError):
             # The child died before reporting: count it as one failure
             result = {'run': 0, 'failed': 1, 'skipped': 0}
-        result['seconds'] = round(time.monotonic() - start)
-    return result
+    result['seconds'] = round(time.monotonic() - start)
+    return backend, result
 
 
 def prune_cache(keep):
@@ -136,6 +151,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--backend', choices=BACKENDS + ['all'],
         default='all')
+    parser.add_argument('--serial', action='store_true',
+        help="run one backend after the other (default: side by side)")
     parser.add_argument('--child', choices=BACKENDS, help=argparse.SUPPRESS)
     parser.add_argument('--result', help=argparse.SUPPRESS)
     parser.add_argument('names', nargs='*', metavar='TEST',
@@ -146,13 +163,18 @@ def main():
 
     prune_cache(modules_hash())
     backends = BACKENDS if args.backend == 'all' else [args.backend]
-    results = {}
-    for backend in backends:
-        if backend == 'postgresql' and not postgresql_uri():
-            print("\n=== postgresql: skipped, no server answers on "
-                "127.0.0.1:5432 and TRYTOND_DATABASE_URI is not set")
-            continue
-        results[backend] = run_pass(backend, args.names)
+    if 'postgresql' in backends and not postgresql_uri():
+        print("\n=== postgresql: skipped, no server answers on "
+            "127.0.0.1:5432 and TRYTOND_DATABASE_URI is not set")
+        backends = [b for b in backends if b != 'postgresql']
+    # The passes share nothing but the cache folder, whose files are
+    # named per backend: on two cores they run side by side
+    if args.serial:
+        results = dict(finish_pass(start_pass(b, args.names))
+            for b in backends)
+    else:
+        started = [start_pass(b, args.names) for b in backends]
+        results = dict(finish_pass(s) for s in started)
 
     print()
     total = {'run': 0, 'failed': 0, 'skipped': 0}

@@ -87,6 +87,13 @@ class DemoTestCase(unittest.TestCase):
                 [('price', '>', 0)]), 10)
         self.assertEqual(count(admin, 'coop.delivery',
                 [('state', '=', 'done')]), 5)
+        # Riders' tours and their recorded time, and the monthly figures
+        self.assertEqual(count(admin, 'coop.delivery.tour'), 8)
+        self.assertEqual(count(admin, 'timesheet.line'), 4)
+        stores = rpc(port, 'demo',
+            'model.coop.delivery.statistic.store.search_read',
+            [[], 0, None, None, ['deliveries'], context], admin)
+        self.assertEqual(sum(s['deliveries'] for s in stores), 5)
         self.assertEqual(count(admin, 'coop.payroll.contract'), 6)
         self.assertEqual(count(admin, 'coop.member',
                 [('status', '=', 'member')]), 7)
