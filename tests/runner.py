@@ -173,6 +173,8 @@ def main():
         results = dict(finish_pass(start_pass(b, args.names))
             for b in backends)
     else:
+        print(f"running {' and '.join(backends)} side by side; each pass "
+            "prints its tests when it ends", flush=True)
         started = [start_pass(b, args.names) for b in backends]
         results = dict(finish_pass(s) for s in started)
 
