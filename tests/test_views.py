@@ -1,0 +1,52 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"""Every list column of the suite is one the web client can draw
+
+sao builds list columns from a fixed table of widgets per field type; a
+datetime has none and must be shown as a date and a time. ModuleTestCase
+does not check this: a view it accepts broke the delivery form in sao."""
+import unittest
+
+from lxml import etree
+
+from trytond.pool import Pool
+from trytond.tests.test_tryton import activate_module, with_transaction
+
+from .runner import SUITE_MODULES
+
+BACKENDS = {'sqlite'}
+# sao 8.0's Sao.View.TreeXMLViewParser.WIDGETS
+SAO_LIST_WIDGETS = {
+    'binary', 'boolean', 'callto', 'char', 'date', 'dict', 'email', 'float',
+    'image', 'integer', 'many2many', 'many2one', 'numeric', 'one2many',
+    'one2one', 'progressbar', 'reference', 'selection', 'multiselection',
+    'sip', 'text', 'time', 'timedelta', 'url',
+    }
+
+
+class ListViewsTestCase(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module(SUITE_MODULES)
+
+    @with_transaction()
+    def test_list_columns_have_sao_widgets(self):
+        pool = Pool()
+        View = pool.get('ir.ui.view')
+        views = View.search([
+                ('module', 'in', SUITE_MODULES),
+                ('type', '=', 'tree'),
+                ])
+        self.assertTrue(views)
+        problems = []
+        for view in views:
+            Model = pool.get(view.model)
+            tree = etree.fromstring(view.arch)
+            for field in tree.iter('field'):
+                widget = field.get('widget') or (
+                    Model._fields[field.get('name')]._type)
+                if widget not in SAO_LIST_WIDGETS:
+                    problems.append(
+                        f"{view.module}/{view.name}: {field.get('name')} "
+                        f"({widget})")
+        self.assertEqual(problems, [])
