@@ -341,10 +341,14 @@ def _create_deliveries(company, stores, riders, today):
             Tour.assign(riders[i // 3 % len(riders)], delivery.date,
                 list(delivery.tasks))
     yesterday = today - dt.timedelta(days=1)
-    Task.start([d.tasks[0] for d in deliveries if d.date == yesterday])
+    started = [d.tasks[0] for d in deliveries if d.date == yesterday]
+    Task.start(started)
     done = [d for d in deliveries if d.date < yesterday]
     Task.complete([t for d in done for t in d.tasks])
     # As the riders rode it, not as the demo was built
+    for pickup in started:
+        Task.write([pickup], {
+                'started_at': pickup.after + dt.timedelta(minutes=5)})
     for delivery in done:
         pickup, dropoff = delivery.tasks
         Task.write([pickup], {
