@@ -590,10 +590,21 @@ class Task(sequence_ordered(), Workflow, ModelSQL, ModelView):
                         pickup=latest_pickup.rec_name,
                         after=latest_pickup.after))
 
+    # What was agreed with the store: fixed once the task is under way
+    _fixed_once_started = {
+        'delivery', 'type', 'address', 'street', 'postal_code', 'city',
+        'latitude', 'longitude', 'after', 'before'}
+
     @classmethod
     def check_modification(cls, mode, tasks, values=None, external=False):
         super().check_modification(
             mode, tasks, values=values, external=external)
+        if mode == 'write' and values.keys() & cls._fixed_once_started:
+            for task in tasks:
+                if task.status != 'todo':
+                    raise AccessError(gettext(
+                            'coop_delivery.msg_task_modify_started',
+                            task=task.rec_name))
         if mode in {'create', 'delete'}:
             # A cancelled delivery may be deleted with its tasks
             allowed = {'draft'} if mode == 'create' else {'draft', 'cancelled'}

@@ -239,6 +239,26 @@ class CoopDeliveryTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertEqual(Delivery(delivery.id).state, 'done')
 
     @with_transaction()
+    def test_started_task_keeps_its_address_and_window(self):
+        "Once under way, a task's address and window are fixed"
+        pool = Pool()
+        Delivery = pool.get('coop.delivery')
+        Task = pool.get('coop.delivery.task')
+        company = create_company()
+        with set_company(company):
+            delivery = create_delivery(create_store(create_rule_set()))
+            Delivery.confirm([delivery])
+            pickup, dropoff = delivery.tasks
+            # Still to do: the dispatcher may move the window
+            Task.write([dropoff], {
+                    'before': ORDERED + dt.timedelta(hours=2)})
+            Task.start([pickup])
+            with self.assertRaises(AccessError):
+                Task.write([pickup], {'street': "Elsewhere"})
+            Task.write([pickup], {'proof_notes': "Signed by the baker"})
+            self.assertEqual(pickup.proof_notes, "Signed by the baker")
+
+    @with_transaction()
     def test_both_tasks_completed_together(self):
         "Completing a pickup and its dropoff at once is in order"
         pool = Pool()
