@@ -94,10 +94,13 @@ class StatisticMixin(ModelSQL, ModelView):
             month.id.as_('month'),
             key,
             Count(delivery.id).as_('deliveries'),
-            # Divided by floats: integer division on PostgreSQL otherwise
-            (Sum(distance) / 1000.0).as_('distance'),
-            (Sum(Coalesce(delivery.weight, 0)) / 1000.0).as_('weight'),
-            (Sum(distance * Coalesce(grams_per_km, 0)) / 1000000.0).as_(
+            # Divided by floats, as integers divide to integers on
+            # PostgreSQL, then cast back so that both backends give Decimal
+            cls.distance.sql_cast(Sum(distance) / 1000.0).as_('distance'),
+            cls.weight.sql_cast(
+                Sum(Coalesce(delivery.weight, 0)) / 1000.0).as_('weight'),
+            cls.co2_avoided.sql_cast(
+                Sum(distance * Coalesce(grams_per_km, 0)) / 1000000.0).as_(
                 'co2_avoided'),
             where=cls._where(tables),
             group_by=[delivery.company, year, month.id, key])

@@ -17,7 +17,8 @@ MARCH = dt.datetime(2026, 3, 2, 9, 0)
 
 def kg(value):
     "The database's float division, to the gram"
-    return Decimal(value).quantize(Decimal('0.0001'))
+    assert isinstance(value, Decimal), value
+    return value.quantize(Decimal('0.0001'))
 
 
 class StatisticTestCase(unittest.TestCase):
@@ -75,6 +76,7 @@ class StatisticTestCase(unittest.TestCase):
             february = rows["Boulangerie", 2]
             self.assertEqual(february.year, 2026)
             self.assertEqual(february.deliveries, 1)
+            self.assertIsInstance(february.distance, Decimal)
             self.assertEqual(february.distance, Decimal('3.0'))
             self.assertEqual(february.weight, Decimal('2.0'))
             # 3 km at 151.9 g/km
