@@ -111,6 +111,8 @@ def start_pass(backend, names):
         env['DB_NAME'] = ':memory:'
     else:
         env['TRYTOND_DATABASE_URI'] = postgresql_uri()
+        # A name of our own, to drop the database when the pass ends
+        env['DB_NAME'] = f'coop_test_{os.getpid()}'
     result_file = tempfile.NamedTemporaryFile(suffix='.json')
     log = tempfile.TemporaryFile(mode='w+')
     header = f"=== {backend}: {env['TRYTOND_DATABASE_URI']}"
@@ -118,12 +120,15 @@ def start_pass(backend, names):
             sys.executable, '-m', 'tests.runner', '--child', backend,
             '--result', result_file.name, *names],
         env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    return backend, header, process, log, result_file, time.monotonic()
+    return (backend, header, process, log, result_file, time.monotonic(),
+        env)
 
 
 def finish_pass(started):
-    backend, header, process, log, result_file, start = started
+    backend, header, process, log, result_file, start, env = started
     process.wait()
+    if backend == 'postgresql':
+        drop_postgresql_database(env['TRYTOND_DATABASE_URI'], env['DB_NAME'])
     log.seek(0)
     print(f"\n{header}", flush=True)
     sys.stdout.write(log.read())
@@ -137,6 +142,17 @@ def finish_pass(started):
             result = {'run': 0, 'failed': 1, 'skipped': 0}
     result['seconds'] = round(time.monotonic() - start)
     return backend, result
+
+
+def drop_postgresql_database(uri, name):
+    import psycopg
+    from urllib.parse import urlparse
+    conninfo = urlparse(uri)._replace(scheme='postgresql', path='/postgres')
+    try:
+        with psycopg.connect(conninfo.geturl(), autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except psycopg.Error as error:
+        print(f"could not drop the test database {name}: {error}")
 
 
 def prune_cache(keep):
