@@ -72,12 +72,15 @@ def _pg_conninfo():
     return uri._replace(scheme='postgresql', path='/postgres').geturl()
 
 
+def _sqlite_path(name):
+    from trytond import config
+    return os.path.join(config.get('database', 'path'), name + '.sqlite')
+
+
 def _create_empty(name):
     from trytond.transaction import Transaction
     if database_scheme() == 'sqlite':
-        from trytond import config
-        open(os.path.join(
-                config.get('database', 'path'), name + '.sqlite'), 'a').close()
+        open(_sqlite_path(name), 'a').close()
         return
     if _pg_database_exists(name):
         # An empty database made beforehand, by createdb for instance
@@ -90,14 +93,12 @@ def _create_empty(name):
 def drop(name):
     from trytond import backend
     from trytond.transaction import Transaction
+    backend.Database(name).close()
     if database_scheme() == 'sqlite':
-        from trytond import config
-        backend.Database(name).close()
-        path = os.path.join(config.get('database', 'path'), name + '.sqlite')
+        path = _sqlite_path(name)
         if os.path.exists(path):
             os.remove(path)
         return
-    backend.Database(name).close()
     with Transaction().start(
             None, 0, close=True, autocommit=True) as transaction:
         transaction.database.drop(transaction.connection, name)
@@ -105,12 +106,15 @@ def drop(name):
 
 def create(name, admin_password, admin_email=None, modules=SUITE_MODULES):
     "Create a new database with the suite's modules activated"
-    from trytond import backend
-
     if exists(name):
         raise CoopError(
             f"database {name!r} already exists ({describe_database()}): "
             f"use 'coop db upgrade {name}'")
+    _create(name, admin_password, admin_email, modules)
+
+
+def _create(name, admin_password, admin_email, modules):
+    from trytond import backend
     if not admin_password:
         raise CoopError(
             "an admin password is required: pass --admin-password-file FILE "
@@ -120,7 +124,7 @@ def create(name, admin_password, admin_email=None, modules=SUITE_MODULES):
     database.init()
     load_pool(name, update=['ir', 'res', *modules])
     in_transaction(name, lambda: _configure(admin_password, admin_email))
-    _store_fingerprint(name)
+    _store_fingerprint(name, code_fingerprint())
 
 
 def _configure(admin_password, admin_email):
@@ -172,13 +176,31 @@ def upgrade(name, modules=(), force=False):
         raise CoopError(
             f"no Tryton database {name!r} ({describe_database()}): "
             f"use 'coop db create {name}'")
+    return _upgrade(name, modules, force)
+
+
+def _upgrade(name, modules, force):
+    fingerprint = code_fingerprint()
     if (not force
-            and _stored_fingerprint(name) == code_fingerprint()
+            and _stored_fingerprint(name) == fingerprint
             and set(modules) <= set(activated_modules(name))):
         return False
     load_pool(name, update=['ir', *modules])
-    _store_fingerprint(name)
+    _store_fingerprint(name, fingerprint)
     return True
+
+
+def create_or_upgrade(name, admin_password, admin_email=None, force=False):
+    """Create the database with the suite's modules, or upgrade it
+
+    admin_password is a function, called only when the database is new.
+    Return what was done: 'created', 'upgraded' or 'up-to-date'."""
+    if not exists(name):
+        _create(name, admin_password(), admin_email, SUITE_MODULES)
+        return 'created'
+    if _upgrade(name, SUITE_MODULES, force):
+        return 'upgraded'
+    return 'up-to-date'
 
 
 # An upgrade of every module takes minutes on PostgreSQL; a container
@@ -235,9 +257,8 @@ def _stored_fingerprint(name):
         return row[0] if row else None
 
 
-def _store_fingerprint(name):
+def _store_fingerprint(name, fingerprint):
     from trytond.transaction import Transaction
-    fingerprint = code_fingerprint()
     with Transaction().start(name, 0) as transaction:
         cursor = transaction.connection.cursor()
         table = _fingerprint_table(cursor)

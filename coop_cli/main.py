@@ -145,9 +145,10 @@ def cmd_db_upgrade(args):
     from . import database
     _load_settings(args)
     start = time.monotonic()
-    if args.create_missing and not database.exists(args.name):
-        database.create(args.name, _admin_password(args), args.admin_email)
-        action = 'created'
+    if args.create_missing:
+        action = database.create_or_upgrade(
+            args.name, lambda: _admin_password(args), args.admin_email,
+            args.force)
     elif database.upgrade(args.name, database.SUITE_MODULES, args.force):
         action = 'upgraded'
     else:
@@ -174,16 +175,9 @@ def cmd_demo(args):
     if args.reset and database.exists(name):
         _progress(args, f"dropping the demo database {name!r}")
         database.drop(name)
-    if database.exists(name):
-        _progress(args, "upgrading the demo database if its code changed")
-        if database.upgrade(name, database.SUITE_MODULES):
-            action = 'upgraded'
-        else:
-            action = 'up-to-date'
-    else:
-        _progress(args, "creating the demo database and its modules")
-        database.create(name, demo.DEMO_PASSWORD)
-        action = 'created'
+    _progress(args, "creating the demo database, or upgrading it if its "
+        "code changed")
+    action = database.create_or_upgrade(name, lambda: demo.DEMO_PASSWORD)
     _progress(args, "building the demo coop")
     built = demo.build(name)
     summary = {

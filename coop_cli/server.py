@@ -45,7 +45,6 @@ def serve(database_names, listen=None, announce=None):
 
     announce is called with the URL once the databases are loaded."""
     from trytond import config
-    from trytond.pool import Pool
 
     from . import database
 
@@ -65,11 +64,10 @@ def serve(database_names, listen=None, announce=None):
             file=sys.stderr)
 
     from trytond.wsgi import app
-    Pool.start()
     # Loading the pool before the first request works around the 8.0.12
     # login failure on databases the server has not loaded yet.
     for name in database_names:
-        Pool(name).init()
+        database.load_pool(name)
 
     from werkzeug.serving import run_simple
     url = f'http://{host}:{port}/'
