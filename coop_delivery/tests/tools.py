@@ -29,14 +29,17 @@ def create_rule_set(strategy='find', rules=None):
                 }])
     return rule_set
 
-def create_store(rule_set=None, name="Le Vélo Gourmand"):
+
+def create_store(rule_set=None, name="Le Vélo Gourmand", addresses=None):
     Party = Pool().get('party.party')
     store, = Party.create([{
                 'name': name,
                 'delivery_price_rule_set': (
                     rule_set.id if rule_set else None),
+                'addresses': [('create', addresses or [{}])],
                 }])
     return store
+
 
 def create_delivery(store, tasks=None, **values):
     Delivery = Pool().get('coop.delivery')
@@ -57,3 +60,65 @@ def create_delivery(store, tasks=None, **values):
     values['tasks'] = [('create', tasks)]
     delivery, = Delivery.create([values])
     return delivery
+
+
+def setup_invoicing(company, grouping='delivery'):
+    """A chart with a 20% VAT, a fiscal year of 2026 with invoice sequences
+    and a delivery product sold with that VAT; return the product"""
+    from decimal import Decimal
+
+    from trytond.modules.account.tests import create_chart, get_fiscalyear
+    from trytond.modules.account_invoice.tests import set_invoice_sequences
+    pool = Pool()
+    Account = pool.get('account.account')
+    Tax = pool.get('account.tax')
+    FiscalYear = pool.get('account.fiscalyear')
+    Category = pool.get('product.category')
+    Template = pool.get('product.template')
+    Uom = pool.get('product.uom')
+    Configuration = pool.get('coop.delivery.configuration')
+    create_chart(company, tax=True)
+    fiscal_year = set_invoice_sequences(
+        get_fiscalyear(company, today=ORDERED.date()))
+    fiscal_year.save()
+    FiscalYear.create_period([fiscal_year])
+    revenue, = Account.search([
+            ('type.revenue', '=', True), ('closed', '!=', True),
+            ('company', '=', company.id)],
+        limit=1)
+    tax, = Tax.search([('company', '=', company.id)])
+    category, = Category.create([{
+                'name': "Deliveries", 'accounting': True,
+                'account_revenue': revenue.id,
+                'customer_taxes': [('add', [tax.id])],
+                }])
+    unit, = Uom.search([('name', '=', "Unit")])
+    template, = Template.create([{
+                'name': "Bike delivery", 'type': 'service',
+                'salable': True, 'list_price': Decimal(0),
+                'default_uom': unit.id, 'sale_uom': unit.id,
+                'account_category': category.id,
+                'products': [('create', [{}])],
+                }])
+    product, = template.products
+    Configuration.write([Configuration(1)], {
+            'invoice_product': product.id,
+            'invoice_grouping': grouping,
+            })
+    return product
+
+
+def create_done_deliveries(store, prices, date=ORDERED.date()):
+    "Done deliveries of store on date, their price overridden to prices"
+    pool = Pool()
+    Delivery = pool.get('coop.delivery')
+    Task = pool.get('coop.delivery.task')
+    deliveries = [create_delivery(store, date=date, reference=f'D{i}')
+        for i, _ in enumerate(prices, 1)]
+    Delivery.confirm(deliveries)
+    for delivery, price in zip(deliveries, prices):
+        delivery.price_override = price
+        delivery.price_override_reason = "Agreed"
+    Delivery.save(deliveries)
+    Task.complete([t for d in deliveries for t in d.tasks])
+    return Delivery.browse(deliveries)

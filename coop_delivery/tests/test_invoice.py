@@ -1,0 +1,265 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+import datetime as dt
+import unittest
+from decimal import Decimal
+
+from coop_delivery.invoice import InvoicingError
+from trytond.model.exceptions import AccessError
+from trytond.modules.company.tests import create_company, set_company
+from trytond.pool import Pool
+from trytond.pyson import PYSONDecoder
+from trytond.tests.test_tryton import activate_module, with_transaction
+
+from .tools import (
+    ORDERED, create_done_deliveries, create_rule_set, create_store,
+    setup_invoicing)
+
+MARCH = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+INVOICE_DATE = dt.date(2026, 3, 31)
+
+
+def invoice_march(company):
+    Delivery = Pool().get('coop.delivery')
+    return Delivery.invoice_period(company, *MARCH, INVOICE_DATE)
+
+
+class DeliveryInvoiceTestCase(unittest.TestCase):
+    "Monthly invoicing of the stores"
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module('coop_delivery')
+
+    @with_transaction()
+    def test_one_posted_invoice_per_store(self):
+        "Each store gets one posted invoice that ties out to its deliveries"
+        pool = Pool()
+        MoveLine = pool.get('account.move.line')
+        company = create_company()
+        with set_company(company):
+            product = setup_invoicing(company)
+            rule_set = create_rule_set()
+            bakery = create_store(rule_set, name="Bakery")
+            grocer = create_store(rule_set, name="Grocer")
+            prices = [Decimal('5.57'), Decimal('6.00'), Decimal('12.34')]
+            bakery_deliveries = create_done_deliveries(bakery, prices)
+            create_done_deliveries(grocer, [Decimal('7.01')])
+
+            invoices = invoice_march(company)
+
+            self.assertEqual(
+                sorted(i.party.name for i in invoices), ["Bakery", "Grocer"])
+            invoice, = [i for i in invoices if i.party == bakery]
+            self.assertEqual(invoice.state, 'posted')
+            self.assertTrue(invoice.number)
+            self.assertEqual(invoice.invoice_date, INVOICE_DATE)
+            self.assertEqual(len(invoice.lines), 3)
+            self.assertEqual(invoice.untaxed_amount, sum(prices))
+            # VAT on the document: 20% of 23.91, rounded once
+            self.assertEqual(invoice.tax_amount, Decimal('4.78'))
+            self.assertEqual(invoice.total_amount, Decimal('28.69'))
+            # The cached amounts are those Tryton computes from the lines
+            Invoice = pool.get('account.invoice')
+            Invoice.write([invoice], {})
+            fresh = Invoice(invoice.id)
+            self.assertEqual(
+                (fresh.untaxed_amount_cache, fresh.tax_amount_cache),
+                (sum(prices), Decimal('4.78')))
+            for line in invoice.lines:
+                self.assertEqual(line.product, product)
+                self.assertEqual(len(line.taxes), 1)
+                self.assertEqual(line.origin.sale.party, bakery)
+            self.assertEqual(
+                [d.invoice for d in bakery_deliveries], [invoice] * 3)
+            self.assertEqual(
+                {d.invoice_state for d in bakery_deliveries}, {'invoiced'})
+            self.assertEqual(
+                sorted(l.amount for l in invoice.lines), sorted(prices))
+
+            # The move balances, the receivable is the total
+            move = invoice.move
+            self.assertEqual(move.state, 'posted')
+            self.assertEqual(
+                sum(l.debit for l in move.lines),
+                sum(l.credit for l in move.lines))
+            receivable, = invoice.lines_to_pay
+            self.assertEqual(receivable.debit, Decimal('28.69'))
+            self.assertEqual(receivable.party, bakery)
+            # Tax reports see the base and the tax
+            base = sum(t.amount for l in move.lines for t in l.tax_lines
+                if t.type == 'base')
+            self.assertEqual(base, sum(prices))
+            self.assertEqual(MoveLine.search([
+                        ('move', '=', move.id),
+                        ('account', '=', receivable.account.id)]),
+                [receivable])
+
+            # The sale behind it: manual invoicing, awaiting payment
+            sale = invoice.lines[0].origin.sale
+            self.assertEqual(sale.state, 'processing')
+            self.assertEqual(sale.invoice_method, 'manual')
+            self.assertEqual(sale.invoices, (invoice,))
+            self.assertEqual(sale.get_invoice_state(), 'awaiting payment')
+            self.assertEqual(sale.total_amount, invoice.total_amount)
+
+    @with_transaction()
+    def test_rerun_invoices_nothing_twice(self):
+        "A second run invoices only what the first did not"
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        company = create_company()
+        with set_company(company):
+            setup_invoicing(company)
+            store = create_store(create_rule_set())
+            create_done_deliveries(store, [Decimal('5')])
+            first, = invoice_march(company)
+            self.assertEqual(invoice_march(company), [])
+            late, = create_done_deliveries(
+                store, [Decimal('8')], date=dt.date(2026, 3, 30))
+            second, = invoice_march(company)
+            self.assertEqual(second.untaxed_amount, Decimal('8'))
+            self.assertEqual(late.invoice, second)
+            self.assertEqual(Invoice.search([]), [second, first])
+            # April's deliveries wait for April
+            create_done_deliveries(
+                store, [Decimal('9')], date=dt.date(2026, 4, 1))
+            self.assertEqual(invoice_march(company), [])
+
+    @with_transaction()
+    def test_only_done_deliveries(self):
+        "Deliveries not done are left for a later run"
+        pool = Pool()
+        Delivery = pool.get('coop.delivery')
+        company = create_company()
+        with set_company(company):
+            setup_invoicing(company)
+            store = create_store(create_rule_set())
+            done, = create_done_deliveries(store, [Decimal('5')])
+            from .tools import create_delivery
+            confirmed = create_delivery(store)
+            Delivery.confirm([confirmed])
+            invoice, = invoice_march(company)
+            self.assertEqual(len(invoice.lines), 1)
+            self.assertEqual(confirmed.invoice_state, 'none')
+
+    @with_transaction()
+    def test_grouping_per_day_and_rule(self):
+        "Grouped lines keep one price each, so totals stay exact"
+        pool = Pool()
+        Configuration = pool.get('coop.delivery.configuration')
+        company = create_company()
+        with set_company(company):
+            setup_invoicing(company, grouping='day')
+            store = create_store(create_rule_set())
+            create_done_deliveries(
+                store, [Decimal('5'), Decimal('5'), Decimal('7.5')])
+            create_done_deliveries(
+                store, [Decimal('5')], date=dt.date(2026, 3, 3))
+            invoice, = invoice_march(company)
+            self.assertEqual(
+                sorted((l.quantity, l.unit_price) for l in invoice.lines),
+                [(1, Decimal('5')), (1, Decimal('7.5')),
+                    (2, Decimal('5'))])
+            self.assertEqual(invoice.untaxed_amount, Decimal('22.5'))
+
+            Configuration.write([Configuration(1)], {
+                    'invoice_grouping': 'rule'})
+            create_done_deliveries(
+                store, [Decimal('5'), Decimal('5')], date=dt.date(2026, 3, 4))
+            invoice, = invoice_march(company)
+            line, = invoice.lines
+            self.assertEqual(line.quantity, 2)
+            self.assertIn("Base", line.description)
+
+    @with_transaction()
+    def test_bad_input_writes_nothing(self):
+        "No product or no address: a clear error and nothing written"
+        pool = Pool()
+        Configuration = pool.get('coop.delivery.configuration')
+        Address = pool.get('party.address')
+        Sale = pool.get('sale.sale')
+        company = create_company()
+        with set_company(company):
+            product = setup_invoicing(company)
+            store = create_store(create_rule_set(), name="Nowhere")
+            delivery, = create_done_deliveries(store, [Decimal('5')])
+            Configuration.write([Configuration(1)], {
+                    'invoice_product': None})
+            with self.assertRaises(InvoicingError) as cm:
+                invoice_march(company)
+            self.assertIn("delivery product", cm.exception.message)
+            Configuration.write([Configuration(1)], {
+                    'invoice_product': product.id})
+            Address.delete(list(store.addresses))
+            with self.assertRaises(InvoicingError) as cm:
+                invoice_march(company)
+            self.assertIn("Nowhere", cm.exception.message)
+            self.assertEqual(Sale.search([]), [])
+            self.assertEqual(delivery.invoice_state, 'none')
+
+    @with_transaction()
+    def test_credit_disputed_delivery(self):
+        "A disputed delivery is refunded by a posted credit note"
+        pool = Pool()
+        Delivery = pool.get('coop.delivery')
+        company = create_company()
+        with set_company(company):
+            setup_invoicing(company)
+            store = create_store(create_rule_set())
+            disputed, kept = create_done_deliveries(
+                store, [Decimal('5.57'), Decimal('6')])
+            invoice, = invoice_march(company)
+
+            with self.assertRaises(InvoicingError):
+                Delivery.credit([disputed])  # no reason given
+            with self.assertRaises(AccessError):
+                Delivery.write([disputed], {'price_override': Decimal(1)})
+            disputed.dispute_reason = "Parcel crushed"
+            disputed.save()
+            credit_note, = Delivery.credit([disputed])
+
+            self.assertEqual(credit_note.state, 'posted')
+            self.assertEqual(credit_note.party, store)
+            line, = credit_note.lines
+            self.assertEqual(line.amount, Decimal('-5.57'))
+            self.assertEqual(line.origin, disputed.invoice_line)
+            self.assertIn("Parcel crushed", line.description)
+            self.assertEqual(credit_note.total_amount, Decimal('-6.68'))
+            self.assertEqual(disputed.invoice_state, 'credited')
+            self.assertEqual(kept.invoice_state, 'invoiced')
+            # The invoice itself is untouched
+            self.assertEqual(invoice.state, 'posted')
+            self.assertEqual(invoice.untaxed_amount, Decimal('11.57'))
+            self.assertEqual(
+                Delivery.search([('invoice_state', '=', 'credited')]),
+                [disputed])
+            with self.assertRaises(InvoicingError):
+                Delivery.credit([disputed])
+            with self.assertRaises(AccessError):
+                Delivery.write([disputed], {'dispute_reason': "Other"})
+
+    @with_transaction()
+    def test_wizard_invoices_the_period(self):
+        "The wizard invoices the chosen month and opens its invoices"
+        pool = Pool()
+        Period = pool.get('account.period')
+        Wizard = pool.get('coop.delivery.invoice', type='wizard')
+        company = create_company()
+        with set_company(company):
+            setup_invoicing(company)
+            store = create_store(create_rule_set())
+            create_done_deliveries(store, [Decimal('5')])
+            march = Period.find(company, date=ORDERED.date())
+            session_id, _, _ = Wizard.create()
+            wizard = Wizard(session_id)
+            wizard.start.company = company
+            wizard.start.period = march
+            wizard.start.on_change_period()
+            self.assertEqual(wizard.start.invoice_date, MARCH[1])
+            action, _ = wizard.do_invoice(
+                {'domains': [], 'pyson_domain': '[]'})
+            invoice, = pool.get('account.invoice').search([])
+            self.assertEqual(invoice.party, store)
+            self.assertEqual(
+                PYSONDecoder().decode(action['pyson_domain']),
+                [['id', 'in', [invoice.id]]])
