@@ -37,6 +37,8 @@ INVOICE_STATES = [
     ('invoiced', "Invoiced"),
     ('credited', "Credited"),
     ]
+# Set by insert() itself
+LOG_COLUMNS = {'id', 'create_uid', 'create_date', 'write_uid', 'write_date'}
 # Fields of an invoiced delivery that would change what was invoiced
 INVOICED_FIELDS = {'price_override', 'price_override_reason'}
 
@@ -494,9 +496,17 @@ class StoreInvoice:
     def new_invoice(self):
         pool = Pool()
         InvoiceLine = pool.get('account.invoice.line')
-        invoice = self.sale._get_invoice()
+        sale = self.sale
+        invoice = sale._get_invoice()
         invoice.invoice_date = self.run.invoice_date
-        invoice.description = self.sale.description
+        # As sale's Invoice.get_tax_identifier would, without reading
+        # every line to find the sale
+        pattern = {}
+        if sale.shipment_address and sale.shipment_address.country:
+            pattern['country'] = sale.shipment_address.country.id
+        invoice.sales = []
+        invoice.tax_identifier = invoice.get_tax_identifier(pattern)
+        invoice.description = sale.description
         line, = self._sale_line.get_invoice_line()
         line.invoice = None
         self.invoice_line_template = stored_values(InvoiceLine, line)
@@ -592,7 +602,8 @@ def stored_values(Model, record):
     values = Model.default_get(list(Model._fields), with_rec_name=False)
     values.update(record._save_values())
     return {name: value for name, value in values.items()
-        if name != 'id' and not hasattr(Model._fields[name], 'set')}
+        if name not in LOG_COLUMNS
+        and not hasattr(Model._fields[name], 'set')}
 
 
 def insert(Model, rows):
@@ -617,7 +628,9 @@ def insert(Model, rows):
             + stamp for row in sub_rows]
         new_ids = database.nextid(
             transaction.connection, Model._table, count=len(values))
-        if isinstance(new_ids, list):
+        if new_ids is not None:
+            if len(values) == 1:  # nextid gives the id itself for one
+                new_ids = [new_ids]
             cursor.execute(*table.insert(
                     columns + [table.id],
                     [v + [i] for v, i in zip(values, new_ids)]))

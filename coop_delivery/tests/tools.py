@@ -78,8 +78,10 @@ def setup_invoicing(company, grouping='delivery'):
     Uom = pool.get('product.uom')
     Configuration = pool.get('coop.delivery.configuration')
     create_chart(company, tax=True)
-    fiscal_year = set_invoice_sequences(
-        get_fiscalyear(company, today=ORDERED.date()))
+    # Up to today: credit notes are dated the day they are made
+    fiscal_year = set_invoice_sequences(get_fiscalyear(
+            company, today=ORDERED.date(),
+            end_date=dt.date(max(ORDERED.year, dt.date.today().year), 12, 31)))
     fiscal_year.save()
     FiscalYear.create_period([fiscal_year])
     revenue, = Account.search([
