@@ -80,6 +80,7 @@ def _build(today):
     with Transaction().set_context(company=company.id):
         _create_chart(company)
         _create_fiscal_year(company, today.year)
+        _create_delivery_product(company)
         stores = _create_stores(company)
         riders = _create_riders(company, today)
         _create_members(company, riders, today)
@@ -173,21 +174,70 @@ def _create_fiscal_year(company, year):
     ModelData = pool.get('ir.model.data')
     Sequence = pool.get('ir.sequence.strict')
     FiscalYear = pool.get('account.fiscalyear')
-    sequence, = Sequence.create([{
+    sequence, invoice_sequence = Sequence.create([{
                 'name': str(year),
                 'sequence_type': ModelData.get_id(
                     'account', 'sequence_type_account_move'),
                 'company': company.id,
+                }, {
+                'name': f"Invoices {year}",
+                'sequence_type': ModelData.get_id(
+                    'account_invoice', 'sequence_type_account_invoice'),
+                'company': company.id,
                 }])
+    # French law: one unbroken series for invoices and credit notes
     fiscal_year, = FiscalYear.create([{
                 'name': str(year),
                 'start_date': dt.date(year, 1, 1),
                 'end_date': dt.date(year, 12, 31),
                 'company': company.id,
                 'move_sequence': sequence.id,
+                'invoice_sequences': [('create', [{
+                                'company': company.id,
+                                'out_invoice_sequence': invoice_sequence.id,
+                                'out_credit_note_sequence':
+                                invoice_sequence.id,
+                                'in_invoice_sequence': invoice_sequence.id,
+                                'in_credit_note_sequence':
+                                invoice_sequence.id,
+                                }])],
                 }])
     FiscalYear.create_period([fiscal_year])
     return fiscal_year
+
+
+def _create_delivery_product(company):
+    """The service sold to the stores: revenue on 706, French VAT on
+    services, whose rate the chart holds by date"""
+    from trytond.pool import Pool
+    pool = Pool()
+    Account = pool.get('account.account')
+    Tax = pool.get('account.tax')
+    Category = pool.get('product.category')
+    Template = pool.get('product.template')
+    Uom = pool.get('product.uom')
+    Configuration = pool.get('coop.delivery.configuration')
+    revenue, = Account.search([
+            ('company', '=', company.id), ('code', '=', '706')])
+    vat, = Tax.search([
+            ('company', '=', company.id),
+            ('name', '=', "T.V.A. Vente de services Taux Normal")])
+    category, = Category.create([{
+                'name': "Livraisons", 'accounting': True,
+                'account_revenue': revenue.id,
+                'customer_taxes': [('add', [vat.id])],
+                }])
+    unit, = Uom.search([('symbol', '=', 'u')])
+    template, = Template.create([{
+                'name': "Livraison à vélo", 'type': 'service',
+                'salable': True, 'list_price': Decimal(0),
+                'default_uom': unit.id, 'sale_uom': unit.id,
+                'account_category': category.id,
+                'products': [('create', [{}])],
+                }])
+    Configuration.write([Configuration(1)], {
+            'invoice_product': template.products[0].id})
+    return template.products[0]
 
 
 # Lyon's Presqu'île, where the coop rides most

@@ -233,7 +233,11 @@ class Delivery(metaclass=PoolMeta):
 
 
 class MonthInvoicing:
-    "One run: a sale and a posted invoice per store"
+    """One run: a sale and a posted invoice per store
+
+    Every ORM write on an invoice reads and validates all its lines, so the
+    headers are saved and numbered before any line exists, and the posted
+    state is set in SQL once the move is posted."""
 
     def __init__(self, company, invoice_date, progress=None):
         pool = Pool()
@@ -254,21 +258,38 @@ class MonthInvoicing:
         Delivery = pool.get('coop.delivery')
         # A second run waits for this one, then finds nothing left to do
         Delivery.lock()
+        self.take_locks()
         rows = self.deliveries_to_invoice(start, end)
         self.progress('deliveries', len(rows))
         if not rows:
             return []
-        stores = []
-        for customer, customer_rows in groupby(rows, key=lambda r: r[1]):
-            stores.append(StoreInvoice(self, customer, list(customer_rows)))
+        stores = [StoreInvoice(self, customer, list(customer_rows))
+            for customer, customer_rows in groupby(rows, key=lambda r: r[1])]
         self.progress('stores', len(stores))
-        self.create_sales(stores)
-        self.progress('sales', len(stores))
-        self.create_invoices(stores)
-        self.progress('invoices', len(stores))
+        self.create_headers(stores)
+        self.progress('headers', len(stores))
+        self.create_lines(stores)
+        self.progress('lines', sum(len(s.lines) for s in stores))
         self.post(stores)
         self.progress('posted', len(stores))
         return [s.invoice for s in stores]
+
+    def take_locks(self):
+        """Take first the locks that numbering and posting ask for: each
+        lock asked for restarts the transaction, better before the work"""
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        MoveLine = pool.get('account.move.line')
+        Period = pool.get('account.period')
+        invoice = Invoice(
+            company=self.company, type='out', invoice_date=self.invoice_date,
+            accounting_date=None, sequence_type_cache='invoice')
+        invoice.set_journal()
+        period = Period.find(self.company, date=self.invoice_date)
+        sequence, _ = invoice._number_sequence()
+        for record in [sequence, period.move_sequence_used]:
+            record.__class__.lock([record])
+        MoveLine.check_journal_period_modify(period, invoice.journal)
 
     def deliveries_to_invoice(self, start, end):
         "(id, customer, date, amount, rules, reference) ordered by customer"
@@ -302,29 +323,50 @@ class MonthInvoicing:
             rows.append((id_, customer, date, amount, rules, reference))
         return rows
 
-    def create_sales(self, stores):
+    def create_headers(self, stores):
+        "Sales and invoices saved and numbered while they have no line"
         pool = Pool()
         Sale = pool.get('sale.sale')
-        SaleLine = pool.get('sale.line')
+        Invoice = pool.get('account.invoice')
         sales = [s.sale for s in stores]
         Sale.save(sales)
         Sale.set_number(sales)
-        rows = []
+        invoices = [s.new_invoice() for s in stores]
+        Invoice.save(invoices)
+        Invoice.set_number(invoices)
+
+    def create_lines(self, stores):
+        pool = Pool()
+        SaleLine = pool.get('sale.line')
+        InvoiceLine = pool.get('account.invoice.line')
+        groups = [line for store in stores for line in store.lines]
+        sale_rows, invoice_rows = [], []
         for store in stores:
-            store.line_template, store.sale_taxes = store.new_sale_line()
+            sale_template = dict(store.sale_line_template,
+                sale=store.sale.id)
+            invoice_template = dict(store.invoice_line_template,
+                invoice=store.invoice.id)
             for sequence, line in enumerate(store.lines, 1):
-                rows.append(dict(store.line_template,
-                        sequence=sequence, quantity=line.quantity,
-                        unit_price=line.unit_price,
-                        description=line.description))
-        ids = insert(SaleLine, rows)
-        lines = (line for store in stores for line in store.lines)
-        for line, id_ in zip(lines, ids):
+                values = {
+                    'sequence': sequence,
+                    'quantity': line.quantity,
+                    'unit_price': line.unit_price,
+                    'description': line.description,
+                    }
+                sale_rows.append(dict(sale_template, **values))
+                invoice_rows.append(dict(invoice_template, **values))
+        for line, id_ in zip(groups, insert(SaleLine, sale_rows)):
             line.sale_line = id_
-        insert_many2many(SaleLine.taxes, [
-                (line.sale_line, tax.id)
+        for line, row in zip(groups, invoice_rows):
+            row['origin'] = f'sale.line,{line.sale_line}'
+        for line, id_ in zip(groups, insert(InvoiceLine, invoice_rows)):
+            line.invoice_line = id_
+        insert_many2many(SaleLine.taxes, [(line.sale_line, tax.id)
                 for store in stores for line in store.lines
                 for tax in store.sale_taxes])
+        insert_many2many(InvoiceLine.taxes, [(line.invoice_line, tax.id)
+                for store in stores for line in store.lines
+                for tax in store.invoice_taxes])
         self.link_deliveries(stores)
 
     def link_deliveries(self, stores):
@@ -346,51 +388,23 @@ class MonthInvoicing:
                     where=delivery.id == values.column1))
         forget(Delivery, [id_ for id_, _ in pairs])
 
-    def create_invoices(self, stores):
-        pool = Pool()
-        Invoice = pool.get('account.invoice')
-        InvoiceLine = pool.get('account.invoice.line')
-        InvoiceTax = pool.get('account.invoice.tax')
-        invoices = [s.new_invoice() for s in stores]
-        Invoice.save(invoices)
-        rows = []
-        for store in stores:
-            template = dict(store.invoice_line_template,
-                invoice=store.invoice.id)
-            for sequence, line in enumerate(store.lines, 1):
-                rows.append(dict(template,
-                        sequence=sequence, quantity=line.quantity,
-                        unit_price=line.unit_price,
-                        description=line.description,
-                        origin=f'sale.line,{line.sale_line}'))
-        ids = insert(InvoiceLine, rows)
-        lines = (line for store in stores for line in store.lines)
-        for line, id_ in zip(lines, ids):
-            line.invoice_line = id_
-        insert_many2many(InvoiceLine.taxes, [
-                (line.invoice_line, tax.id)
-                for store in stores for line in store.lines
-                for tax in store.invoice_taxes])
-        InvoiceTax.save(list(chain.from_iterable(
-                    s.compute_taxes() for s in stores)))
-
     def post(self, stores):
         "Post as Invoice._post does, with moves summed per account"
         pool = Pool()
         Invoice = pool.get('account.invoice')
+        InvoiceTax = pool.get('account.invoice.tax')
         Move = pool.get('account.move')
         Sale = pool.get('sale.sale')
         User = pool.get('res.user')
-        invoices = [s.invoice for s in stores]
-        Invoice.set_number(invoices)
+        InvoiceTax.save(list(chain.from_iterable(
+                    s.compute_taxes() for s in stores)))
         moves = [s.move() for s in stores]
         Move.save(moves)
-        employee = User(Transaction().user).employee
-        for store, move in zip(stores, moves):
-            store.set_posted(move, employee)
-        Invoice.save(invoices)
         Move.post(moves)
-        Sale.save([s.sale for s in stores])
+        employee = User(Transaction().user).employee
+        update(Invoice, {s.invoice.id: s.posted_invoice_values(employee)
+                for s in stores})
+        update(Sale, {s.sale.id: s.processed_sale_values() for s in stores})
 
 
 class InvoiceLineGroup:
@@ -481,22 +495,20 @@ class StoreInvoice:
             group.deliveries.append(id_)
         return list(groups.values())
 
-    def new_sale_line(self):
-        "The values every sale line of the store shares, as Tryton sets them"
+    def new_invoice(self):
+        """The invoice of the saved sale, and the values every sale and
+        invoice line of the store shares, as Tryton sets them"""
         pool = Pool()
         SaleLine = pool.get('sale.line')
-        line = SaleLine(
-            sale=self.sale, type='line', product=self.run.product,
-            quantity=1, unit=None, taxes=[], invoice_lines=[], moves=[],
-            description=None, note=None)
-        line.on_change_product()
-        self._sale_line = line
-        return stored_values(SaleLine, line), list(line.taxes)
-
-    def new_invoice(self):
-        pool = Pool()
         InvoiceLine = pool.get('account.invoice.line')
         sale = self.sale
+        sale_line = SaleLine(
+            sale=sale, type='line', product=self.run.product,
+            quantity=1, unit=None, taxes=[], invoice_lines=[], moves=[],
+            description=None, note=None)
+        sale_line.on_change_product()
+        self.sale_line_template = stored_values(SaleLine, sale_line)
+        self.sale_taxes = list(sale_line.taxes)
         invoice = sale._get_invoice()
         invoice.invoice_date = self.run.invoice_date
         # As sale's Invoice.get_tax_identifier would, without reading
@@ -507,7 +519,7 @@ class StoreInvoice:
         invoice.sales = []
         invoice.tax_identifier = invoice.get_tax_identifier(pattern)
         invoice.description = sale.description
-        line, = self._sale_line.get_invoice_line()
+        line, = sale_line.get_invoice_line()
         line.invoice = None
         self.invoice_line_template = stored_values(InvoiceLine, line)
         self.invoice_taxes = list(line.taxes)
@@ -521,7 +533,18 @@ class StoreInvoice:
         Invoice = pool.get('account.invoice')
         InvoiceLine = pool.get('account.invoice.line')
         InvoiceTax = pool.get('account.invoice.tax')
+        Configuration = pool.get('account.configuration')
         invoice = self.invoice
+        lines = [(line.unit_price, line.quantity) for line in self.lines]
+        rounding = Configuration(1).get_multivalue(
+            'tax_rounding', company=invoice.company.id)
+        if rounding == 'document':
+            # Taxes are linear and rounded once: a line per price gives
+            # Tryton's very figures, thousands of times faster
+            quantities = defaultdict(float)
+            for unit_price, quantity in lines:
+                quantities[unit_price] += quantity
+            lines = list(quantities.items())
         # A copy in memory: the saved invoice must not save these lines
         taxable = Invoice(
             company=invoice.company, currency=invoice.currency,
@@ -530,9 +553,8 @@ class StoreInvoice:
             accounting_date=invoice.accounting_date)
         taxable.lines = [InvoiceLine(
                 type='line', invoice=taxable, taxes=self.invoice_taxes,
-                unit_price=line.unit_price, quantity=line.quantity,
-                taxes_date=None)
-            for line in self.lines]
+                unit_price=unit_price, quantity=quantity, taxes_date=None)
+            for unit_price, quantity in lines]
         self.taxes = []
         for _, values in taxable._compute_taxes():
             values['invoice'] = invoice.id
@@ -573,28 +595,34 @@ class StoreInvoice:
                 if invoice.payment_term else [(invoice.invoice_date, total)]:
             lines.append(invoice._get_move_line(date, amount))
         accounting_date = invoice.accounting_date or invoice.invoice_date
-        return Move(
+        self.account_move = Move(
             journal=invoice.journal,
             period=Period.find(invoice.company, date=accounting_date),
             date=accounting_date,
             origin=invoice,
             company=invoice.company,
             lines=lines)
+        return self.account_move
 
-    def set_posted(self, move, employee):
-        invoice, sale = self.invoice, self.sale
+    def amounts(self):
         untaxed, tax = self.untaxed_amount, self.tax_amount
-        invoice.move = move
-        invoice.state = 'posted'
-        invoice.posted_by = employee
-        invoice.payment_term_date = invoice.invoice_date
-        invoice.untaxed_amount_cache = untaxed
-        invoice.tax_amount_cache = tax
-        invoice.total_amount_cache = untaxed + tax
-        sale.untaxed_amount_cache = untaxed
-        sale.tax_amount_cache = tax
-        sale.total_amount_cache = untaxed + tax
-        sale.invoice_state = 'awaiting payment'
+        return {
+            'untaxed_amount_cache': untaxed,
+            'tax_amount_cache': tax,
+            'total_amount_cache': untaxed + tax,
+            }
+
+    def posted_invoice_values(self, employee):
+        return dict(self.amounts(),
+            state='posted',
+            move=self.account_move.id,
+            posted_by=employee.id if employee else None,
+            payment_term_date=self.invoice.invoice_date)
+
+    def processed_sale_values(self):
+        # What Sale.process would find: its invoice is posted, not paid;
+        # paying the invoice processes the sale as usual
+        return dict(self.amounts(), invoice_state='awaiting payment')
 
 
 def stored_values(Model, record):
@@ -640,6 +668,22 @@ def insert(Model, rows):
                 cursor.execute(*table.insert(columns, [value]))
                 ids.append(database.lastid(cursor))
     return ids
+
+
+def update(Model, values_by_id):
+    "Write values (a dict per id) in SQL, then forget the cached records"
+    transaction = Transaction()
+    cursor = transaction.connection.cursor()
+    table = Model.__table__()
+    for id_, values in values_by_id.items():
+        names = list(values)
+        cursor.execute(*table.update(
+                [getattr(table, n) for n in names]
+                + [table.write_uid, table.write_date],
+                [Model._fields[n].sql_format(values[n]) for n in names]
+                + [transaction.user, CurrentTimestamp()],
+                where=table.id == id_))
+    forget(Model, list(values_by_id))
 
 
 def forget(Model, ids):

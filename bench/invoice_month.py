@@ -1,0 +1,285 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"""One busy month on PostgreSQL: 200 stores, 50,000 deliveries (100,000
+tasks); pricing, then month-end invoicing (target: invoicing in 30 s or
+less). In the same run, Tryton's record-by-record path on a sample (a sale
+per delivery, processed and its invoice posted one by one) gives the naive
+cost per delivery and the ratio.
+
+    .venv/bin/python bench/invoice_month.py [--stores 200] [--deliveries 50000]
+        [--sample 1000] [--keep]
+
+The database (coop_bench_invoice, on $TRYTOND_DATABASE__URI or the local
+server) is created with the suite, filled, measured and dropped unless
+--keep. Figures are server side, in one process.
+"""
+import argparse
+import datetime as dt
+import os
+import random
+import resource
+import sys
+import time
+from decimal import Decimal
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+DATABASE = 'coop_bench_invoice'
+MONTH = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+# The naive sample rides in April, apart from the measured month and after
+# it, as invoice numbers follow invoice dates
+SAMPLE_DAY = dt.date(2026, 4, 14)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--stores', type=int, default=200)
+    parser.add_argument('--deliveries', type=int, default=50000)
+    parser.add_argument('--sample', type=int, default=1000)
+    parser.add_argument('--keep', action='store_true')
+    parser.add_argument(
+        '--profile', metavar='FILE',
+        help="write a cProfile of the invoicing to FILE")
+    args = parser.parse_args()
+
+    from coop_cli import database, settings
+    os.environ.setdefault(
+        'TRYTOND_DATABASE__URI', 'postgresql://postgres@127.0.0.1:5432/')
+    # One process: no need for the cache listener postgresql.conf asks for
+    os.environ['TRYTOND_CACHE__CLEAN_TIMEOUT'] = '300'
+    settings.load(os.path.join(ROOT, 'config', 'postgresql.conf'))
+    if database.exists(DATABASE):
+        drop()
+    start = time.monotonic()
+    database.create(DATABASE, 'bench-password')
+    print(f"database created in {time.monotonic() - start:.0f} s",
+        flush=True)
+    try:
+        run = Bench(args)
+        database.in_transaction(DATABASE, run.setup)
+        figures = {}
+        figures['pricing'] = database.in_transaction(DATABASE, run.price)
+        database.in_transaction(DATABASE, run.ride)
+        figures['invoicing'] = database.in_transaction(DATABASE, run.invoice)
+        database.in_transaction(DATABASE, run.check)
+        if args.sample:
+            figures['naive'] = database.in_transaction(DATABASE, run.naive)
+        report(args, figures)
+    finally:
+        if not args.keep:
+            drop()
+
+
+def drop():
+    "Drop the database; trytond's cache listener still holds a session"
+    import psycopg
+    from coop_cli import database
+    with psycopg.connect(os.environ['TRYTOND_DATABASE__URI'] + 'postgres',
+            autocommit=True) as connection:
+        connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()", (DATABASE,))
+    database.drop(DATABASE)
+
+
+class Bench:
+
+    def __init__(self, args):
+        self.args = args
+
+    def context(self):
+        from trytond.transaction import Transaction
+        return Transaction().set_context(company=self.company_id)
+
+    def setup(self):
+        "A coop with the demo's chart and rule set, stores and draft orders"
+        from coop_cli import demo
+        from trytond.pool import Pool
+        from trytond.transaction import Transaction
+        pool = Pool()
+        Party = pool.get('party.party')
+        RuleSet = pool.get('coop.delivery.price.rule_set')
+        company = demo._create_company()
+        demo._attach_admin(company)
+        self.company_id = company.id
+        with Transaction().set_context(company=company.id):
+            demo._create_chart(company)
+            demo._create_fiscal_year(company, MONTH[0].year)
+            demo._create_delivery_product(company)
+            demo._create_stores(company)  # the zone and the rule set
+            rule_set, = RuleSet.search([])
+            stores = Party.create([{
+                        'name': f"Store {i:03d}",
+                        'addresses': [('create', [demo._address(
+                                        f"{i} rue de la République",
+                                        '69002')])],
+                        'delivery_price_rule_set': rule_set.id,
+                        } for i in range(self.args.stores)])
+            self.store_ids = [s.id for s in stores]
+            self.insert_orders(company, stores)
+
+    def insert_orders(self, company, stores):
+        "Draft orders, inserted in bulk: building data is not measured"
+        from coop_delivery.invoice import insert
+        from trytond.pool import Pool
+        pool = Pool()
+        Delivery = pool.get('coop.delivery')
+        Task = pool.get('coop.delivery.task')
+        rng = random.Random(2026)
+        days = (MONTH[1] - MONTH[0]).days + 1
+        rows = []
+        total = self.args.deliveries + self.args.sample
+        for i in range(total):
+            date = (MONTH[0] + dt.timedelta(days=i % days)
+                if i < self.args.deliveries else SAMPLE_DAY)
+            ordered = dt.datetime.combine(date, dt.time(8 + i % 12))
+            rows.append({
+                    'company': company.id,
+                    'customer': stores[i % len(stores)].id,
+                    'reference': f'B{i:06d}',
+                    'date': date,
+                    'ordered_at': ordered,
+                    'vehicle': 'cargo_bike' if i % 7 == 0 else 'bike',
+                    'distance': rng.randrange(500, 9000),
+                    'weight': rng.randrange(200, 30000),
+                    'state': 'draft',
+                    })
+        ids = insert(Delivery, rows)
+        tasks = []
+        for id_, row in zip(ids, rows):
+            for sequence, type_ in enumerate(['pickup', 'dropoff'], 1):
+                tasks.append({
+                        'delivery': id_, 'sequence': sequence,
+                        'type': type_, 'status': 'todo',
+                        'latitude': 45.76, 'longitude': 4.835
+                        + rng.choice([0, 0.05]) * (sequence - 1),
+                        'after': row['ordered_at'],
+                        'before': row['ordered_at'] + dt.timedelta(
+                            hours=sequence),
+                        })
+        insert(Task, tasks)
+        self.delivery_ids = ids
+        print(f"{len(ids)} orders, {len(tasks)} tasks inserted", flush=True)
+
+    def price(self):
+        "Confirm every order: checks the tasks and prices from the rules"
+        from trytond.pool import Pool
+        Delivery = Pool().get('coop.delivery')
+        with self.context():
+            deliveries = Delivery.browse(self.delivery_ids)
+            start = time.monotonic()
+            Delivery.confirm(deliveries)
+            return time.monotonic() - start
+
+    def ride(self):
+        "Every order ridden: set in bulk, not measured"
+        from trytond.pool import Pool
+        from trytond.transaction import Transaction
+        pool = Pool()
+        Delivery = pool.get('coop.delivery')
+        Task = pool.get('coop.delivery.task')
+        cursor = Transaction().connection.cursor()
+        delivery, task = Delivery.__table__(), Task.__table__()
+        cursor.execute(*task.update([task.status], ['done']))
+        cursor.execute(*delivery.update([delivery.state], ['done']))
+
+    def invoice(self):
+        from trytond.pool import Pool
+        pool = Pool()
+        Delivery = pool.get('coop.delivery')
+        Company = pool.get('company.company')
+        with self.context():
+            company = Company(self.company_id)
+            if self.args.profile:
+                import cProfile
+                profile = cProfile.Profile()
+                profile.enable()
+            start = time.monotonic()
+            invoices = Delivery.invoice_period(
+                company, *MONTH, MONTH[1],
+                progress=lambda step, count: print(
+                    f"  {time.monotonic() - start:6.1f} s {step}: {count}",
+                    flush=True))
+            seconds = time.monotonic() - start
+            if self.args.profile:
+                profile.disable()
+                profile.dump_stats(self.args.profile)
+        self.invoice_ids = [i.id for i in invoices]
+        return seconds
+
+    def check(self):
+        "The invoices tie out to the deliveries, to the cent"
+        from trytond.pool import Pool
+        pool = Pool()
+        Delivery = pool.get('coop.delivery')
+        Invoice = pool.get('account.invoice')
+        with self.context():
+            invoices = Invoice.browse(self.invoice_ids)
+            deliveries = Delivery.search([
+                    ('date', '>=', MONTH[0]), ('date', '<=', MONTH[1])])
+            priced = sum(d.amount for d in deliveries)
+            untaxed = sum(i.untaxed_amount for i in invoices)
+            posted = {i.state for i in invoices}
+            lines = sum(len(i.lines) for i in invoices)
+            moves_balanced = all(
+                sum(l.debit - l.credit for l in i.move.lines) == 0
+                for i in invoices)
+        print(f"check: {len(invoices)} invoices {posted}, {lines} lines; "
+            f"deliveries priced {priced} = invoiced untaxed {untaxed}: "
+            f"{priced == untaxed}; moves balanced: {moves_balanced}",
+            flush=True)
+        assert priced == untaxed and posted == {'posted'} and moves_balanced
+
+    def naive(self):
+        """Tryton's own path, record by record: a sale per delivery with
+        its line from the product, quoted, confirmed, processed into an
+        invoice, the invoice posted"""
+        from trytond.pool import Pool
+        pool = Pool()
+        Delivery = pool.get('coop.delivery')
+        Sale = pool.get('sale.sale')
+        SaleLine = pool.get('sale.line')
+        Invoice = pool.get('account.invoice')
+        Configuration = pool.get('coop.delivery.configuration')
+        with self.context():
+            product = Configuration(1).invoice_product
+            sample = Delivery.search([('date', '=', SAMPLE_DAY)])
+            start = time.monotonic()
+            for delivery in sample:
+                sale = Sale(party=delivery.customer, sale_date=SAMPLE_DAY,
+                    invoice_method='order')
+                sale.on_change_party()
+                line = SaleLine(sale=sale, product=product, quantity=1)
+                line.on_change_product()
+                line.unit_price = delivery.amount
+                sale.lines = [line]
+                sale.save()
+                Sale.quote([sale])
+                Sale.confirm([sale])
+                Sale.process([sale])
+                invoice, = sale.invoices
+                invoice.invoice_date = SAMPLE_DAY
+                invoice.save()
+                Invoice.post([invoice])
+            return (time.monotonic() - start) / len(sample)
+
+
+def report(args, figures):
+    deliveries = args.deliveries
+    print()
+    print(f"month: {args.stores} stores, {deliveries} deliveries, "
+        f"{2 * deliveries} tasks (PostgreSQL)")
+    print(f"pricing (confirm all): {figures['pricing']:.1f} s "
+        f"({deliveries / figures['pricing']:.0f} deliveries/s)")
+    print(f"invoicing: {figures['invoicing']:.1f} s; target <= 30 s")
+    if 'naive' in figures:
+        naive = figures['naive']
+        print(f"naive path: {naive * 1000:.0f} ms per delivery "
+            f"(sample of {args.sample}), so {naive * deliveries / 60:.0f} min "
+            f"for the month; ratio {naive * deliveries / figures['invoicing']:.0f}"
+            "x")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of the process: {peak:.0f} MiB")
+
+
+if __name__ == '__main__':
+    main()
