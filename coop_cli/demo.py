@@ -181,6 +181,7 @@ def _create_fiscal_year(company, year):
                 'company': company.id,
                 }, {
                 'name': f"Invoices {year}",
+                'prefix': f"F{year}-", 'padding': 5,
                 'sequence_type': ModelData.get_id(
                     'account_invoice', 'sequence_type_account_invoice'),
                 'company': company.id,

@@ -100,6 +100,28 @@ def build_parser():
         help="upgrade even if no module changed since the last upgrade")
     create.set_defaults(func=cmd_db_create)
     upgrade.set_defaults(func=cmd_db_upgrade)
+
+    invoice = commands.add_parser(
+        'invoice', help="invoice the stores for a month's deliveries",
+        description="Sell and invoice every store's done deliveries of the "
+        "month not invoiced yet: one sale and one posted invoice per store. "
+        "Running it again invoices only what is new.")
+    _config_option(invoice)
+    invoice.add_argument(
+        '--month', required=True, metavar='YYYY-MM',
+        help="the month of the deliveries")
+    invoice.add_argument(
+        '-d', '--database', default='demo', metavar='NAME',
+        help="database (default: demo)")
+    invoice.add_argument(
+        '--company', metavar='NAME',
+        help="company name or id (default: the only one)")
+    invoice.add_argument(
+        '--date', metavar='YYYY-MM-DD',
+        help="invoice date (default: the month's last day, or today if the "
+        "month is not over)")
+    _json_option(invoice)
+    invoice.set_defaults(func=cmd_invoice)
     return parser
 
 
@@ -215,6 +237,53 @@ def cmd_serve(args):
     def announce(url):
         print(f"serving {', '.join(names)} at {url}", flush=True)
     server.serve(names, args.listen, announce=announce)
+
+
+def cmd_invoice(args):
+    from . import invoicing
+    month = invoicing.parse_month(args.month)
+    invoice_date = invoicing.parse_date(args.date) if args.date else None
+    _load_settings(args)
+    start = time.monotonic()
+    bar = ProgressBar(invoicing.STEPS, enabled=not args.json)
+    summary = invoicing.invoice_month(
+        args.database, month, args.company, invoice_date, progress=bar.step)
+    bar.close()
+    summary['seconds'] = round(time.monotonic() - start, 1)
+    lines = [f"{summary['month']}: {len(summary['invoices'])} invoices "
+        f"posted for {summary['deliveries']} deliveries, dated "
+        f"{summary['invoice_date']}"]
+    lines += [f"  {i['number']:<12} {i['store']:<32} {i['total']:>12}"
+        for i in summary['invoices']]
+    lines.append(f"untaxed {summary['untaxed']}, tax {summary['tax']}, "
+        f"total {summary['total']}")
+    _report(args, summary, '\n'.join(lines))
+
+
+class ProgressBar:
+    "Steps of a long command, drawn on standard error"
+    width = 30
+
+    def __init__(self, steps, enabled=True):
+        self.steps = steps
+        self.enabled = enabled
+        self.start = time.monotonic()
+
+    def step(self, name, count):
+        if not self.enabled or name not in self.steps:
+            return
+        done = self.steps.index(name) + 1
+        filled = self.width * done // len(self.steps)
+        text = (f"coop: [{'#' * filled}{'.' * (self.width - filled)}] "
+            f"{name} ({count}) {time.monotonic() - self.start:.1f} s")
+        if sys.stderr.isatty():  # redrawn in place
+            print(f"\r{text}\033[K", end='', file=sys.stderr, flush=True)
+        else:
+            print(text, file=sys.stderr, flush=True)
+
+    def close(self):
+        if self.enabled and sys.stderr.isatty():
+            print(file=sys.stderr, flush=True)
 
 
 def _progress(args, message):

@@ -24,7 +24,7 @@ class CoopCommandTestCase(unittest.TestCase):
     def test_help_everywhere(self):
         "Every command answers --help"
         for args in [[], ['demo'], ['serve'], ['db'], ['db', 'create'],
-                ['db', 'upgrade']]:
+                ['db', 'upgrade'], ['invoice']]:
             with self.subTest(args=args):
                 process = coop(*args, '--help')
                 self.assertEqual(process.returncode, 0, process.stderr)
@@ -86,6 +86,20 @@ class CoopCommandTestCase(unittest.TestCase):
             coop('serve', '-d', 'nothere', '-c', self.config,
                 '--listen', f'127.0.0.1:{free_port()}'),
             "no Tryton database 'nothere'")
+
+    def test_invoice_bad_input(self):
+        "A malformed month or date, or no database, is one line"
+        one_line_error(self,
+            coop('invoice', '--month', '2026-13', '-c', self.config),
+            "--month must be YYYY-MM")
+        one_line_error(self,
+            coop('invoice', '--month', '2026-10', '--date', '31/10/2026',
+                '-c', self.config),
+            "--date must be YYYY-MM-DD")
+        one_line_error(self,
+            coop('invoice', '--month', '2026-10', '-d', 'nothere',
+                '-c', self.config),
+            "no database 'nothere'")
 
     def test_create_needs_password(self):
         "Creating a database without an admin password writes nothing"

@@ -1,10 +1,12 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
 "The README's first command: the demo coop, served with the web client"
+import datetime as dt
 import json
 import os
 import subprocess
 import tempfile
 import unittest
+from decimal import Decimal
 
 from .support import (
     BIN, ROOT, SAO_ROOT, clean_environ, coop, free_port, http_get, login, rpc,
@@ -119,6 +121,41 @@ class DemoTestCase(unittest.TestCase):
         with self.assertRaises(RuntimeError):
             rpc(port, 'demo', 'model.coop.member.search',
                 [[], 0, None, None, rider_context], rider)
+
+    def test_month_invoicing(self):
+        """coop invoice posts one invoice per store that ties out to the
+        done deliveries, and invoices nothing twice"""
+        # The demo's done deliveries are from the day before yesterday
+        month = (dt.date.today() - dt.timedelta(days=2)).strftime('%Y-%m')
+        process = coop('invoice', '--month', month, '--json', env=self.env)
+        self.assertEqual(process.returncode, 0, process.stderr)
+        summary = json.loads(process.stdout)
+        self.assertEqual(summary['deliveries'], 5)
+        self.assertEqual(len(summary['invoices']), 5)
+        self.assertEqual(
+            len({i['store'] for i in summary['invoices']}), 5)
+        untaxed, tax = Decimal(summary['untaxed']), Decimal(summary['tax'])
+        self.assertEqual(Decimal(summary['total']), untaxed + tax)
+
+        port = self.serve()
+        admin = login(port, 'demo', 'admin', 'coopdemo')
+        context = rpc(port, 'demo', 'model.res.user.get_preferences',
+            [True, {}], admin)
+        done = rpc(port, 'demo', 'model.coop.delivery.search_read',
+            [[('state', '=', 'done')], 0, None, None,
+                ['amount', 'invoice_state'], context], admin)
+        self.assertEqual(
+            untaxed, sum(Decimal(d['amount']['decimal']) for d in done))
+        self.assertEqual({d['invoice_state'] for d in done}, {'invoiced'})
+        invoices = rpc(port, 'demo', 'model.account.invoice.search_read',
+            [[], 0, None, None, ['state', 'tax_amount'], context], admin)
+        self.assertEqual({i['state'] for i in invoices}, {'posted'})
+        self.assertEqual(
+            sum(Decimal(i['tax_amount']['decimal']) for i in invoices), tax)
+
+        process = coop('invoice', '--month', month, '--json', env=self.env)
+        self.assertEqual(process.returncode, 0, process.stderr)
+        self.assertEqual(json.loads(process.stdout)['invoices'], [])
 
     def test_refresh_keeps_data(self):
         "Running the demo again keeps its data; a forced upgrade runs"
