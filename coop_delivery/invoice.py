@@ -17,7 +17,6 @@ from itertools import chain, groupby
 from sql import Null, Values
 from sql.functions import CurrentTimestamp
 
-from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.model.exceptions import AccessError, ValidationError
@@ -339,28 +338,27 @@ class MonthInvoicing:
         pool = Pool()
         SaleLine = pool.get('sale.line')
         InvoiceLine = pool.get('account.invoice.line')
-        groups = [line for store in stores for line in store.lines]
-        sale_rows, invoice_rows = [], []
+        VARYING = {'sequence', 'quantity', 'unit_price', 'description'}
         for store in stores:
-            sale_template = dict(store.sale_line_template,
-                sale=store.sale.id)
-            invoice_template = dict(store.invoice_line_template,
-                invoice=store.invoice.id)
-            for sequence, line in enumerate(store.lines, 1):
-                values = {
+            rows = [{
                     'sequence': sequence,
                     'quantity': line.quantity,
                     'unit_price': line.unit_price,
                     'description': line.description,
-                    }
-                sale_rows.append(dict(sale_template, **values))
-                invoice_rows.append(dict(invoice_template, **values))
-        for line, id_ in zip(groups, insert(SaleLine, sale_rows)):
-            line.sale_line = id_
-        for line, row in zip(groups, invoice_rows):
-            row['origin'] = f'sale.line,{line.sale_line}'
-        for line, id_ in zip(groups, insert(InvoiceLine, invoice_rows)):
-            line.invoice_line = id_
+                    } for sequence, line in enumerate(store.lines, 1)]
+            common = {k: v for k, v in store.sale_line_template.items()
+                if k not in VARYING}
+            common['sale'] = store.sale.id
+            ids = insert(SaleLine, rows, common)
+            for line, row, id_ in zip(store.lines, rows, ids):
+                line.sale_line = id_
+                row['origin'] = f'sale.line,{id_}'
+            common = {k: v for k, v in store.invoice_line_template.items()
+                if k not in VARYING | {'origin'}}
+            common['invoice'] = store.invoice.id
+            for line, id_ in zip(
+                    store.lines, insert(InvoiceLine, rows, common)):
+                line.invoice_line = id_
         insert_many2many(SaleLine.taxes, [(line.sale_line, tax.id)
                 for store in stores for line in store.lines
                 for tax in store.sale_taxes])
@@ -538,9 +536,11 @@ class StoreInvoice:
         lines = [(line.unit_price, line.quantity) for line in self.lines]
         rounding = Configuration(1).get_multivalue(
             'tax_rounding', company=invoice.company.id)
-        if rounding == 'document':
-            # Taxes are linear and rounded once: a line per price gives
-            # Tryton's very figures, thousands of times faster
+        # Rounded once per document, Tryton sums each line's exact tax:
+        # lines may be summed first where that sum is the same
+        if rounding == 'document' and proportional(self.invoice_taxes):
+            lines = [(self.untaxed_amount, 1)]
+        elif rounding == 'document':  # a fixed amount per unit
             quantities = defaultdict(float)
             for unit_price, quantity in lines:
                 quantities[unit_price] += quantity
@@ -625,6 +625,14 @@ class StoreInvoice:
         return dict(self.amounts(), invoice_state='awaiting payment')
 
 
+def proportional(taxes):
+    "Whether the taxes are a rate of the base, so a sum's is the sum's tax"
+    return all(
+        tax.type == 'percentage'
+        or (tax.type == 'none' and proportional(tax.childs))
+        for tax in taxes)
+
+
 def stored_values(Model, record):
     "The columns Model.create would write for record, defaults included"
     values = Model.default_get(list(Model._fields), with_rec_name=False)
@@ -634,39 +642,50 @@ def stored_values(Model, record):
         and not hasattr(Model._fields[name], 'set')}
 
 
-def insert(Model, rows):
-    """Insert rows (dicts of the same keys) into Model's table as
-    ModelSQL.create does, without its per-record checks: the caller has
-    computed the values with Tryton's own methods. Return the new ids."""
+def insert(Model, rows, common=None):
+    """Insert rows (dicts of the same keys, plus the values common to all)
+    into Model's table as ModelSQL.create does, without its per-record
+    checks: the caller has computed the values with Tryton's own methods.
+    Return the new ids, in the order of rows."""
     if not rows:
         return []
     transaction = Transaction()
     database = transaction.database
     cursor = transaction.connection.cursor()
     table = Model.__table__()
+    common = common or {}
     names = list(rows[0])
     formats = [Model._fields[name].sql_format for name in names]
-    columns = [getattr(table, name) for name in names] + [
+    head = [Model._fields[n].sql_format(v) for n, v in common.items()]
+    columns = [getattr(table, name) for name in [*common, *names]] + [
         table.create_uid, table.create_date]
-    stamp = [transaction.user, CurrentTimestamp()]
+
+    def params(row):
+        return head + [fmt(row[name]) for name, fmt in zip(names, formats)] + [
+            transaction.user]
+
+    def statement(columns, first, *extra):
+        "The statement of one row, to send with each row's parameters"
+        query, _ = tuple(table.insert(
+                columns, [first + [CurrentTimestamp(), *extra]]))
+        return query
+
+    new_ids = database.nextid(
+        transaction.connection, Model._table, count=len(rows))
+    if new_ids is not None:  # PostgreSQL: ids first, rows in a pipeline
+        if len(rows) == 1:  # nextid gives the id itself for one
+            new_ids = [new_ids]
+        query = statement(
+            columns + [table.id], params(rows[0]), new_ids[0])
+        cursor.executemany(query, [params(row) + [id_]
+                for row, id_ in zip(rows, new_ids)])
+        return new_ids
+    # SQLite: one by one, for the ids; it is local and fast
+    query = statement(columns, params(rows[0]))
     ids = []
-    size = max(1, backend.MAX_QUERY_PARAMS // (len(columns) + 1) - 1)
-    for sub_rows in grouped_slice(rows, min(size, 1000)):
-        values = [[fmt(row[name]) for name, fmt in zip(names, formats)]
-            + stamp for row in sub_rows]
-        new_ids = database.nextid(
-            transaction.connection, Model._table, count=len(values))
-        if new_ids is not None:
-            if len(values) == 1:  # nextid gives the id itself for one
-                new_ids = [new_ids]
-            cursor.execute(*table.insert(
-                    columns + [table.id],
-                    [v + [i] for v, i in zip(values, new_ids)]))
-            ids.extend(new_ids)
-        else:  # SQLite: one by one, it is local and fast
-            for value in values:
-                cursor.execute(*table.insert(columns, [value]))
-                ids.append(database.lastid(cursor))
+    for row in rows:
+        cursor.execute(query, params(row))
+        ids.append(database.lastid(cursor))
     return ids
 
 
