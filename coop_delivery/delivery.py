@@ -19,6 +19,10 @@ VEHICLES = [
     ]
 # A task that is over: the next one may be completed
 FINISHED = {'done', 'cancelled'}
+# What the price is computed from: fixed once the delivery is confirmed
+ORDER_FIELDS = {
+    'company', 'customer', 'date', 'ordered_at', 'vehicle', 'distance',
+    'weight'}
 
 
 class DeliveryError(ValidationError):
@@ -204,12 +208,22 @@ class Delivery(Workflow, ModelSQL, ModelView):
     def check_modification(cls, mode, deliveries, values=None, external=False):
         super().check_modification(
             mode, deliveries, values=values, external=external)
+        if mode == 'write' and values.keys() & ORDER_FIELDS:
+            cls.check_draft(deliveries)
         if mode == 'delete':
             for delivery in deliveries:
                 if delivery.state not in {'draft', 'cancelled'}:
                     raise AccessError(gettext(
                             'coop_delivery.msg_delivery_delete_draft',
                             delivery=delivery.rec_name))
+
+    @classmethod
+    def check_draft(cls, deliveries):
+        for delivery in deliveries:
+            if delivery.state != 'draft':
+                raise AccessError(gettext(
+                        'coop_delivery.msg_delivery_modify_confirmed',
+                        delivery=delivery.rec_name))
 
     def check_tasks(self):
         "A delivery to ride has a pickup followed by a dropoff"
@@ -383,6 +397,14 @@ class Package(ModelSQL, ModelView):
     @staticmethod
     def default_quantity():
         return 1
+
+    @classmethod
+    def check_modification(cls, mode, packages, values=None, external=False):
+        pool = Pool()
+        Delivery = pool.get('coop.delivery')
+        super().check_modification(
+            mode, packages, values=values, external=external)
+        Delivery.check_draft({p.delivery for p in packages})
 
 
 class FailureReason(ModelSQL, ModelView):
@@ -597,8 +619,12 @@ class Task(sequence_ordered(), Workflow, ModelSQL, ModelView):
 
     @classmethod
     def check_modification(cls, mode, tasks, values=None, external=False):
+        pool = Pool()
+        Delivery = pool.get('coop.delivery')
         super().check_modification(
             mode, tasks, values=values, external=external)
+        if mode == 'write' and 'type' in values:
+            Delivery.check_draft({t.delivery for t in tasks})
         if mode == 'write' and values.keys() & cls._fixed_once_started:
             for task in tasks:
                 if task.status != 'todo':

@@ -50,6 +50,32 @@ class CoopDeliveryTestCase(CompanyTestMixin, ModuleTestCase):
                 create_delivery(store, weight=-500)
 
     @with_transaction()
+    def test_confirmed_order_fixed(self):
+        "What a confirmed delivery was priced from is refused over RPC too"
+        pool = Pool()
+        Delivery = pool.get('coop.delivery')
+        Package = pool.get('coop.delivery.package')
+        PackageType = pool.get('coop.delivery.package.type')
+        Task = pool.get('coop.delivery.task')
+        company = create_company()
+        with set_company(company):
+            box, = PackageType.create([{'name': 'box'}])
+            delivery = create_delivery(create_store(create_rule_set()))
+            Delivery.write([delivery], {'distance': 1200})
+            Package.create([{'delivery': delivery.id, 'type': box.id}])
+            Delivery.confirm([delivery])
+            with self.assertRaises(AccessError):
+                Delivery.write([delivery], {'distance': 9000})
+            with self.assertRaises(AccessError):
+                Package.create([{'delivery': delivery.id, 'type': box.id}])
+            with self.assertRaises(AccessError):
+                Package.write(list(delivery.packages), {'quantity': 5})
+            with self.assertRaises(AccessError):
+                Task.write([delivery.tasks[1]], {'type': 'pickup'})
+            # Notes are no part of the price
+            Delivery.write([delivery], {'notes': "Ring twice"})
+
+    @with_transaction()
     def test_confirm_prices_first_match(self):
         "Confirming prices the delivery with the first matching rule"
         pool = Pool()
