@@ -44,6 +44,7 @@ def invoice_month(database_name, month, company=None, invoice_date=None,
 
     def run():
         from trytond.exceptions import UserError, UserWarning
+        from coop_delivery.invoice import default_invoice_date
         from trytond.pool import Pool
         from trytond.transaction import Transaction
         pool = Pool()
@@ -51,12 +52,12 @@ def invoice_month(database_name, month, company=None, invoice_date=None,
         User = pool.get('res.user')
         admin, = User.search([('login', '=', 'admin')])
         company_record = _company(company)
-        date = invoice_date or _default_invoice_date(end, company_record)
         with Transaction().set_user(admin.id), \
                 Transaction().set_context(
                     company=company_record.id,
                     language=admin.language.code if admin.language
                     else None):
+            date = invoice_date or default_invoice_date(end)
             try:
                 invoices = Delivery.invoice_period(
                     company_record, start, end, date, progress=report)
@@ -84,15 +85,6 @@ def _company(name_or_id):
     if len(companies) != 1:
         raise CoopError(f"no company {name_or_id!r}")
     return companies[0]
-
-
-def _default_invoice_date(end, company):
-    "The month's last day, or today if the month is not over"
-    from trytond.pool import Pool
-    from trytond.transaction import Transaction
-    Date = Pool().get('ir.date')
-    with Transaction().set_context(company=company.id):
-        return min(end, Date.today())
 
 
 def summary(company, start, invoice_date, invoices, deliveries):

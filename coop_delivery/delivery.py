@@ -25,6 +25,11 @@ ORDER_FIELDS = {
     'weight'}
 
 
+def invoiced_amount(price_override, price):
+    "What a delivery is invoiced: the override if any, else the computed price"
+    return price_override if price_override is not None else price
+
+
 class DeliveryError(ValidationError):
     pass
 
@@ -184,8 +189,8 @@ class Delivery(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def get_amount(cls, deliveries, name):
-        return {d.id: d.price_override if d.price_override is not None
-            else d.price for d in deliveries}
+        return {d.id: invoiced_amount(d.price_override, d.price)
+            for d in deliveries}
 
     def get_rec_name(self, name):
         if self.reference:

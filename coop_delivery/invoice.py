@@ -26,6 +26,8 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
+from .delivery import invoiced_amount
+
 GROUPINGS = [
     ('delivery', "A line per delivery"),
     ('day', "A line per day and price"),
@@ -311,7 +313,7 @@ class MonthInvoicing:
         for (id_, customer, date, override, price, rules,
                 reference) in cursor:
             # Selected apart: SQLite gives a COALESCE of numerics as text
-            amount = override if override is not None else price
+            amount = invoiced_amount(override, price)
             if amount is None:
                 raise InvoicingError(gettext(
                         'coop_delivery.msg_invoice_no_price',
@@ -751,6 +753,7 @@ class InvoiceStart(ModelView):
 
 
 def default_invoice_date(end):
+    "The period's last day, or today if it is not over"
     pool = Pool()
     Date = pool.get('ir.date')
     return min(end, Date.today())
