@@ -8,6 +8,7 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import ValidationError
+from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
@@ -63,6 +64,37 @@ class Contract(ModelSQL, ModelView):
     currency = fields.Function(
         fields.Many2One('currency.currency', "Currency"),
         'on_change_with_currency')
+    trial_end_date = fields.Date(
+        "Trial End",
+        domain=[
+            If(Eval('trial_end_date'),
+                ('trial_end_date', '>=', Eval('start_date')),
+                ()),
+            ])
+    job = fields.Char("Job", help="As printed on the payslip.")
+    collective_agreement = fields.Char(
+        "Collective Agreement",
+        help="The agreement that applies (its name and IDCC), printed on the "
+        "payslip; empty when only the Code du travail applies.")
+    classification = fields.Char("Classification")
+    coefficient = fields.Integer("Coefficient")
+    bike_supplier = fields.Selection([
+            ('coop', "The coop"),
+            ('rider', "The rider"),
+            ], "Bike Supplied By", required=True)
+    mobility_allowance = fields.Numeric(
+        "Mobility Allowance", digits=(16, 2), required=True,
+        domain=[('mobility_allowance', '>=', 0)],
+        help="The monthly sustainable-mobility allowance (forfait mobilités "
+        "durables) paid with the wage.")
+    electronic_payslip_opt_out = fields.Boolean(
+        "Paper Payslips",
+        help="The employee objects to electronic payslips (L3243-2).")
+    structure = fields.Many2One(
+        'coop.payroll.structure', "Salary Structure",
+        help="Leave empty for the payroll configuration's structure.")
+    full_time = fields.Function(
+        fields.Boolean("Full Time"), 'get_full_time')
 
     @classmethod
     def __setup__(cls):
@@ -84,6 +116,40 @@ class Contract(ModelSQL, ModelView):
     def default_weekly_hours():
         return Decimal(35)
 
+    @classmethod
+    def default_bike_supplier(cls):
+        return 'coop'
+
+    @classmethod
+    def default_mobility_allowance(cls):
+        return Decimal(0)
+
+    @classmethod
+    def default_electronic_payslip_opt_out(cls):
+        return False
+
+    def get_full_time(self, name):
+        pool = Pool()
+        Parameter = pool.get('coop.payroll.parameter')
+        legal = Parameter.value_at('LEGAL_WEEKLY_HOURS', self.start_date)
+        return self.weekly_hours >= legal
+
+    def get_structure(self):
+        pool = Pool()
+        Configuration = pool.get('coop.payroll.configuration')
+        structure = self.structure or Configuration(1).structure
+        if not structure:
+            raise ContractValidationError(gettext(
+                    'coop_payroll.msg_contract_no_structure',
+                    contract=self.rec_name))
+        return structure
+
+    def days_in(self, start, end):
+        "The days of [start, end] the contract covers"
+        first = max(start, self.start_date)
+        last = min(end, self.end_date or end)
+        return max((last - first).days + 1, 0)
+
     @fields.depends('company')
     def on_change_with_currency(self, name=None):
         return self.company.currency if self.company else None
@@ -99,6 +165,28 @@ class Contract(ModelSQL, ModelView):
     def validate(cls, contracts):
         super().validate(contracts)
         cls.check_overlap(contracts)
+        cls.check_legal_minimums(contracts)
+
+    @classmethod
+    def check_legal_minimums(cls, contracts):
+        "No wage below the SMIC, no week beyond the legal week, at the start"
+        pool = Pool()
+        Parameter = pool.get('coop.payroll.parameter')
+        for contract in contracts:
+            parameters = Parameter.values_at(contract.start_date)
+            smic = parameters['SMIC_HOURLY']
+            if contract.hourly_wage < smic:
+                raise ContractValidationError(gettext(
+                        'coop_payroll.msg_contract_below_smic',
+                        contract=contract.rec_name,
+                        wage=contract.hourly_wage, smic=smic,
+                        date=contract.start_date))
+            legal = parameters['LEGAL_WEEKLY_HOURS']
+            if contract.weekly_hours > legal:
+                raise ContractValidationError(gettext(
+                        'coop_payroll.msg_contract_beyond_legal_week',
+                        contract=contract.rec_name,
+                        hours=contract.weekly_hours, legal=legal))
 
     @classmethod
     def check_overlap(cls, contracts):

@@ -4,6 +4,8 @@ from trytond.pool import Pool, PoolMeta
 # Models whose record rules keep employees to their own records
 EMPLOYEE_RULE_MODELS = {
     'coop.payroll.contract',
+    'coop.payroll.payslip',
+    'coop.payroll.payslip.line',
     }
 
 

@@ -1,0 +1,149 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+from trytond.i18n import gettext
+from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
+from trytond.model.exceptions import ValidationError
+from trytond.pool import Pool
+from trytond.pyson import Eval, Id
+
+# French chart (account_fr) codes the payroll posts to by default: a
+# closed account gets a postable child (641 → 6411), and the closed
+# accounts without children (421, 437) get one made for the payroll.
+FRENCH_ACCOUNTS = {
+    'wage_expense_account': ('641', None),
+    'employer_expense_account': ('645', None),
+    'allowance_expense_account': ('625', None),
+    'net_payable_account': ('421', '4211'),
+    'urssaf_account': ('431', None),
+    'retirement_account': ('437', '4371'),
+    'other_social_account': ('437', '4371'),
+    }
+ACCOUNT_FIELDS = list(FRENCH_ACCOUNTS)
+
+
+class ConfigurationError(ValidationError):
+    pass
+
+
+def _account_field(string, help):
+    return fields.Many2One(
+        'account.account', string,
+        domain=[
+            ('closed', '!=', True),
+            ('type', '!=', None),
+            ],
+        help=help)
+
+
+class Configuration(ModelSingleton, ModelSQL, ModelView):
+    "Settings of the payroll"
+    __name__ = 'coop.payroll.configuration'
+    __string__ = "Payroll Configuration"
+
+    payslip_sequence = fields.Many2One(
+        'ir.sequence.strict', "Payslip Sequence",
+        domain=[
+            ('sequence_type', '=',
+                Id('coop_payroll', 'sequence_type_payslip')),
+            ],
+        help="Numbers confirmed payslips, without gaps.")
+    structure = fields.Many2One(
+        'coop.payroll.structure', "Salary Structure",
+        help="The rules applied when a contract names none.")
+    posting = fields.Selection([
+            ('payslip', "An entry per payslip"),
+            ('batch', "An entry per batch"),
+            ], "Posting", required=True)
+    journal = fields.Many2One(
+        'account.journal', "Journal",
+        help="The journal payroll entries are posted in.")
+    wage_expense_account = _account_field(
+        "Wages", "Gross pay (641 Rémunérations du personnel).")
+    employer_expense_account = _account_field(
+        "Employer Contributions",
+        "The employer's contributions (645 Charges de sécurité sociale).")
+    allowance_expense_account = _account_field(
+        "Allowances",
+        "Allowances paid beside the wage, such as the sustainable-mobility "
+        "allowance (625 Déplacements).")
+    net_payable_account = fields.Many2One(
+        'account.account', "Net Pay Payable",
+        domain=[
+            ('closed', '!=', True),
+            ('party_required', '=', True),
+            ],
+        help="What the coop owes each employee (421 Personnel - "
+        "rémunérations dues); needs a party.")
+    urssaf_account = _account_field(
+        "URSSAF", "Contributions paid to URSSAF (431 Sécurité sociale).")
+    retirement_account = _account_field(
+        "Complementary Pension",
+        "Contributions paid to Agirc-Arrco (437 Autres organismes sociaux).")
+    other_social_account = _account_field(
+        "Other Social Bodies",
+        "Contributions paid to other bodies (437 Autres organismes sociaux).")
+    payment_journal = fields.Many2One(
+        'account.payment.journal', "Payment Journal",
+        help="The journal net pay is paid from, by SEPA credit transfer.")
+
+    @classmethod
+    def default_posting(cls):
+        return 'payslip'
+
+    def get_required(self, name):
+        "The setting's value; a clear error if it is not set"
+        value = getattr(self, name)
+        if not value:
+            pool = Pool()
+            Field = pool.get('ir.model.field')
+            field, = Field.search([
+                    ('model', '=', self.__name__),
+                    ('name', '=', name),
+                    ])
+            raise ConfigurationError(gettext(
+                    'coop_payroll.msg_configuration_missing',
+                    field=field.field_description))
+        return value
+
+    @classmethod
+    def set_french_accounts(cls, company):
+        """Point every empty account setting at the French chart's account
+
+        Used by the demo and tests; an accountant may set them by hand."""
+        pool = Pool()
+        Account = pool.get('account.account')
+        config = cls(1)
+        for name, (code, child_code) in FRENCH_ACCOUNTS.items():
+            if getattr(config, name):
+                continue
+            account, = Account.search([
+                    ('company', '=', company.id),
+                    ('code', '=', code),
+                    ])
+            if account.closed:
+                children = [
+                    a for a in account.childs if not a.closed and a.type]
+                if children:
+                    account = children[0]
+                else:
+                    account = cls._payroll_child(account, child_code)
+            setattr(config, name, account)
+        config.save()
+
+    @classmethod
+    def _payroll_child(cls, parent, code):
+        pool = Pool()
+        Account = pool.get('account.account')
+        accounts = Account.search([
+                ('company', '=', parent.company.id),
+                ('code', '=', code),
+                ])
+        if accounts:
+            return accounts[0]
+        account = Account(
+            company=parent.company, parent=parent, code=code,
+            name=gettext('coop_payroll.msg_payroll_account_name',
+                parent=parent.name),
+            type=parent.type, reconcile=True,
+            party_required=code.startswith('421'))
+        account.save()
+        return account

@@ -1,0 +1,675 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"""Monthly payslips: computed in draft, confirmed (numbered, immutable), posted
+
+The base salary is monthly (mensualisation: the weekly hours × 52 / 12),
+prorated by calendar days when a contract starts or ends within the month.
+Hours beyond the contract, counted per ISO week (see hours.py), earn the
+premiums in force. The contributions come from the salary structure's rules.
+A confirmed payslip is corrected by a reversal payslip (every amount negated)
+and a new one, never by editing it.
+"""
+import calendar
+import datetime as dt
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.model.exceptions import AccessError, ValidationError
+from trytond.pool import Pool
+from trytond.pyson import Eval, If
+from trytond.transaction import Transaction
+
+from .hours import (
+    HOUR, month_end, month_weeks, premium_hours, premium_rates,
+    weekly_hours)
+from .rule import CENT
+
+STATES = [
+    ('draft', "Draft"),
+    ('confirmed', "Confirmed"),
+    ('posted', "Posted"),
+    ]
+LINE_KINDS = [
+    ('earning', "Earning"),
+    ('contribution', "Contribution"),
+    ('allowance', "Allowance"),
+    ]
+# Written by the workflow on payslips that are no longer drafts
+WORKFLOW_FIELDS = {'state', 'number', 'move'}
+TOTAL_FIELDS = [
+    'gross', 'employee_contributions', 'employer_contributions',
+    'allowances', 'net_pay', 'net_social', 'taxable_net']
+
+
+class PayslipError(ValidationError):
+    pass
+
+
+def _amount_field(string, help=''):
+    return fields.Numeric(
+        string, digits=(16, 2), readonly=True, help=help)
+
+
+class Payslip(Workflow, ModelSQL, ModelView):
+    "What an employee earned in a month, and what was deducted"
+    __name__ = 'coop.payroll.payslip'
+    __string__ = "Payslip"
+
+    _states = {
+        'readonly': Eval('state') != 'draft',
+        }
+
+    company = fields.Many2One(
+        'company.company', "Company", required=True, states=_states)
+    number = fields.Char("Number", readonly=True)
+    employee = fields.Many2One(
+        'company.employee', "Employee", required=True, states=_states,
+        domain=[('company', '=', Eval('company', -1))])
+    batch = fields.Many2One(
+        'coop.payroll.batch', "Batch", ondelete='RESTRICT', readonly=True,
+        domain=[('company', '=', Eval('company', -1))])
+    start_date = fields.Date(
+        "Start Date", required=True, states=_states,
+        help="The first day of the month paid.")
+    end_date = fields.Function(
+        fields.Date("End Date"), 'on_change_with_end_date')
+    payment_date = fields.Date(
+        "Payment Date", required=True, states=_states)
+    state = fields.Selection(STATES, "State", readonly=True, required=True)
+    contract = fields.Many2One(
+        'coop.payroll.contract', "Contract", readonly=True,
+        help="The contract in force at the end of the month.")
+    hours_source = fields.Selection([
+            (None, ""),
+            ('timesheet', "Timesheet lines"),
+            ('imported', "Imported monthly hours"),
+            ], "Hours From", readonly=True)
+    contract_hours = fields.Numeric(
+        "Contract Hours", digits=(16, 2), readonly=True)
+    extra_hours = fields.Numeric(
+        "Extra Hours", digits=(16, 2), readonly=True,
+        help="Hours beyond the contract, paid with a premium.")
+    lines = fields.One2Many(
+        'coop.payroll.payslip.line', 'payslip', "Lines", readonly=True)
+    gross = _amount_field("Gross Pay")
+    employee_contributions = _amount_field("Employee Contributions")
+    employer_contributions = _amount_field("Employer Contributions")
+    allowances = _amount_field("Allowances")
+    net_pay = _amount_field("Net Pay")
+    net_social = _amount_field(
+        "Net Social Amount",
+        help="The \"montant net social\": gross pay less the social "
+        "contributions.")
+    taxable_net = _amount_field(
+        "Taxable Net", help="The net pay with the non-deductible CSG "
+        "and CRDS added back, allowances left out.")
+    currency = fields.Function(
+        fields.Many2One('currency.currency', "Currency"),
+        'on_change_with_currency')
+    move = fields.Many2One('account.move', "Move", readonly=True)
+    reversal_of = fields.Many2One(
+        'coop.payroll.payslip', "Reversal Of", readonly=True,
+        help="The payslip whose amounts this one cancels.")
+    reversals = fields.One2Many(
+        'coop.payroll.payslip', 'reversal_of', "Reversals", readonly=True)
+    corrected = fields.Function(
+        fields.Boolean("Corrected"), 'get_corrected',
+        searcher='search_corrected')
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [
+            ('start_date', 'DESC'),
+            ('number', 'DESC NULLS FIRST'),
+            ('id', 'DESC'),
+            ]
+        cls._transitions |= {
+            ('draft', 'confirmed'),
+            ('confirmed', 'posted'),
+            }
+        cls._buttons.update({
+                'compute': {
+                    'invisible': Eval('state') != 'draft',
+                    'icon': 'tryton-refresh',
+                    'depends': ['state'],
+                    },
+                'confirm': {
+                    'invisible': Eval('state') != 'draft',
+                    'icon': 'tryton-ok',
+                    'depends': ['state'],
+                    },
+                'post': {
+                    'invisible': Eval('state') != 'confirmed',
+                    'icon': 'tryton-ok',
+                    'depends': ['state'],
+                    },
+                'correct': {
+                    'invisible': (
+                        (Eval('state') == 'draft')
+                        | Eval('corrected', False)
+                        | Eval('reversal_of')),
+                    'icon': 'tryton-undo',
+                    'depends': ['state', 'corrected', 'reversal_of'],
+                    },
+                })
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @staticmethod
+    def default_state():
+        return 'draft'
+
+    @fields.depends('start_date')
+    def on_change_with_end_date(self, name=None):
+        if self.start_date:
+            return month_end(self.start_date)
+
+    @fields.depends('company')
+    def on_change_with_currency(self, name=None):
+        return self.company.currency if self.company else None
+
+    def get_rec_name(self, name):
+        label = self.number or f'({self.id})'
+        return (f'{label} {self.employee.rec_name} '
+            f'{self.start_date:%Y-%m}')
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, operand, *extra = clause
+        if operator.startswith('!') or operator.startswith('not '):
+            bool_op = 'AND'
+        else:
+            bool_op = 'OR'
+        return [bool_op,
+            ('number', operator, operand, *extra),
+            ('employee.rec_name', operator, operand, *extra),
+            ]
+
+    @classmethod
+    def get_corrected(cls, payslips, name):
+        return {p.id: bool(p.reversals) for p in payslips}
+
+    @classmethod
+    def search_corrected(cls, name, clause):
+        _, operator, value = clause
+        if (operator == '=') == bool(value):
+            return [('reversals', '!=', None)]
+        return [('reversals', '=', None)]
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if values.get('start_date'):
+            values['start_date'] = values['start_date'].replace(day=1)
+        return values
+
+    @classmethod
+    def check_modification(cls, mode, payslips, values=None, external=False):
+        super().check_modification(
+            mode, payslips, values=values, external=external)
+        if mode == 'delete':
+            for payslip in payslips:
+                if payslip.state != 'draft':
+                    raise AccessError(gettext(
+                            'coop_payroll.msg_payslip_delete_draft',
+                            payslip=payslip.rec_name))
+        elif mode == 'write' and (
+                external or values.keys() - WORKFLOW_FIELDS):
+            for payslip in payslips:
+                if payslip.state != 'draft':
+                    raise AccessError(gettext(
+                            'coop_payroll.msg_payslip_modify_confirmed',
+                            payslip=payslip.rec_name))
+
+    @classmethod
+    def copy(cls, payslips, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('number', None)
+        default.setdefault('state', 'draft')
+        default.setdefault('move', None)
+        default.setdefault('lines', None)
+        default.setdefault('reversal_of', None)
+        default.setdefault('reversals', None)
+        for name in TOTAL_FIELDS:
+            default.setdefault(name, None)
+        return super().copy(payslips, default=default)
+
+    @classmethod
+    @ModelView.button
+    def compute(cls, payslips):
+        pool = Pool()
+        Line = pool.get('coop.payroll.payslip.line')
+        payslips = [p for p in payslips if p.state == 'draft']
+        Line.delete([l for p in payslips for l in p.lines])
+        computation = PayrollComputation(payslips)
+        Line.create(computation.lines())
+        to_write = []
+        for payslip, values in computation.totals():
+            to_write.extend(([payslip], values))
+        if to_write:
+            cls.write(*to_write)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('confirmed')
+    def confirm(cls, payslips):
+        pool = Pool()
+        Configuration = pool.get('coop.payroll.configuration')
+        config = Configuration(1)
+        if not config.payslip_sequence:
+            raise PayslipError(gettext(
+                    'coop_payroll.msg_payslip_no_sequence'))
+        for payslip in payslips:
+            if not payslip.lines:
+                raise PayslipError(gettext(
+                        'coop_payroll.msg_payslip_not_computed',
+                        payslip=payslip.rec_name))
+        to_write = []
+        for payslip in sorted(payslips, key=lambda p: (p.start_date, p.id)):
+            to_write.extend(([payslip], {
+                        'number': config.payslip_sequence.get(),
+                        }))
+        if to_write:
+            cls.write(*to_write)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('posted')
+    def post(cls, payslips):
+        pool = Pool()
+        Move = pool.get('account.move')
+        Configuration = pool.get('coop.payroll.configuration')
+        config = Configuration(1)
+        groups = defaultdict(list)
+        for payslip in payslips:
+            if config.posting == 'batch' and payslip.batch:
+                groups[payslip.batch].append(payslip)
+            else:
+                groups[payslip].append(payslip)
+        moves = []
+        for origin, group in groups.items():
+            moves.append(cls.get_move(origin, group, config))
+        if not moves:
+            return
+        Move.save(moves)
+        Move.post(moves)
+        to_write = []
+        for move, group in zip(moves, groups.values()):
+            to_write.extend((group, {'move': move.id}))
+        if to_write:
+            cls.write(*to_write)
+
+    @classmethod
+    def get_move(cls, origin, payslips, config):
+        "One balanced move for payslips, summed per account and party"
+        pool = Pool()
+        Move = pool.get('account.move')
+        MoveLine = pool.get('account.move.line')
+        Period = pool.get('account.period')
+        company = payslips[0].company
+        date = max(p.end_date for p in payslips)
+        amounts = defaultdict(Decimal)
+        for payslip in payslips:
+            for (account, party), amount in payslip.move_amounts(config):
+                amounts[account, party] += amount
+        lines = []
+        for (account, party), amount in amounts.items():
+            if not amount:
+                continue
+            lines.append(MoveLine(
+                    account=account, party=party,
+                    debit=max(amount, Decimal(0)),
+                    credit=max(-amount, Decimal(0))))
+        return Move(
+            company=company, journal=config.get_required('journal'), date=date,
+            period=Period.find(company, date=date),
+            origin=origin, description=gettext(
+                'coop_payroll.msg_move_description',
+                month=f'{payslips[0].start_date:%Y-%m}'),
+            lines=lines)
+
+    def move_amounts(self, config):
+        "(account, party), amount pairs: debit positive, credit negative"
+        payees = {
+            'urssaf': config.get_required('urssaf_account'),
+            'retirement': config.get_required('retirement_account'),
+            'other': config.get_required('other_social_account'),
+            }
+        yield (config.get_required('wage_expense_account'), None), self.gross
+        if self.employer_contributions:
+            yield ((config.get_required('employer_expense_account'), None),
+                self.employer_contributions)
+        if self.allowances:
+            yield ((config.get_required('allowance_expense_account'), None),
+                self.allowances)
+        for line in self.lines:
+            if line.kind == 'contribution':
+                yield ((payees[line.payee], None),
+                    -(line.employee_amount + line.employer_amount))
+        yield ((config.get_required('net_payable_account'),
+                self.employee.party), -self.net_pay)
+
+    @classmethod
+    @ModelView.button
+    def correct(cls, payslips):
+        """Cancel confirmed payslips by reversal ones and compute new drafts
+
+        Return the new drafts."""
+        pool = Pool()
+        Line = pool.get('coop.payroll.payslip.line')
+        for payslip in payslips:
+            if (payslip.state == 'draft' or payslip.corrected
+                    or payslip.reversal_of):
+                raise PayslipError(gettext(
+                        'coop_payroll.msg_payslip_correct',
+                        payslip=payslip.rec_name))
+        reversals = cls.copy(payslips, default={
+                'reversal_of': lambda data: data['id'],
+                })
+        negated = {name: None for name in TOTAL_FIELDS}
+        to_write, lines = [], []
+        for payslip, reversal in zip(payslips, reversals):
+            to_write.extend(([reversal], {
+                        name: -getattr(payslip, name) for name in negated}))
+            for line in payslip.lines:
+                lines.extend(Line.copy([line], default={
+                            'payslip': reversal.id,
+                            'amount': -line.amount if line.amount else None,
+                            'employee_amount': -line.employee_amount,
+                            'employer_amount': -line.employer_amount,
+                            }))
+        if to_write:
+            cls.write(*to_write)
+        cls.confirm(reversals)
+        cls.post([r for p, r in zip(payslips, reversals)
+                if p.state == 'posted'])
+        drafts = cls.copy(payslips)
+        cls.compute(drafts)
+        return drafts
+
+
+class PayslipLine(ModelSQL, ModelView):
+    "An earning, a contribution or an allowance of a payslip"
+    __name__ = 'coop.payroll.payslip.line'
+    __string__ = "Payslip Line"
+
+    payslip = fields.Many2One(
+        'coop.payroll.payslip', "Payslip", required=True, ondelete='CASCADE')
+    sequence = fields.Integer("Sequence")
+    kind = fields.Selection(LINE_KINDS, "Kind", required=True)
+    code = fields.Char("Code")
+    name = fields.Char("Name", required=True)
+    quantity = fields.Numeric(
+        "Quantity", digits=(16, 2),
+        help="The hours of an earning.")
+    rate = fields.Numeric(
+        "Rate", digits=(16, 4), help="The hourly wage of an earning, with "
+        "its premium.")
+    amount = fields.Numeric(
+        "Amount", digits=(16, 2),
+        help="The earning or allowance paid.")
+    base = fields.Numeric("Base", digits=(16, 2))
+    employee_rate = fields.Numeric("Employee Rate (%)", digits=(16, 4))
+    employee_amount = fields.Numeric(
+        "Employee Amount", digits=(16, 2), required=True)
+    employer_rate = fields.Numeric("Employer Rate (%)", digits=(16, 4))
+    employer_amount = fields.Numeric(
+        "Employer Amount", digits=(16, 2), required=True)
+    payee = fields.Selection([
+            (None, ""),
+            ('urssaf', "URSSAF"),
+            ('retirement', "Complementary pension (Agirc-Arrco)"),
+            ('other', "Other social body"),
+            ], "Paid To")
+    net_social = fields.Boolean("Social Contribution")
+    non_deductible = fields.Boolean("Not Tax-Deductible")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('payslip', 'ASC'), ('sequence', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def default_employee_amount(cls):
+        return Decimal(0)
+
+    @classmethod
+    def default_employer_amount(cls):
+        return Decimal(0)
+
+    @classmethod
+    def check_modification(cls, mode, lines, values=None, external=False):
+        super().check_modification(
+            mode, lines, values=values, external=external)
+        if external:
+            for line in lines:
+                if line.payslip.state != 'draft':
+                    raise AccessError(gettext(
+                            'coop_payroll.msg_payslip_modify_confirmed',
+                            payslip=line.payslip.rec_name))
+
+
+class PayrollComputation:
+    "The lines and totals of draft payslips, computed together"
+
+    def __init__(self, payslips):
+        self.payslips = payslips
+        self._lines = {}
+        self._totals = {}
+        if payslips:
+            self._compute()
+
+    def lines(self):
+        return [l for p in self.payslips for l in self._lines[p]]
+
+    def totals(self):
+        return [(p, self._totals[p]) for p in self.payslips]
+
+    def _compute(self):
+        pool = Pool()
+        Parameter = pool.get('coop.payroll.parameter')
+        by_company = defaultdict(list)
+        for payslip in self.payslips:
+            by_company[payslip.company, payslip.start_date].append(payslip)
+        parameters = {}
+        for (company, start), payslips in by_company.items():
+            end = month_end(start)
+            if end not in parameters:
+                parameters[end] = Parameter.values_at(end)
+            contracts = self._contracts(payslips, start, end)
+            monthly = self._monthly_hours(company, payslips, start)
+            weekly = weekly_hours(
+                company, [p.employee.id for p in payslips], start)
+            for payslip in payslips:
+                employee = payslip.employee.id
+                self._compute_payslip(
+                    payslip, parameters[end], contracts.get(employee, []),
+                    monthly.get(employee), weekly.get(employee, {}))
+
+    def _contracts(self, payslips, start, end):
+        pool = Pool()
+        Contract = pool.get('coop.payroll.contract')
+        contracts = defaultdict(list)
+        for contract in Contract.search([
+                    ('employee', 'in', [p.employee.id for p in payslips]),
+                    ('start_date', '<=', end),
+                    ['OR',
+                        ('end_date', '=', None),
+                        ('end_date', '>=', start),
+                        ],
+                    ], order=[('start_date', 'ASC')]):
+            contracts[contract.employee.id].append(contract)
+        return contracts
+
+    def _monthly_hours(self, company, payslips, start):
+        pool = Pool()
+        MonthlyHours = pool.get('coop.payroll.monthly_hours')
+        return {h.employee.id: h for h in MonthlyHours.search([
+                    ('company', '=', company.id),
+                    ('employee', 'in', [p.employee.id for p in payslips]),
+                    ('month', '=', start),
+                    ])}
+
+    def _compute_payslip(
+            self, payslip, parameters, contracts, monthly, weekly):
+        start, end = payslip.start_date, payslip.end_date
+        if not contracts:
+            raise PayslipError(gettext(
+                    'coop_payroll.msg_payslip_no_contract',
+                    employee=payslip.employee.rec_name,
+                    month=f'{start:%Y-%m}'))
+        smic = parameters['SMIC_HOURLY']
+        for contract in contracts:
+            if contract.hourly_wage < smic:
+                raise PayslipError(gettext(
+                        'coop_payroll.msg_payslip_below_smic',
+                        contract=contract.rec_name,
+                        wage=contract.hourly_wage, smic=smic, date=end))
+        last = contracts[-1]
+        structure = last.get_structure()
+        lines = []
+        month_days = (end - start).days + 1
+        contract_hours = Decimal(0)
+        # Base salary: one line per contract in force during the month
+        for contract in contracts:
+            days = contract.days_in(start, end)
+            hours = (contract.weekly_hours * 52 / 12 * days / month_days)
+            amount = (hours * contract.hourly_wage).quantize(
+                CENT, rounding=ROUND_HALF_UP)
+            hours = hours.quantize(HOUR, rounding=ROUND_HALF_UP)
+            contract_hours += hours
+            lines.append(self._earning(
+                    'BASE', gettext('coop_payroll.msg_line_base_salary'),
+                    hours, contract.hourly_wage, amount))
+        extra_hours, premium_lines = self._premiums(
+            payslip, parameters, contracts, monthly, weekly)
+        lines.extend(premium_lines)
+        gross = sum(l['amount'] for l in lines)
+        time_share = min(
+            last.weekly_hours / parameters['LEGAL_WEEKLY_HOURS'], 1)
+        days_share = Decimal(
+            sum(c.days_in(start, end) for c in contracts)) / month_days
+        amounts = {
+            'gross': gross,
+            'hours': contract_hours + extra_hours,
+            'ceiling': (parameters['PMSS'] * time_share * days_share
+                ).quantize(CENT, rounding=ROUND_HALF_UP),
+            'mobility_allowance': last.mobility_allowance,
+            'bike_by_rider': Decimal(last.bike_supplier == 'rider'),
+            }
+        employee_total = employer_total = allowances = Decimal(0)
+        social = non_deductible = Decimal(0)
+        for rule in structure.rules:
+            base, employee_rate, employee_amount, employer_rate, \
+                employer_amount = rule.compute(amounts, parameters)
+            if rule.kind == 'allowance':
+                if base:
+                    allowances += base
+                    lines.append({
+                            'kind': 'allowance', 'code': rule.code,
+                            'name': rule.name, 'amount': base,
+                            })
+                continue
+            if not (employee_amount or employer_amount):
+                continue
+            employee_total += employee_amount
+            employer_total += employer_amount
+            if rule.net_social:
+                social += employee_amount
+            if rule.non_deductible:
+                non_deductible += employee_amount
+            lines.append({
+                    'kind': 'contribution', 'code': rule.code,
+                    'name': rule.name, 'base': base,
+                    'employee_rate': employee_rate,
+                    'employee_amount': employee_amount,
+                    'employer_rate': employer_rate,
+                    'employer_amount': employer_amount,
+                    'payee': rule.payee,
+                    'net_social': rule.net_social,
+                    'non_deductible': rule.non_deductible,
+                    })
+        for sequence, line in enumerate(lines, 1):
+            line['payslip'] = payslip.id
+            line['sequence'] = sequence
+            line.setdefault('employee_amount', Decimal(0))
+            line.setdefault('employer_amount', Decimal(0))
+        self._lines[payslip] = lines
+        net = gross - employee_total
+        self._totals[payslip] = {
+            'contract': last.id,
+            'hours_source': 'imported' if monthly else 'timesheet',
+            'contract_hours': contract_hours,
+            'extra_hours': extra_hours,
+            'gross': gross,
+            'employee_contributions': employee_total,
+            'employer_contributions': employer_total,
+            'allowances': allowances,
+            'net_pay': net + allowances,
+            'net_social': gross - social,
+            'taxable_net': net + non_deductible,
+            }
+
+    def _premiums(self, payslip, parameters, contracts, monthly, weekly):
+        "The extra hours and their earning lines"
+        tiers = defaultdict(Decimal)  # (contract, tier): hours
+        if monthly:
+            # Another system counted the month: its overtime is split into
+            # tiers over the month's weeks, as close as a total allows.
+            contract = contracts[-1]
+            first, second = self._monthly_tiers(
+                monthly, contract, parameters, payslip.start_date)
+            tiers[contract, 0] += first
+            tiers[contract, 1] += second
+        else:
+            for monday in month_weeks(payslip.start_date):
+                sunday = monday + dt.timedelta(days=6)
+                contract = next(
+                    (c for c in reversed(contracts)
+                        if c.start_date <= sunday), contracts[0])
+                first, second = premium_hours(
+                    weekly.get(monday, Decimal(0)), contract.weekly_hours,
+                    parameters)
+                tiers[contract, 0] += first
+                tiers[contract, 1] += second
+        lines, extra = [], Decimal(0)
+        for (contract, tier), hours in tiers.items():
+            if not hours:
+                continue
+            premium = premium_rates(contract.weekly_hours, parameters)[tier]
+            rate = contract.hourly_wage * (1 + premium / 100)
+            extra += hours
+            full_time = contract.weekly_hours >= parameters[
+                'LEGAL_WEEKLY_HOURS']
+            lines.append(self._earning(
+                    f'EXTRA{tier + 1}',
+                    gettext('coop_payroll.msg_line_overtime'
+                        if full_time else 'coop_payroll.msg_line_extra_hours',
+                        premium=premium.normalize()),
+                    hours, rate,
+                    (hours * rate).quantize(CENT, rounding=ROUND_HALF_UP)))
+        return extra, lines
+
+    @staticmethod
+    def _monthly_tiers(monthly, contract, parameters, start):
+        weeks = len(month_weeks(start))
+        if contract.weekly_hours >= parameters['LEGAL_WEEKLY_HOURS']:
+            worked = parameters['LEGAL_WEEKLY_HOURS'] * weeks
+        else:
+            worked = contract.weekly_hours * weeks
+        return premium_hours(
+            worked + monthly.overtime_hours, contract.weekly_hours,
+            parameters, weeks=weeks)
+
+    @staticmethod
+    def _earning(code, name, hours, rate, amount):
+        return {
+            'kind': 'earning', 'code': code, 'name': name,
+            'quantity': hours, 'rate': rate, 'amount': amount,
+            }
