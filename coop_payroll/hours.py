@@ -12,10 +12,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sql.aggregate import Sum
 
+from trytond import backend
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.tools import grouped_slice, reduce_ids
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 HOUR = Decimal('0.01')
@@ -86,10 +87,11 @@ def weekly_hours(company, employee_ids, start):
     if not mondays:
         return result
     first, last = mondays[0], mondays[-1] + dt.timedelta(days=6)
-    for sub_ids in grouped_slice(employee_ids):
+    in_ = fields.SQL_OPERATORS['in']
+    for sub_ids in grouped_slice(employee_ids, backend.MAX_QUERY_PARAMS):
         cursor.execute(*line.select(
                 line.employee, line.date, Sum(line.duration),
-                where=reduce_ids(line.employee, sub_ids)
+                where=in_(line.employee, sub_ids)
                 & (line.company == company.id)
                 & (line.date >= first) & (line.date <= last),
                 group_by=[line.employee, line.date]))

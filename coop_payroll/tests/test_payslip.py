@@ -1,0 +1,242 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"""Payslips worked out by hand, to the cent
+
+Rates, SMIC and ceiling are the shipped 2026 parameters (SMIC 12.02 EUR,
+ceiling 4,005 EUR). Every amount is base × rate / 100 rounded half up to the
+cent; the CSG/CRDS base is 98.25 % of the gross, rounded to the cent.
+"""
+import datetime as dt
+import unittest
+from decimal import Decimal as D
+
+from trytond.modules.company.tests import create_company, set_company
+from trytond.pool import Pool
+from trytond.tests.test_tryton import activate_module, with_transaction
+
+from .tools import create_rider, record_hours, setup_payroll, week_of
+
+# A full-time SMIC month: 12.02 × 35 × 52 / 12 = 1,823.0333 → 1,823.03
+# (151.67 hours); every band-1 base is the whole gross.
+SMIC_MONTH = [
+    # code, base, employee part, employer part
+    ('VIEIL_PLAF', D('1823.03'), D('125.79'), D('155.87')),  # 6.90 / 8.55
+    ('VIEIL_DEPLAF', D('1823.03'), D('7.29'), D('38.47')),  # 0.40 / 2.11
+    ('AGIRC_T1', D('1823.03'), D('57.43'), D('86.05')),  # 3.15 / 4.72
+    ('CEG_T1', D('1823.03'), D('15.68'), D('23.52')),  # 0.86 / 1.29
+    ('MALADIE', D('1823.03'), D(0), D('127.61')),  # 7.00
+    ('ALLOC_FAM', D('1823.03'), D(0), D('62.89')),  # 3.45
+    ('CHOMAGE', D('1823.03'), D(0), D('72.92')),  # 4.00
+    ('AGS', D('1823.03'), D(0), D('4.56')),  # 0.25
+    ('FNAL', D('1823.03'), D(0), D('1.82')),  # 0.10
+    ('CSA', D('1823.03'), D(0), D('5.47')),  # 0.30
+    ('ATMP', D('1823.03'), D(0), D('36.46')),  # 2.00
+    ('CSG_DED', D('1791.13'), D('121.80'), D(0)),  # 1,823.03 × 98.25 %
+    ('CSG_NONDED', D('1791.13'), D('42.99'), D(0)),
+    ('CRDS', D('1791.13'), D('8.96'), D(0)),
+    ]
+
+
+class PayslipTestCase(unittest.TestCase):
+    "Compute payslips"
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module('coop_payroll')
+
+    def compute(self, company, employee, month):
+        Payslip = Pool().get('coop.payroll.payslip')
+        payslip, = Payslip.create([{
+                    'company': company.id,
+                    'employee': employee.id,
+                    'start_date': month,
+                    'payment_date': month.replace(day=28),
+                    }])
+        Payslip.compute([payslip])
+        return Payslip(payslip.id)
+
+    def assertLines(self, payslip, earnings, contributions):
+        self.assertEqual([
+                (l.code, l.quantity, l.rate, l.amount)
+                for l in payslip.lines if l.kind == 'earning'], earnings)
+        self.assertEqual([
+                (l.code, l.base, l.employee_amount, l.employer_amount)
+                for l in payslip.lines if l.kind == 'contribution'],
+            contributions)
+
+    def assertTotals(self, payslip, **totals):
+        self.assertEqual(
+            {name: getattr(payslip, name) for name in totals}, totals)
+
+    @with_transaction()
+    def test_full_time_smic_month(self):
+        "A full-time SMIC month, 35 hours every week"
+        company = create_company()
+        with set_company(company):
+            setup_payroll(company)
+            rider = create_rider(company, "Awa", dt.date(2026, 1, 1), '12.02')
+            for monday in [dt.date(2026, 2, 23), dt.date(2026, 3, 2),
+                    dt.date(2026, 3, 9), dt.date(2026, 3, 16),
+                    dt.date(2026, 3, 23)]:
+                record_hours(company, rider, week_of(monday, 7, 7, 7, 7, 7))
+
+            payslip = self.compute(company, rider, dt.date(2026, 3, 1))
+
+        self.assertLines(payslip,
+            [('BASE', D('151.67'), D('12.02'), D('1823.03'))], SMIC_MONTH)
+        self.assertTotals(payslip,
+            gross=D('1823.03'), employee_contributions=D('379.94'),
+            employer_contributions=D('615.64'), net_pay=D('1443.09'),
+            net_social=D('1443.09'), taxable_net=D('1495.04'),
+            extra_hours=D(0), hours_source='timesheet')
+
+    @with_transaction()
+    def test_part_time_extra_hours(self):
+        "A 24-hour part-timer with extra hours in two weeks"
+        company = create_company()
+        with set_company(company):
+            setup_payroll(company)
+            rider = create_rider(
+                company, "Léo", dt.date(2026, 1, 1), '12.50',
+                weekly_hours=24, bike_supplier='rider',
+                mobility_allowance=D('20.00'))
+            # April 2026: the weeks ending on 5, 12, 19 and 26 April
+            record_hours(company, rider, week_of(
+                    dt.date(2026, 3, 30), 8, 8, 8))
+            # 27 h: 2.4 h (a tenth of 24) at +10 %, 0.6 h at +25 %
+            record_hours(company, rider, week_of(
+                    dt.date(2026, 4, 6), 9, 9, 9))
+            record_hours(company, rider, week_of(
+                    dt.date(2026, 4, 13), 8, 8, 8))
+            # 26 h: 2 h at +10 %
+            record_hours(company, rider, week_of(
+                    dt.date(2026, 4, 20), 8, 8, 10))
+
+            payslip = self.compute(company, rider, dt.date(2026, 4, 1))
+
+        # Base: 24 × 52 / 12 = 104 h × 12.50 = 1,300.00
+        # +10 %: 4.4 h × 13.75 = 60.50; +25 %: 0.6 h × 15.625 = 9.375 → 9.38
+        self.assertLines(payslip, [
+                ('BASE', D('104.00'), D('12.50'), D('1300.00')),
+                ('EXTRA1', D('4.40'), D('13.7500'), D('60.50')),
+                ('EXTRA2', D('0.60'), D('15.6250'), D('9.38')),
+                ], [
+                # Part-time ceiling: 4,005 × 24 / 35 = 2,746.29
+                ('VIEIL_PLAF', D('1369.88'), D('94.52'), D('117.12')),
+                ('VIEIL_DEPLAF', D('1369.88'), D('5.48'), D('28.90')),
+                ('AGIRC_T1', D('1369.88'), D('43.15'), D('64.66')),
+                ('CEG_T1', D('1369.88'), D('11.78'), D('17.67')),
+                ('MALADIE', D('1369.88'), D(0), D('95.89')),
+                ('ALLOC_FAM', D('1369.88'), D(0), D('47.26')),
+                ('CHOMAGE', D('1369.88'), D(0), D('54.80')),
+                ('AGS', D('1369.88'), D(0), D('3.42')),
+                ('FNAL', D('1369.88'), D(0), D('1.37')),
+                ('CSA', D('1369.88'), D(0), D('4.11')),
+                ('ATMP', D('1369.88'), D(0), D('27.40')),
+                ('CSG_DED', D('1345.91'), D('91.52'), D(0)),
+                ('CSG_NONDED', D('1345.91'), D('32.30'), D(0)),
+                ('CRDS', D('1345.91'), D('6.73'), D(0)),
+                ])
+        allowance, = [l for l in payslip.lines if l.kind == 'allowance']
+        self.assertEqual((allowance.code, allowance.amount), ('FMD', D(20)))
+        # Net 1,369.88 - 285.48 = 1,084.40, paid with the 20.00 allowance
+        self.assertTotals(payslip,
+            gross=D('1369.88'), employee_contributions=D('285.48'),
+            employer_contributions=D('462.60'), allowances=D('20.00'),
+            net_pay=D('1104.40'), net_social=D('1084.40'),
+            taxable_net=D('1123.43'), extra_hours=D('5.00'))
+
+    @with_transaction()
+    def test_full_time_overtime_straddling_week(self):
+        "Overtime in two weeks of April, one of them begun in March"
+        company = create_company()
+        with set_company(company):
+            setup_payroll(company)
+            rider = create_rider(company, "Inès", dt.date(2026, 1, 1), '12.02')
+            # 30 March - 5 April belongs to April (its Sunday): 44 h,
+            # 20 of them in March: 8 h at +25 %, 1 h at +50 %
+            record_hours(company, rider, week_of(
+                    dt.date(2026, 3, 30), 10, 10, 8, 8, 8))
+            record_hours(company, rider, week_of(
+                    dt.date(2026, 4, 6), 7, 7, 7, 7, 7))
+            # 38 h: 3 h at +25 %
+            record_hours(company, rider, week_of(
+                    dt.date(2026, 4, 13), 8, 8, 8, 7, 7))
+            record_hours(company, rider, week_of(
+                    dt.date(2026, 4, 20), 7, 7, 7, 7, 7))
+            # 27 April - 3 May belongs to May: its 5 h over are May's
+            record_hours(company, rider, week_of(
+                    dt.date(2026, 4, 27), 8, 8, 8, 8, 8))
+
+            april = self.compute(company, rider, dt.date(2026, 4, 1))
+            may = self.compute(company, rider, dt.date(2026, 5, 1))
+
+        # 11 h × 12.02 × 1.25 = 165.275 → 165.28; 1 h × 18.03
+        self.assertLines(april, [
+                ('BASE', D('151.67'), D('12.02'), D('1823.03')),
+                ('EXTRA1', D('11.00'), D('15.0250'), D('165.28')),
+                ('EXTRA2', D('1.00'), D('18.0300'), D('18.03')),
+                ], [
+                ('VIEIL_PLAF', D('2006.34'), D('138.44'), D('171.54')),
+                ('VIEIL_DEPLAF', D('2006.34'), D('8.03'), D('42.33')),
+                ('AGIRC_T1', D('2006.34'), D('63.20'), D('94.70')),
+                ('CEG_T1', D('2006.34'), D('17.25'), D('25.88')),
+                ('MALADIE', D('2006.34'), D(0), D('140.44')),
+                ('ALLOC_FAM', D('2006.34'), D(0), D('69.22')),
+                ('CHOMAGE', D('2006.34'), D(0), D('80.25')),
+                ('AGS', D('2006.34'), D(0), D('5.02')),
+                ('FNAL', D('2006.34'), D(0), D('2.01')),
+                ('CSA', D('2006.34'), D(0), D('6.02')),
+                ('ATMP', D('2006.34'), D(0), D('40.13')),
+                ('CSG_DED', D('1971.23'), D('134.04'), D(0)),
+                ('CSG_NONDED', D('1971.23'), D('47.31'), D(0)),
+                ('CRDS', D('1971.23'), D('9.86'), D(0)),
+                ])
+        self.assertTotals(april,
+            gross=D('2006.34'), employee_contributions=D('418.13'),
+            employer_contributions=D('677.54'), net_pay=D('1588.21'),
+            net_social=D('1588.21'), taxable_net=D('1645.38'),
+            extra_hours=D('12.00'))
+        self.assertEqual(
+            [(l.code, l.quantity) for l in may.lines if l.kind == 'earning'],
+            [('BASE', D('151.67')), ('EXTRA1', D('5.00'))])
+
+    @with_transaction()
+    def test_above_ceiling_band_2(self):
+        "A wage above the ceiling pays band-2 contributions"
+        company = create_company()
+        with set_company(company):
+            setup_payroll(company)
+            rider = create_rider(company, "Zoé", dt.date(2026, 1, 1), '30')
+
+            payslip = self.compute(company, rider, dt.date(2026, 1, 1))
+
+        # 30 × 151.6667 = 4,550.00; band 1 = 4,005, band 2 = 545.00
+        self.assertLines(payslip, [
+                ('BASE', D('151.67'), D('30'), D('4550.00')),
+                ], [
+                ('VIEIL_PLAF', D('4005'), D('276.35'), D('342.43')),
+                ('VIEIL_DEPLAF', D('4550.00'), D('18.20'), D('96.01')),
+                ('AGIRC_T1', D('4005'), D('126.16'), D('189.04')),
+                ('AGIRC_T2', D('545.00'), D('47.09'), D('70.58')),
+                ('CEG_T1', D('4005'), D('34.44'), D('51.66')),
+                ('CEG_T2', D('545.00'), D('5.89'), D('8.83')),
+                # CET: gross above the ceiling, bands 1 and 2
+                ('CET', D('4550.00'), D('6.37'), D('9.56')),
+                ('MALADIE', D('4550.00'), D(0), D('318.50')),
+                # Above 2.25 SMIC (2.25 × 12.02 × 151.67 = 4,101.94)
+                ('MALADIE_COMPL', D('4550.00'), D(0), D('273.00')),
+                ('ALLOC_FAM', D('4550.00'), D(0), D('156.98')),
+                ('CHOMAGE', D('4550.00'), D(0), D('182.00')),
+                ('AGS', D('4550.00'), D(0), D('11.38')),
+                ('FNAL', D('4005'), D(0), D('4.01')),
+                ('CSA', D('4550.00'), D(0), D('13.65')),
+                ('ATMP', D('4550.00'), D(0), D('91.00')),
+                ('CSG_DED', D('4470.38'), D('303.99'), D(0)),
+                ('CSG_NONDED', D('4470.38'), D('107.29'), D(0)),
+                ('CRDS', D('4470.38'), D('22.35'), D(0)),
+                ])
+        self.assertTotals(payslip,
+            gross=D('4550.00'), employee_contributions=D('948.13'),
+            employer_contributions=D('1818.63'), net_pay=D('3601.87'),
+            net_social=D('3601.87'), taxable_net=D('3731.51'))
+

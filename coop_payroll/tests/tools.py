@@ -1,0 +1,67 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"Shared set-up of the payroll tests"
+import datetime as dt
+from decimal import Decimal
+
+from trytond.modules.company.tests import create_employee
+from trytond.pool import Pool
+
+
+def setup_payroll(company):
+    "The French structure and a payslip sequence in the configuration"
+    pool = Pool()
+    Configuration = pool.get('coop.payroll.configuration')
+    Sequence = pool.get('ir.sequence.strict')
+    SequenceType = pool.get('ir.sequence.type')
+    ModelData = pool.get('ir.model.data')
+    sequence_type = SequenceType(ModelData.get_id(
+            'coop_payroll', 'sequence_type_payslip'))
+    sequence = Sequence(
+        name="Payslips", sequence_type=sequence_type, company=company,
+        prefix='P-')
+    sequence.save()
+    config = Configuration(1)
+    config.payslip_sequence = sequence
+    config.structure = ModelData.get_id('coop_payroll', 'structure_fr')
+    config.save()
+    return config
+
+
+def create_rider(company, name, start, wage, weekly_hours=35, **values):
+    pool = Pool()
+    Contract = pool.get('coop.payroll.contract')
+    employee = create_employee(company, name)
+    Contract.create([{
+                'employee': employee.id,
+                'start_date': start,
+                'hourly_wage': Decimal(wage),
+                'weekly_hours': Decimal(weekly_hours),
+                **values,
+                }])
+    return employee
+
+
+def record_hours(company, employee, hours_per_day):
+    "Timesheet lines: {date: hours}"
+    pool = Pool()
+    Work = pool.get('timesheet.work')
+    Line = pool.get('timesheet.line')
+    works = Work.search([('company', '=', company.id)], limit=1)
+    if works:
+        work, = works
+    else:
+        work = Work(name="Tours", company=company)
+        work.save()
+    Line.create([{
+                'company': company.id,
+                'employee': employee.id,
+                'work': work.id,
+                'date': date,
+                'duration': dt.timedelta(hours=float(hours)),
+                } for date, hours in hours_per_day.items()])
+
+
+def week_of(monday, *hours):
+    "{date: hours} for the days of the week starting on monday"
+    return {monday + dt.timedelta(days=i): Decimal(h)
+        for i, h in enumerate(hours) if h}
