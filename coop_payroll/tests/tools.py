@@ -65,3 +65,45 @@ def week_of(monday, *hours):
     "{date: hours} for the days of the week starting on monday"
     return {monday + dt.timedelta(days=i): Decimal(h)
         for i, h in enumerate(hours) if h}
+
+
+def setup_payroll_accounts(company, posting='payslip'):
+    """A test chart, a fiscal year over 2026 and an account for each payroll
+    setting; return the configuration"""
+    from trytond.modules.account.tests import create_chart, get_fiscalyear
+    pool = Pool()
+    Account = pool.get('account.account')
+    FiscalYear = pool.get('account.fiscalyear')
+    Journal = pool.get('account.journal')
+    Configuration = pool.get('coop.payroll.configuration')
+    create_chart(company)
+    fiscal_year = get_fiscalyear(company, today=dt.date(2026, 1, 1))
+    fiscal_year.save()
+    FiscalYear.create_period([fiscal_year])
+
+    def account(kind, **values):
+        template, = Account.search([
+                ('company', '=', company.id),
+                ('type.%s' % kind, '=', True),
+                ('closed', '!=', True),
+                ], limit=1)
+        return Account.create([{
+                    'company': company.id, 'type': template.type.id,
+                    'parent': template.parent.id, **values}])[0]
+    config = Configuration(1)
+    config.posting = posting
+    config.journal, = Journal.search([('code', '=', 'CASH')])
+    config.wage_expense_account = account(
+        'expense', code='6411', name="Wages")
+    config.employer_expense_account = account(
+        'expense', code='645', name="Employer contributions")
+    config.allowance_expense_account = account(
+        'expense', code='6251', name="Travel")
+    config.net_payable_account = account(
+        'payable', code='4211', name="Net pay", party_required=True,
+        reconcile=True)
+    config.urssaf_account = account('payable', code='431', name="URSSAF")
+    config.retirement_account = config.other_social_account = account(
+        'payable', code='437', name="Agirc-Arrco")
+    config.save()
+    return config
