@@ -101,7 +101,7 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
                     ])
             raise ConfigurationError(gettext(
                     'coop_payroll.msg_configuration_missing',
-                    field=field.field_description))
+                    field=field.string))
         return value
 
     @classmethod
@@ -143,7 +143,24 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
             company=parent.company, parent=parent, code=code,
             name=gettext('coop_payroll.msg_payroll_account_name',
                 parent=parent.name),
-            type=parent.type, reconcile=True,
-            party_required=code.startswith('421'))
+            type=parent.type, reconcile=True)
+        if code.startswith('421'):
+            # Net pay is paid by account_payment, which needs a payable type
+            account.type = cls._payable_type(parent.type)
+            account.party_required = True
         account.save()
         return account
+
+    @classmethod
+    def _payable_type(cls, type_):
+        "A payable sub-type of type_, so balance sheets still group it there"
+        pool = Pool()
+        Type = pool.get('account.account.type')
+        if type_.payable:
+            return type_
+        payable = Type(
+            name=type_.name, parent=type_, company=type_.company,
+            statement=type_.statement, payable=True,
+            sequence=type_.sequence)
+        payable.save()
+        return payable
