@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from .errors import CoopError
+from .session import as_admin
 
 # The steps Delivery.invoice_period reports, in order
 STEPS = ['deliveries', 'stores', 'headers', 'lines', 'posted']
@@ -43,48 +44,16 @@ def invoice_month(database_name, month, company=None, invoice_date=None,
             progress(step, count)
 
     def run():
-        from trytond.exceptions import UserError, UserWarning
         from coop_delivery.invoice import default_invoice_date
         from trytond.pool import Pool
-        from trytond.transaction import Transaction
-        pool = Pool()
-        Delivery = pool.get('coop.delivery')
-        User = pool.get('res.user')
-        admin, = User.search([('login', '=', 'admin')])
-        company_record = _company(company)
-        with Transaction().set_user(admin.id), \
-                Transaction().set_context(
-                    company=company_record.id,
-                    language=admin.language.code if admin.language
-                    else None):
+        Delivery = Pool().get('coop.delivery')
+        with as_admin(company) as company_record:
             date = invoice_date or default_invoice_date(end)
-            try:
-                invoices = Delivery.invoice_period(
-                    company_record, start, end, date, progress=report)
-            except (UserError, UserWarning) as error:
-                raise CoopError(error.message)
+            invoices = Delivery.invoice_period(
+                company_record, start, end, date, progress=report)
             return summary(company_record, start, date, invoices,
                 counts.get('deliveries', 0))
     return database.in_transaction(database_name, run)
-
-
-def _company(name_or_id):
-    from trytond.pool import Pool
-    Company = Pool().get('company.company')
-    if name_or_id is None:
-        companies = Company.search([])
-        if len(companies) != 1:
-            raise CoopError(
-                f"the database has {len(companies)} companies: "
-                "choose one with --company")
-        return companies[0]
-    domain = [('party.name', '=', name_or_id)]
-    if str(name_or_id).isdigit():
-        domain = ['OR', domain, ('id', '=', int(name_or_id))]
-    companies = Company.search(domain)
-    if len(companies) != 1:
-        raise CoopError(f"no company {name_or_id!r}")
-    return companies[0]
 
 
 def summary(company, start, invoice_date, invoices, deliveries):

@@ -122,6 +122,39 @@ def build_parser():
         "month is not over)")
     _json_option(invoice)
     invoice.set_defaults(func=cmd_invoice)
+
+    payroll = commands.add_parser(
+        'payroll', help="pay the employees",
+        description="Monthly payroll.")
+    payroll_commands = payroll.add_subparsers(
+        dest='payroll_command', required=True, metavar='COMMAND')
+    run = payroll_commands.add_parser(
+        'run', help="make the month's payslips of everyone under contract",
+        description="Make the month's payroll batch and compute a payslip "
+        "for every employee under contract who has none yet; --confirm "
+        "numbers them, --post also posts them to the books.")
+    _config_option(run)
+    run.add_argument(
+        '--month', required=True, metavar='YYYY-MM',
+        help="the month paid")
+    run.add_argument(
+        '-d', '--database', default='demo', metavar='NAME',
+        help="database (default: demo)")
+    run.add_argument(
+        '--company', metavar='NAME',
+        help="company name or id (default: the only one)")
+    run.add_argument(
+        '--date', metavar='YYYY-MM-DD',
+        help="payment date of a new batch (default: the month's last day)")
+    stop = run.add_mutually_exclusive_group()
+    stop.add_argument(
+        '--confirm', action='store_true',
+        help="confirm the payslips (numbered, no longer editable)")
+    stop.add_argument(
+        '--post', action='store_true',
+        help="confirm and post the payslips")
+    _json_option(run)
+    run.set_defaults(func=cmd_payroll_run)
     return parser
 
 
@@ -257,6 +290,31 @@ def cmd_invoice(args):
         for i in summary['invoices']]
     lines.append(f"untaxed {summary['untaxed']}, tax {summary['tax']}, "
         f"total {summary['total']}")
+    _report(args, summary, '\n'.join(lines))
+
+
+def cmd_payroll_run(args):
+    from . import invoicing, payroll
+    start, _ = invoicing.parse_month(args.month)
+    payment_date = invoicing.parse_date(args.date) if args.date else None
+    until = 'posted' if args.post else 'confirmed' if args.confirm \
+        else 'computed'
+    _load_settings(args)
+    began = time.monotonic()
+    steps = payroll.STEPS[:payroll.STEPS.index(until) + 1]
+    bar = ProgressBar(steps, enabled=not args.json)
+    summary = payroll.run_month(
+        args.database, start, args.company, payment_date, until,
+        progress=bar.step)
+    bar.close()
+    summary['seconds'] = round(time.monotonic() - began, 1)
+    lines = [f"{summary['month']}: {len(summary['payslips'])} payslips "
+        f"({summary['state']}), paid on {summary['payment_date']}"]
+    lines += [f"  {p['number'] or '':<10} {p['employee']:<32} "
+        f"gross {p['gross']:>10} net {p['net_pay']:>10}"
+        for p in summary['payslips']]
+    lines.append(f"gross {summary['gross']}, net {summary['net_pay']}, "
+        f"employer contributions {summary['employer_contributions']}")
     _report(args, summary, '\n'.join(lines))
 
 
