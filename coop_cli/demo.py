@@ -86,6 +86,7 @@ def _build(today):
         _create_members(company, riders, today)
         _create_deliveries(company, stores, riders, today)
         _create_users(company, riders)
+        _run_payroll(company, today)
     _close_configuration_wizard()
     return True
 
@@ -305,8 +306,47 @@ def _create_riders(company, today):
                 'start_date': start,
                 'weekly_hours': Decimal(hours),
                 'hourly_wage': Decimal(wage),
+                'job': "Coursier à vélo",
+                'trial_end_date': start + dt.timedelta(days=60),
+                'mobility_allowance': Decimal(20),
                 } for rider, (_, hours, wage) in zip(riders, RIDERS)])
     return riders
+
+
+def _run_payroll(company, today):
+    """The French payroll settings, and last month's payroll posted"""
+    from trytond.pool import Pool
+    pool = Pool()
+    ModelData = pool.get('ir.model.data')
+    Sequence = pool.get('ir.sequence.strict')
+    Journal = pool.get('account.journal')
+    FiscalYear = pool.get('account.fiscalyear')
+    Configuration = pool.get('coop.payroll.configuration')
+    Batch = pool.get('coop.payroll.batch')
+    sequence, = Sequence.create([{
+                'name': "Payslips", 'prefix': "BP-", 'padding': 5,
+                'sequence_type': ModelData.get_id(
+                    'coop_payroll', 'sequence_type_payslip'),
+                'company': company.id,
+                }])
+    journal, = Journal.create([{
+                'name': "Paie", 'code': 'PAIE', 'type': 'general'}])
+    Configuration.write([Configuration(1)], {
+            'payslip_sequence': sequence.id,
+            'structure': ModelData.get_id('coop_payroll', 'structure_fr'),
+            'journal': journal.id,
+            })
+    Configuration.set_french_accounts(company)
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    if not FiscalYear.search([
+                ('company', '=', company.id),
+                ('start_date', '<=', last_month),
+                ('end_date', '>=', last_month),
+                ]):
+        _create_fiscal_year(company, last_month.year)
+    batch = Batch.run(company, last_month)
+    Batch.confirm([batch])
+    Batch.post([batch])
 
 
 def _create_members(company, riders, today):
