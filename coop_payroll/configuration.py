@@ -145,9 +145,12 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
                 parent=parent.name),
             type=parent.type, reconcile=True)
         if code.startswith('421'):
-            # Net pay is paid by account_payment, which needs a payable type
-            account.type = cls._payable_type(parent.type)
             account.party_required = True
+            # Net pay is paid by account_payment, which needs a payable type;
+            # a child account must have its parent's type, so a sibling
+            if parent.parent and not parent.parent.type:
+                account.parent = parent.parent
+                account.type = cls._payable_type(parent.type)
         account.save()
         return account
 

@@ -101,6 +101,20 @@ class CoopCommandTestCase(unittest.TestCase):
                 '-c', self.config),
             "no database 'nothere'")
 
+    def test_payroll_bad_input(self):
+        "A malformed month or date, or no database, is one line"
+        one_line_error(self,
+            coop('payroll', 'run', '--month', '10/2026', '-c', self.config),
+            "--month must be YYYY-MM")
+        one_line_error(self,
+            coop('payroll', 'run', '--month', '2026-10', '--date', 'tomorrow',
+                '-c', self.config),
+            "--date must be YYYY-MM-DD")
+        one_line_error(self,
+            coop('payroll', 'run', '--month', '2026-10', '-d', 'nothere',
+                '-c', self.config),
+            "no database 'nothere'")
+
     def test_create_needs_password(self):
         "Creating a database without an admin password writes nothing"
         one_line_error(self,

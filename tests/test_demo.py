@@ -1,12 +1,16 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
 "The README's first command: the demo coop, served with the web client"
+import base64
 import datetime as dt
+import io
 import json
 import os
 import subprocess
 import tempfile
 import unittest
 from decimal import Decimal
+
+from pypdf import PdfReader
 
 from .support import (
     BIN, ROOT, SAO_ROOT, clean_environ, coop, free_port, http_get, login, rpc,
@@ -156,6 +160,54 @@ class DemoTestCase(unittest.TestCase):
         process = coop('invoice', '--month', month, '--json', env=self.env)
         self.assertEqual(process.returncode, 0, process.stderr)
         self.assertEqual(json.loads(process.stdout)['invoices'], [])
+
+    def test_payroll(self):
+        """Last month's payroll is posted: its entries tie out to the
+        payslips, and a rider reads her own payslip and its PDF only"""
+        today = dt.date.today()
+        month = (today.replace(day=1) - dt.timedelta(days=1)).strftime('%Y-%m')
+        process = coop(
+            'payroll', 'run', '--month', month, '--json', env=self.env)
+        self.assertEqual(process.returncode, 0, process.stderr)
+        summary = json.loads(process.stdout)
+        self.assertEqual(summary['state'], 'posted')
+        self.assertEqual(len(summary['payslips']), 6)
+
+        port = self.serve()
+        admin = login(port, 'demo', 'admin', 'coopdemo')
+        context = rpc(port, 'demo', 'model.res.user.get_preferences',
+            [True, {}], admin)
+        lines = rpc(port, 'demo', 'model.account.move.line.search_read',
+            [[('move.journal.code', '=', 'PAIE')], 0, None, None,
+                ['account.code', 'debit', 'credit'], context], admin)
+
+        def balance(prefix):
+            return sum(
+                Decimal(l['debit']['decimal']) - Decimal(l['credit']['decimal'])
+                for l in lines if l['account.']['code'].startswith(prefix))
+        self.assertEqual(balance('641'), Decimal(summary['gross']))
+        self.assertEqual(balance('645'),
+            Decimal(summary['employer_contributions']))
+        self.assertEqual(-balance('421'), Decimal(summary['net_pay']))
+        self.assertEqual(balance(''), 0)
+
+        rider = login(port, 'demo', 'awa', 'coopdemo')
+        rider_context = rpc(port, 'demo', 'model.res.user.get_preferences',
+            [True, {}], rider)
+        payslips = rpc(port, 'demo', 'model.coop.payroll.payslip.search_read',
+            [[], 0, None, None, ['employee.party.name', 'net_pay'],
+                rider_context], rider)
+        self.assertEqual(
+            [p['employee.']['party.']['name'] for p in payslips],
+            ["Awa Diallo"])
+        kind, data, _, _ = rpc(port, 'demo',
+            'report.coop.payroll.payslip.execute',
+            [[payslips[0]['id']], {}, rider_context], rider)
+        self.assertEqual(kind, 'pdf')
+        pdf = PdfReader(io.BytesIO(base64.b64decode(data['base64'])))
+        text = pdf.pages[0].extract_text()
+        self.assertIn("Awa Diallo", text)
+        self.assertIn("Montant net social", text)
 
     def test_refresh_keeps_data(self):
         "Running the demo again keeps its data; a forced upgrade runs"
