@@ -125,7 +125,7 @@ class Batch(ModelSQL, ModelView):
                     ])}
         employees = sorted(
             {c.employee for c in contracts} - paid, key=lambda e: e.id)
-        payslips = Payslip.create([{
+        Payslip.create([{
                     'company': company.id,
                     'employee': e.id,
                     'batch': batch.id,

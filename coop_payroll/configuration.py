@@ -3,7 +3,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
-from trytond.pyson import Eval, Id
+from trytond.pyson import Id
 
 # French chart (account_fr) codes the payroll posts to by default: a
 # closed account gets a postable child (641 → 6411), and the closed

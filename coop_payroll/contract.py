@@ -1,17 +1,14 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
-import datetime as dt
 from decimal import Decimal
 
-from sql.conditionals import Coalesce
-
-from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
-from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
+
+from .dated import find_overlap
 
 
 class ContractValidationError(ValidationError):
@@ -191,27 +188,9 @@ class Contract(ModelSQL, ModelView):
     @classmethod
     def check_overlap(cls, contracts):
         "One employee holds at most one contract on any day"
-        cursor = Transaction().connection.cursor()
-        table = cls.__table__()
-        other = cls.__table__()
-        far_future = dt.date.max
-        for sub_ids in grouped_slice(
-                [c.id for c in contracts], backend.MAX_QUERY_PARAMS):
-            cursor.execute(*table.join(other, condition=(
-                        (table.employee == other.employee)
-                        & (table.id != other.id)
-                        & (other.start_date <= Coalesce(
-                                table.end_date, far_future))
-                        & (table.start_date <= Coalesce(
-                                other.end_date, far_future))
-                        )).select(
-                    table.id, other.id,
-                    where=fields.SQL_OPERATORS['in'](table.id, sub_ids),
-                    limit=1))
-            overlap = cursor.fetchone()
-            if overlap:
-                contract, other_contract = cls.browse(overlap)
-                raise ContractValidationError(gettext(
-                        'coop_payroll.msg_contract_overlap',
-                        contract=contract.rec_name,
-                        other=other_contract.rec_name))
+        overlap = find_overlap(cls, contracts, 'employee')
+        if overlap:
+            contract, other = overlap
+            raise ContractValidationError(gettext(
+                    'coop_payroll.msg_contract_overlap',
+                    contract=contract.rec_name, other=other.rec_name))

@@ -5,17 +5,12 @@ The SMIC, the social security ceiling, every contribution rate and the
 overtime premiums change with time; the payroll reads them at the date of
 the pay period, never from code.
 """
-import datetime as dt
-
-from sql.conditionals import Coalesce
-
-from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import ValidationError
 from trytond.pyson import Eval, If
-from trytond.tools import grouped_slice
-from trytond.transaction import Transaction
+
+from .dated import find_overlap
 
 
 class ParameterError(ValidationError):
@@ -74,30 +69,12 @@ class Parameter(ModelSQL, ModelView):
     @classmethod
     def check_overlap(cls, parameters):
         "One code has one value on any day"
-        cursor = Transaction().connection.cursor()
-        table = cls.__table__()
-        other = cls.__table__()
-        far_future = dt.date.max
-        for sub_ids in grouped_slice(
-                [p.id for p in parameters], backend.MAX_QUERY_PARAMS):
-            cursor.execute(*table.join(other, condition=(
-                        (table.code == other.code)
-                        & (table.id != other.id)
-                        & (other.start_date <= Coalesce(
-                                table.end_date, far_future))
-                        & (table.start_date <= Coalesce(
-                                other.end_date, far_future))
-                        )).select(
-                    table.id, other.id,
-                    where=fields.SQL_OPERATORS['in'](table.id, sub_ids),
-                    limit=1))
-            overlap = cursor.fetchone()
-            if overlap:
-                parameter, other_parameter = cls.browse(overlap)
-                raise ParameterError(gettext(
-                        'coop_payroll.msg_parameter_overlap',
-                        parameter=parameter.rec_name,
-                        other=other_parameter.rec_name))
+        overlap = find_overlap(cls, parameters, 'code')
+        if overlap:
+            parameter, other = overlap
+            raise ParameterError(gettext(
+                    'coop_payroll.msg_parameter_overlap',
+                    parameter=parameter.rec_name, other=other.rec_name))
 
     @classmethod
     def values_at(cls, date):

@@ -8,16 +8,19 @@ premiums in force. The contributions come from the salary structure's rules.
 A confirmed payslip is corrected by a reversal payslip (every amount negated)
 and a new one, never by editing it.
 """
-import calendar
 import datetime as dt
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
+from sql.aggregate import Sum
+
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
+from trytond.pyson import Eval
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .hours import (
@@ -37,6 +40,8 @@ LINE_KINDS = [
     ]
 # Written by the workflow on payslips that are no longer drafts
 WORKFLOW_FIELDS = {'state', 'number', 'move'}
+# Payslips worked on at once (see Payslip._chunks)
+CHUNK = 50
 TOTAL_FIELDS = [
     'gross', 'employee_contributions', 'employer_contributions',
     'allowances', 'net_pay', 'net_social', 'taxable_net']
@@ -245,15 +250,27 @@ class Payslip(Workflow, ModelSQL, ModelView):
     def compute(cls, payslips):
         pool = Pool()
         Line = pool.get('coop.payroll.payslip.line')
-        payslips = [p for p in payslips if p.state == 'draft']
-        Line.delete([l for p in payslips for l in p.lines])
-        computation = PayrollComputation(payslips)
-        Line.create(computation.lines())
-        to_write = []
-        for payslip, values in computation.totals():
-            to_write.extend(([payslip], values))
-        if to_write:
-            cls.write(*to_write)
+        for sub_payslips in cls._chunks(
+                [p for p in payslips if p.state == 'draft']):
+            Line.delete(Line.search([('payslip', 'in', sub_payslips)]))
+            computation = PayrollComputation(sub_payslips)
+            for lines in grouped_slice(computation.lines(), 200):
+                Line.create(list(lines))
+            to_write = []
+            for payslip, values in computation.totals():
+                to_write.extend(([payslip], values))
+            if to_write:
+                cls.write(*to_write)
+
+    @classmethod
+    def _chunks(cls, payslips):
+        """The payslips re-read in small groups
+
+        Tryton checks each record it instantiates against the whole list it
+        was read with, which costs the square of the list's length: a month
+        of payslips and their lines is worked through in chunks."""
+        for sub_ids in grouped_slice([p.id for p in payslips], CHUNK):
+            yield cls.browse(sub_ids)
 
     @classmethod
     @ModelView.button
@@ -265,8 +282,9 @@ class Payslip(Workflow, ModelSQL, ModelView):
         if not config.payslip_sequence:
             raise PayslipError(gettext(
                     'coop_payroll.msg_payslip_no_sequence'))
+        computed = cls.contribution_totals(payslips)
         for payslip in payslips:
-            if not payslip.lines:
+            if payslip.id not in computed:
                 raise PayslipError(gettext(
                         'coop_payroll.msg_payslip_not_computed',
                         payslip=payslip.rec_name))
@@ -277,6 +295,26 @@ class Payslip(Workflow, ModelSQL, ModelView):
                         }))
         if to_write:
             cls.write(*to_write)
+
+    @classmethod
+    def contribution_totals(cls, payslips):
+        """{payslip id: {payee: employee + employer parts}} in SQL; every
+        computed payslip is a key (its base salary line has no payee)"""
+        pool = Pool()
+        Line = pool.get('coop.payroll.payslip.line')
+        line = Line.__table__()
+        cursor = Transaction().connection.cursor()
+        totals = defaultdict(lambda: defaultdict(Decimal))
+        for sub_ids in grouped_slice(
+                [p.id for p in payslips], backend.MAX_QUERY_PARAMS):
+            cursor.execute(*line.select(
+                    line.payslip, line.payee,
+                    Sum(line.employee_amount + line.employer_amount),
+                    where=fields.SQL_OPERATORS['in'](line.payslip, sub_ids),
+                    group_by=[line.payslip, line.payee]))
+            for payslip, payee, amount in cursor:
+                totals[payslip][payee] += Decimal(str(amount or 0))
+        return totals
 
     @classmethod
     @ModelView.button
@@ -292,21 +330,23 @@ class Payslip(Workflow, ModelSQL, ModelView):
                 groups[payslip.batch].append(payslip)
             else:
                 groups[payslip].append(payslip)
-        moves = []
-        for origin, group in groups.items():
-            moves.append(cls.get_move(origin, group, config))
-        if not moves:
-            return
-        Move.save(moves)
-        Move.post(moves)
-        to_write = []
-        for move, group in zip(moves, groups.values()):
-            to_write.extend((group, {'move': move.id}))
-        if to_write:
+        origins = list(groups)
+        # An entry per payslip is posted in chunks, as is computing
+        for sub_origins in grouped_slice(origins, CHUNK):
+            sub_origins = list(sub_origins)
+            totals = cls.contribution_totals(
+                [p for o in sub_origins for p in groups[o]])
+            moves = [cls.get_move(o, groups[o], config, totals)
+                for o in sub_origins]
+            Move.save(moves)
+            Move.post(moves)
+            to_write = []
+            for move, origin in zip(moves, sub_origins):
+                to_write.extend((groups[origin], {'move': move.id}))
             cls.write(*to_write)
 
     @classmethod
-    def get_move(cls, origin, payslips, config):
+    def get_move(cls, origin, payslips, config, totals):
         "One balanced move for payslips, summed per account and party"
         pool = Pool()
         Move = pool.get('account.move')
@@ -316,7 +356,8 @@ class Payslip(Workflow, ModelSQL, ModelView):
         date = max(p.end_date for p in payslips)
         amounts = defaultdict(Decimal)
         for payslip in payslips:
-            for (account, party), amount in payslip.move_amounts(config):
+            for (account, party), amount in payslip.move_amounts(
+                    config, totals[payslip.id]):
                 amounts[account, party] += amount
         lines = []
         for (account, party), amount in amounts.items():
@@ -327,15 +368,17 @@ class Payslip(Workflow, ModelSQL, ModelView):
                     debit=max(amount, Decimal(0)),
                     credit=max(-amount, Decimal(0))))
         return Move(
-            company=company, journal=config.get_required('journal'), date=date,
-            period=Period.find(company, date=date),
+            company=company, journal=config.get_required('journal'),
+            date=date, period=Period.find(company, date=date),
             origin=origin, description=gettext(
                 'coop_payroll.msg_move_description',
                 month=f'{payslips[0].start_date:%Y-%m}'),
             lines=lines)
 
-    def move_amounts(self, config):
-        "(account, party), amount pairs: debit positive, credit negative"
+    def move_amounts(self, config, contributions):
+        """(account, party), amount pairs: debit positive, credit negative
+
+        contributions: the payslip's {payee: amount}"""
         payees = {
             'urssaf': config.get_required('urssaf_account'),
             'retirement': config.get_required('retirement_account'),
@@ -348,10 +391,9 @@ class Payslip(Workflow, ModelSQL, ModelView):
         if self.allowances:
             yield ((config.get_required('allowance_expense_account'), None),
                 self.allowances)
-        for line in self.lines:
-            if line.kind == 'contribution':
-                yield ((payees[line.payee], None),
-                    -(line.employee_amount + line.employer_amount))
+        for payee, amount in contributions.items():
+            if payee:
+                yield (payees[payee], None), -amount
         yield ((config.get_required('net_payable_account'),
                 self.employee.party), -self.net_pay)
 
@@ -460,6 +502,7 @@ class PayrollComputation:
 
     def __init__(self, payslips):
         self.payslips = payslips
+        self._rules = {}
         self._lines = {}
         self._totals = {}
         if payslips:
@@ -533,6 +576,8 @@ class PayrollComputation:
                         wage=contract.hourly_wage, smic=smic, date=end))
         last = contracts[-1]
         structure = last.get_structure()
+        if structure.id not in self._rules:
+            self._rules[structure.id] = list(structure.rules)
         lines = []
         month_days = (end - start).days + 1
         contract_hours = Decimal(0)
@@ -565,7 +610,7 @@ class PayrollComputation:
             }
         employee_total = employer_total = allowances = Decimal(0)
         social = non_deductible = Decimal(0)
-        for rule in structure.rules:
+        for rule in self._rules[structure.id]:
             base, employee_rate, employee_amount, employer_rate, \
                 employer_amount = rule.compute(amounts, parameters)
             if rule.kind == 'allowance':

@@ -7,6 +7,8 @@ from trytond.model.exceptions import (
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, create_employee, set_company)
 from coop_payroll.contract import ContractValidationError
+from coop_payroll.parameter import ParameterError
+from coop_payroll.rule import RuleError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -106,6 +108,46 @@ class CoopPayrollTestCase(CompanyTestMixin, ModuleTestCase):
             with self.assertRaises(AccessError):
                 Contract.write([Contract(own.id)], {
                         'hourly_wage': Decimal(20)})
+
+    @with_transaction()
+    def test_parameters_and_rules_checked(self):
+        "Parameters are dated without overlap; rule bases are checked"
+        pool = Pool()
+        Parameter = pool.get('coop.payroll.parameter')
+        Rule = pool.get('coop.payroll.rule')
+        ModelData = pool.get('ir.model.data')
+        self.assertEqual(
+            Parameter.value_at('SMIC_HOURLY', dt.date(2025, 6, 1)),
+            Decimal('11.88'))
+        self.assertEqual(
+            Parameter.value_at('PMSS', dt.date(2026, 6, 1)), Decimal(4005))
+        with self.assertRaises(ParameterError) as cm:
+            Parameter.value_at('CSG_DED', dt.date(2025, 6, 1))
+        self.assertIn("CSG_DED", cm.exception.message)
+        with self.assertRaises(ParameterError):
+            Parameter.create([{
+                        'code': 'SMIC_HOURLY', 'name': "SMIC",
+                        'value': Decimal('12.50'),
+                        'start_date': dt.date(2026, 7, 1)}])
+        structure = ModelData.get_id('coop_payroll', 'structure_fr')
+        for base, expected in [
+                ('gross * csg_bse / 100', "csg_bse"),
+                ('__import__("os")', "__import__"),
+                ('gross.real', "Attribute"),
+                ('gross *', "not an expression"),
+                ]:
+            with self.subTest(base=base):
+                with self.assertRaises(RuleError) as cm:
+                    Rule.create([{
+                                'structure': structure, 'code': 'X',
+                                'name': "X", 'base': base,
+                                'employee_rate': 'CRDS'}])
+                self.assertIn(expected, cm.exception.message)
+        with self.assertRaises(RuleError) as cm:
+            Rule.create([{
+                        'structure': structure, 'code': 'X', 'name': "X",
+                        'base': 'gross', 'employee_rate': 'NOPE'}])
+        self.assertIn("NOPE", cm.exception.message)
 
 
 del ModuleTestCase
