@@ -26,6 +26,8 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
+from coop_tools.sql import insert, stored_values
+
 from .delivery import invoiced_amount
 
 GROUPINGS = [
@@ -38,8 +40,6 @@ INVOICE_STATES = [
     ('invoiced', "Invoiced"),
     ('credited', "Credited"),
     ]
-# Set by insert() itself
-LOG_COLUMNS = {'id', 'create_uid', 'create_date', 'write_uid', 'write_date'}
 # Fields of an invoiced delivery that would change what was invoiced
 INVOICED_FIELDS = {'price_override', 'price_override_reason'}
 
@@ -633,62 +633,6 @@ def proportional(taxes):
         tax.type == 'percentage'
         or (tax.type == 'none' and proportional(tax.childs))
         for tax in taxes)
-
-
-def stored_values(Model, record):
-    "The columns Model.create would write for record, defaults included"
-    values = Model.default_get(list(Model._fields), with_rec_name=False)
-    values.update(record._save_values())
-    return {name: value for name, value in values.items()
-        if name not in LOG_COLUMNS
-        and not hasattr(Model._fields[name], 'set')}
-
-
-def insert(Model, rows, common=None):
-    """Insert rows (dicts of the same keys, plus the values common to all)
-    into Model's table as ModelSQL.create does, without its per-record
-    checks: the caller has computed the values with Tryton's own methods.
-    Return the new ids, in the order of rows."""
-    if not rows:
-        return []
-    transaction = Transaction()
-    database = transaction.database
-    cursor = transaction.connection.cursor()
-    table = Model.__table__()
-    common = common or {}
-    names = list(rows[0])
-    formats = [Model._fields[name].sql_format for name in names]
-    head = [Model._fields[n].sql_format(v) for n, v in common.items()]
-    columns = [getattr(table, name) for name in [*common, *names]] + [
-        table.create_uid, table.create_date]
-
-    def params(row):
-        return head + [fmt(row[name]) for name, fmt in zip(names, formats)] + [
-            transaction.user]
-
-    def statement(columns, first, *extra):
-        "The statement of one row, to send with each row's parameters"
-        query, _ = tuple(table.insert(
-                columns, [first + [CurrentTimestamp(), *extra]]))
-        return query
-
-    new_ids = database.nextid(
-        transaction.connection, Model._table, count=len(rows))
-    if new_ids is not None:  # PostgreSQL: ids first, rows in a pipeline
-        if len(rows) == 1:  # nextid gives the id itself for one
-            new_ids = [new_ids]
-        query = statement(
-            columns + [table.id], params(rows[0]), new_ids[0])
-        cursor.executemany(query, [params(row) + [id_]
-                for row, id_ in zip(rows, new_ids)])
-        return new_ids
-    # SQLite: one by one, for the ids; it is local and fast
-    query = statement(columns, params(rows[0]))
-    ids = []
-    for row in rows:
-        cursor.execute(query, params(row))
-        ids.append(database.lastid(cursor))
-    return ids
 
 
 def update(Model, values_by_id):

@@ -1,0 +1,2 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"Helpers the suite's modules share"
