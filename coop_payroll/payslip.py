@@ -23,6 +23,8 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
+from coop_tools.sql import insert, stored_values
+
 from .hours import (
     HOUR, month_end, month_weeks, premium_hours, premium_rates,
     weekly_hours)
@@ -40,6 +42,11 @@ LINE_KINDS = [
     ]
 # Written by the workflow on payslips that are no longer drafts
 WORKFLOW_FIELDS = {'state', 'number', 'move'}
+# Every column of a payslip line, for insert()
+LINE_COLUMNS = [
+    'payslip', 'sequence', 'kind', 'code', 'name', 'quantity', 'rate',
+    'amount', 'base', 'employee_rate', 'employee_amount', 'employer_rate',
+    'employer_amount', 'payee', 'net_social', 'non_deductible']
 # Payslips worked on at once (see Payslip._chunks)
 CHUNK = 50
 TOTAL_FIELDS = [
@@ -254,8 +261,8 @@ class Payslip(Workflow, ModelSQL, ModelView):
                 [p for p in payslips if p.state == 'draft']):
             Line.delete(Line.search([('payslip', 'in', sub_payslips)]))
             computation = PayrollComputation(sub_payslips)
-            for lines in grouped_slice(computation.lines(), 200):
-                Line.create(list(lines))
+            # Values the computation made whole: no need for create's checks
+            insert(Line, computation.lines())
             to_write = []
             for payslip, values in computation.totals():
                 to_write.extend(([payslip], values))
@@ -282,6 +289,8 @@ class Payslip(Workflow, ModelSQL, ModelView):
         if not config.payslip_sequence:
             raise PayslipError(gettext(
                     'coop_payroll.msg_payslip_no_sequence'))
+        # Numbering locks the sequence: better before the work than after
+        config.payslip_sequence.__class__.lock([config.payslip_sequence])
         computed = cls.contribution_totals(payslips)
         for payslip in payslips:
             if payslip.id not in computed:
@@ -289,10 +298,11 @@ class Payslip(Workflow, ModelSQL, ModelView):
                         'coop_payroll.msg_payslip_not_computed',
                         payslip=payslip.rec_name))
         to_write = []
-        for payslip in sorted(payslips, key=lambda p: (p.start_date, p.id)):
-            to_write.extend(([payslip], {
-                        'number': config.payslip_sequence.get(),
-                        }))
+        ordered = sorted(payslips, key=lambda p: (p.start_date, p.id))
+        numbers = config.payslip_sequence.get_many(len(ordered)) \
+            if ordered else []
+        for payslip, number in zip(ordered, numbers):
+            to_write.extend(([payslip], {'number': number}))
         if to_write:
             cls.write(*to_write)
 
@@ -331,6 +341,7 @@ class Payslip(Workflow, ModelSQL, ModelView):
             else:
                 groups[payslip].append(payslip)
         origins = list(groups)
+        cls._lock_posting(payslips, config)
         # An entry per payslip is posted in chunks, as is computing
         for sub_origins in grouped_slice(origins, CHUNK):
             sub_origins = list(sub_origins)
@@ -338,12 +349,57 @@ class Payslip(Workflow, ModelSQL, ModelView):
                 [p for o in sub_origins for p in groups[o]])
             moves = [cls.get_move(o, groups[o], config, totals)
                 for o in sub_origins]
-            Move.save(moves)
+            cls._save_moves(moves)
             Move.post(moves)
             to_write = []
             for move, origin in zip(moves, sub_origins):
                 to_write.extend((groups[origin], {'move': move.id}))
             cls.write(*to_write)
+
+    @classmethod
+    def _save_moves(cls, moves):
+        """Save moves made with their lines in memory: the moves through the
+        ORM, their lines in one insert once Tryton's own check of the lines
+        has passed (a month of payslips makes thousands of lines, which
+        create would check again one by one)"""
+        pool = Pool()
+        Move = pool.get('account.move')
+        MoveLine = pool.get('account.move.line')
+        # Moves without id hash as new: keep their lines by position
+        lines = [list(move.lines) for move in moves]
+        MoveLine.check_account([l for ls in lines for l in ls])
+        for move in moves:
+            move.lines = []
+        Move.save(moves)
+        template = stored_values(MoveLine, MoveLine(
+                move=moves[0], account=lines[0][0].account,
+                debit=Decimal(0), credit=Decimal(0)))
+        insert(MoveLine, [{
+                    **template,
+                    'move': move.id,
+                    'account': line.account.id,
+                    'party': line.party.id if line.party else None,
+                    'debit': line.debit,
+                    'credit': line.credit,
+                    } for move, move_lines in zip(moves, lines)
+                for line in move_lines])
+        Move.validate_move(moves)
+
+    @classmethod
+    def _lock_posting(cls, payslips, config):
+        """Take first the locks that posting asks for (the move sequence,
+        the journal's period): each lock asked for restarts the
+        transaction, better before the work"""
+        pool = Pool()
+        MoveLine = pool.get('account.move.line')
+        Period = pool.get('account.period')
+        journal = config.get_required('journal')
+        for company, date in {
+                (p.company, month_end(p.start_date)) for p in payslips}:
+            period = Period.find(company, date=date)
+            sequence = period.move_sequence_used
+            sequence.__class__.lock([sequence])
+            MoveLine.check_journal_period_modify(period, journal)
 
     @classmethod
     def get_move(cls, origin, payslips, config, totals):
@@ -353,7 +409,8 @@ class Payslip(Workflow, ModelSQL, ModelView):
         MoveLine = pool.get('account.move.line')
         Period = pool.get('account.period')
         company = payslips[0].company
-        date = max(p.end_date for p in payslips)
+        # end_date is a Function field: slow to read for many payslips
+        date = max(month_end(p.start_date) for p in payslips)
         amounts = defaultdict(Decimal)
         for payslip in payslips:
             for (account, party), amount in payslip.move_amounts(
@@ -643,8 +700,12 @@ class PayrollComputation:
         for sequence, line in enumerate(lines, 1):
             line['payslip'] = payslip.id
             line['sequence'] = sequence
-            line.setdefault('employee_amount', Decimal(0))
-            line.setdefault('employer_amount', Decimal(0))
+            for name in LINE_COLUMNS:
+                line.setdefault(name, None)
+            line['employee_amount'] = line['employee_amount'] or Decimal(0)
+            line['employer_amount'] = line['employer_amount'] or Decimal(0)
+            line['net_social'] = bool(line['net_social'])
+            line['non_deductible'] = bool(line['non_deductible'])
         self._lines[payslip] = lines
         net = gross - employee_total
         self._totals[payslip] = {
