@@ -323,7 +323,9 @@ class Payslip(Workflow, ModelSQL, ModelView):
                     where=fields.SQL_OPERATORS['in'](line.payslip, sub_ids),
                     group_by=[line.payslip, line.payee]))
             for payslip, payee, amount in cursor:
-                totals[payslip][payee] += Decimal(str(amount or 0))
+                # SQLite sums decimals as floats: back to the cent they are in
+                totals[payslip][payee] += Decimal(str(amount or 0)).quantize(
+                    CENT, rounding=ROUND_HALF_UP)
         return totals
 
     @classmethod

@@ -97,6 +97,16 @@ class PayrollPostingTestCase(unittest.TestCase):
                 for p in batch.payslips for l in p.lines
                 if l.payee == 'retirement')
             self.assertEqual(figures['437', None], -retirement)
+            urssaf = sum(
+                l.employee_amount + l.employer_amount
+                for p in batch.payslips for l in p.lines
+                if l.payee == 'urssaf')
+            self.assertEqual(figures['431', None], -urssaf)
+            for line in move.lines:
+                self.assertEqual(
+                    (line.debit, line.credit),
+                    (line.debit.quantize(Decimal('0.01')),
+                        line.credit.quantize(Decimal('0.01'))))
             self.assertEqual(sum(figures.values()), 0)
 
             # Correct Awa's: a reversal posted, a new draft, nothing edited
