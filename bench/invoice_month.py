@@ -20,6 +20,8 @@ import resource
 import sys
 import time
 
+import postgresql  # bench/postgresql.py: the script's folder is on sys.path
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 DATABASE = 'coop_bench_invoice'
@@ -40,18 +42,8 @@ def main():
         help="write a cProfile of the invoicing to FILE")
     args = parser.parse_args()
 
-    from coop_cli import database, settings
-    os.environ.setdefault(
-        'TRYTOND_DATABASE__URI', 'postgresql://postgres@127.0.0.1:5432/')
-    # One process: no need for the cache listener postgresql.conf asks for
-    os.environ['TRYTOND_CACHE__CLEAN_TIMEOUT'] = '300'
-    settings.load(os.path.join(ROOT, 'config', 'postgresql.conf'))
-    if database.exists(DATABASE):
-        drop()
-    start = time.monotonic()
-    database.create(DATABASE, 'bench-password')
-    print(f"database created in {time.monotonic() - start:.0f} s",
-        flush=True)
+    from coop_cli import database
+    postgresql.create(DATABASE)
     try:
         run = Bench(args)
         database.in_transaction(DATABASE, run.setup)
@@ -65,19 +57,7 @@ def main():
         report(args, figures)
     finally:
         if not args.keep:
-            drop()
-
-
-def drop():
-    "Drop the database; trytond's cache listener still holds a session"
-    import psycopg
-    from coop_cli import database
-    with psycopg.connect(os.environ['TRYTOND_DATABASE__URI'] + 'postgres',
-            autocommit=True) as connection:
-        connection.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()", (DATABASE,))
-    database.drop(DATABASE)
+            postgresql.drop(DATABASE)
 
 
 class Bench:

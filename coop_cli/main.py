@@ -26,6 +26,20 @@ def _json_option(parser):
         help="print a machine-readable summary on standard output")
 
 
+def _month_options(parser, month, date):
+    "What month-end commands ask: configuration, month, database, company"
+    _config_option(parser)
+    parser.add_argument(
+        '--month', required=True, metavar='YYYY-MM', help=month)
+    parser.add_argument(
+        '-d', '--database', default='demo', metavar='NAME',
+        help="database (default: demo)")
+    parser.add_argument(
+        '--company', metavar='NAME',
+        help="company name or id (default: the only one)")
+    parser.add_argument('--date', metavar='YYYY-MM-DD', help=date)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog='coop',
@@ -106,19 +120,9 @@ def build_parser():
         description="Sell and invoice every store's done deliveries of the "
         "month not invoiced yet: one sale and one posted invoice per store. "
         "Running it again invoices only what is new.")
-    _config_option(invoice)
-    invoice.add_argument(
-        '--month', required=True, metavar='YYYY-MM',
-        help="the month of the deliveries")
-    invoice.add_argument(
-        '-d', '--database', default='demo', metavar='NAME',
-        help="database (default: demo)")
-    invoice.add_argument(
-        '--company', metavar='NAME',
-        help="company name or id (default: the only one)")
-    invoice.add_argument(
-        '--date', metavar='YYYY-MM-DD',
-        help="invoice date (default: the month's last day, or today if the "
+    _month_options(invoice,
+        month="the month of the deliveries",
+        date="invoice date (default: the month's last day, or today if the "
         "month is not over)")
     _json_option(invoice)
     invoice.set_defaults(func=cmd_invoice)
@@ -133,19 +137,9 @@ def build_parser():
         description="Make the month's payroll batch and compute a payslip "
         "for every employee under contract who has none yet; --confirm "
         "numbers them, --post also posts them to the books.")
-    _config_option(run)
-    run.add_argument(
-        '--month', required=True, metavar='YYYY-MM',
-        help="the month paid")
-    run.add_argument(
-        '-d', '--database', default='demo', metavar='NAME',
-        help="database (default: demo)")
-    run.add_argument(
-        '--company', metavar='NAME',
-        help="company name or id (default: the only one)")
-    run.add_argument(
-        '--date', metavar='YYYY-MM-DD',
-        help="payment date of a new batch (default: the month's last day)")
+    _month_options(run,
+        month="the month paid",
+        date="payment date of a new batch (default: the month's last day)")
     stop = run.add_mutually_exclusive_group()
     stop.add_argument(
         '--confirm', action='store_true',
