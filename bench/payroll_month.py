@@ -49,6 +49,8 @@ def main():
     args = parser.parse_args()
 
     from coop_cli import database
+    # Before the modules are imported: the code measured
+    version = code_version()
     postgresql.create(DATABASE)
     try:
         run = Bench(args)
@@ -66,7 +68,7 @@ def main():
         if run.profile:
             run.profile.dump_stats(args.profile)
         counts, checked = database.in_transaction(DATABASE, run.check)
-        report(args, figures, counts, checked)
+        report(args, figures, counts, checked, version)
     finally:
         if not args.keep:
             postgresql.drop(DATABASE)
@@ -364,10 +366,10 @@ def code_version():
         if changed else "")
 
 
-def report(args, figures, counts, checked):
+def report(args, figures, counts, checked, version):
     total = sum(figures[s] for s in STEPS)
     print()
-    print(f"code: {code_version()}")
+    print(f"code: {version}")
     print(f"payroll of {MONTH:%Y-%m} (PostgreSQL, posting per "
         f"{args.posting}): {args.riders} riders, "
         f"{counts['timesheet lines']} timesheet lines")
