@@ -2,6 +2,7 @@
 import datetime as dt
 from collections import defaultdict
 
+from coop_tools.model import rec_name_domain
 from trytond.i18n import gettext
 from trytond.model import (
     ModelSQL, ModelView, Unique, Workflow, fields, sequence_ordered)
@@ -199,15 +200,7 @@ class Delivery(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('reference', operator, operand, *extra),
-            ('customer.rec_name', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause, 'reference', 'customer.rec_name')
 
     @classmethod
     def check_modification(cls, mode, deliveries, values=None, external=False):

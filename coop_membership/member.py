@@ -1,4 +1,5 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+from coop_tools.model import rec_name_domain
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import ValidationError
@@ -81,15 +82,7 @@ class Member(ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('number', operator, operand, *extra),
-            ('party.rec_name', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause, 'number', 'party.rec_name')
 
     @classmethod
     def validate(cls, members):

@@ -9,6 +9,7 @@ from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 from .dated import find_overlap
+from .hours import is_full_time
 
 
 class ContractValidationError(ValidationError):
@@ -128,8 +129,8 @@ class Contract(ModelSQL, ModelView):
     def get_full_time(self, name):
         pool = Pool()
         Parameter = pool.get('coop.payroll.parameter')
-        legal = Parameter.value_at('LEGAL_WEEKLY_HOURS', self.start_date)
-        return self.weekly_hours >= legal
+        return is_full_time(
+            self.weekly_hours, Parameter.values_at(self.start_date))
 
     def get_structure(self):
         pool = Pool()

@@ -5,6 +5,7 @@ The SMIC, the social security ceiling, every contribution rate and the
 overtime premiums change with time; the payroll reads them at the date of
 the pay period, never from code.
 """
+from coop_tools.model import rec_name_domain
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import ValidationError
@@ -51,15 +52,7 @@ class Parameter(ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('code', operator, operand, *extra),
-            ('name', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause, 'code', 'name')
 
     @classmethod
     def validate(cls, parameters):

@@ -23,10 +23,11 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
+from coop_tools.model import rec_name_domain
 from coop_tools.sql import insert, stored_values
 
 from .hours import (
-    HOUR, month_end, month_weeks, premium_hours, premium_rates,
+    HOUR, is_full_time, month_end, month_weeks, premium_hours, premium_rates,
     weekly_hours)
 from .rule import CENT
 
@@ -193,15 +194,7 @@ class Payslip(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('number', operator, operand, *extra),
-            ('employee.rec_name', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause, 'number', 'employee.rec_name')
 
     @classmethod
     def get_corrected(cls, payslips, name):
@@ -753,8 +746,7 @@ class PayrollComputation:
             premium = premium_rates(contract.weekly_hours, parameters)[tier]
             rate = contract.hourly_wage * (1 + premium / 100)
             extra += hours
-            full_time = contract.weekly_hours >= parameters[
-                'LEGAL_WEEKLY_HOURS']
+            full_time = is_full_time(contract.weekly_hours, parameters)
             lines.append(self._earning(
                     f'EXTRA{tier + 1}',
                     gettext('coop_payroll.msg_line_overtime'
@@ -767,7 +759,7 @@ class PayrollComputation:
     @staticmethod
     def _monthly_tiers(monthly, contract, parameters, start):
         weeks = len(month_weeks(start))
-        if contract.weekly_hours >= parameters['LEGAL_WEEKLY_HOURS']:
+        if is_full_time(contract.weekly_hours, parameters):
             worked = parameters['LEGAL_WEEKLY_HOURS'] * weeks
         else:
             worked = contract.weekly_hours * weeks
