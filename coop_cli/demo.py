@@ -320,7 +320,6 @@ def _run_payroll(company, today):
     ModelData = pool.get('ir.model.data')
     Sequence = pool.get('ir.sequence.strict')
     Journal = pool.get('account.journal')
-    FiscalYear = pool.get('account.fiscalyear')
     Configuration = pool.get('coop.payroll.configuration')
     Batch = pool.get('coop.payroll.batch')
     sequence, = Sequence.create([{
@@ -337,41 +336,117 @@ def _run_payroll(company, today):
             'journal': journal.id,
             })
     Configuration.set_french_accounts(company)
-    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    if not FiscalYear.search([
-                ('company', '=', company.id),
-                ('start_date', '<=', last_month),
-                ('end_date', '>=', last_month),
-                ]):
-        _create_fiscal_year(company, last_month.year)
+    last_month = _last_month(today)
+    _ensure_fiscal_year(company, last_month)
     batch = Batch.run(company, last_month)
     Batch.confirm([batch])
     Batch.post([batch])
 
 
 def _create_members(company, riders, today):
-    "Every rider is a member; supporters joined or are candidates"
+    """The register of a SCOP: every rider subscribed four 25 € shares last
+    month (one is still paying), a supporting association two; this month
+    a rider sold a share back and another handed one over; a newcomer's
+    request awaits the board"""
     from trytond.pool import Pool
     pool = Pool()
+    ModelData = pool.get('ir.model.data')
+    Sequence = pool.get('ir.sequence.strict')
+    Journal = pool.get('account.journal')
+    Configuration = pool.get('coop.membership.configuration')
+    Category = pool.get('coop.member.category')
+    ShareClass = pool.get('coop.share.class')
     Party = pool.get('party.party')
     Member = pool.get('coop.member')
-    supporters = Party.create([{'name': name} for name in SUPPORTERS])
-    entry = dt.date(today.year - 1, 12, 1)
-    values = [{
-            'company': company.id, 'party': rider.party.id,
-            'status': 'member', 'entry_date': entry,
-            } for rider in riders]
-    values.append({
-            'company': company.id, 'party': supporters[0].id,
-            'status': 'member', 'entry_date': entry,
+    Subscription = pool.get('coop.share.subscription')
+    Payment = pool.get('coop.share.payment')
+    Operation = pool.get('coop.share.operation')
+    Company = pool.get('company.company')
+    Company.write([company], {'coop_form': 'scop'})
+    last_month = _last_month(today)
+    _ensure_fiscal_year(company, last_month)
+    sequence, = Sequence.create([{
+                'name': "Registre", 'prefix': "R-", 'padding': 4,
+                'sequence_type': ModelData.get_id(
+                    'coop_membership', 'sequence_type_operation'),
+                'company': company.id,
+                }])
+    journal, = Journal.create([{
+                'name': "Capital", 'code': 'CAP', 'type': 'general'}])
+    Configuration.write([Configuration(1)], {
+            'operation_sequence': sequence.id,
+            'journal': journal.id,
+            'sell_back_waiting_months': 1,
             })
-    values.append({
-            'company': company.id, 'party': supporters[1].id,
-            'status': 'candidate',
-            })
-    for number, value in enumerate(values, 1):
-        value['number'] = f'S-{number:04d}'
-    Member.create(values)
+    Configuration.set_french_accounts(company)
+    employees, users, supporters = Category.create([
+            {'code': code, 'name': name, 'kind': kind}
+            for code, name, kind in [
+                ('SAL', "Salariés", 'employee'),
+                ('USA', "Usagers", 'beneficiary'),
+                ('SOU', "Soutiens", 'supporter'),
+                ]])
+    share_class, = ShareClass.create([{
+                'code': 'A', 'name': "Parts sociales",
+                'nominal': Decimal(25), 'minimum': 1, 'maximum': 400,
+                }])
+    association, newcomer = Party.create(
+        [{'name': name} for name in SUPPORTERS])
+    members = Member.create([{
+                'company': company.id, 'party': party.id,
+                'number': f'S-{number:04d}', 'category': category.id,
+                'person_kind': kind,
+                } for number, (party, category, kind) in enumerate(
+                [(r.party, employees, 'person') for r in riders]
+                + [(association, supporters, 'organisation'),
+                    (newcomer, supporters, 'person')], 1)])
+    *holders, candidate = members
+    subscriptions = Subscription.create([{
+                'member': member.id, 'share_class': share_class.id,
+                'quantity': 2 if member.category == supporters else 4,
+                'request_date': last_month, 'call_date': last_month,
+                'consent_statutes': True, 'consent_data': True,
+                } for member in holders + [candidate]])
+    *called, waiting = subscriptions
+    Subscription.approve(called)
+    Subscription.call(called)
+    # Yuki pays in instalments: half so far
+    Subscription.record_payments([Payment(
+                subscription=s, date=last_month,
+                amount=s.amount / 2 if s.member.party.name == "Yuki Tanaka"
+                else s.amount) for s in called])
+    by_name = {m.party.name: m for m in holders}
+    sell_back, transfer = Operation.create([{
+                'kind': 'sell_back', 'member': by_name["Tom Rousseau"].id,
+                'share_class': share_class.id, 'quantity': 1,
+                'date': today, 'effective_date': today,
+                'request_date': last_month,
+                }, {
+                'kind': 'transfer', 'member': by_name["Awa Diallo"].id,
+                'to_member': by_name["Inès Benali"].id,
+                'share_class': share_class.id, 'quantity': 1,
+                'date': today, 'effective_date': today,
+                }])
+    Operation.approve([sell_back])
+    Operation.record([sell_back, transfer])
+    sell_back.pay_refund(today)
+
+
+def _last_month(today):
+    "The first day of the month before today's"
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def _ensure_fiscal_year(company, date):
+    "A fiscal year over date, created if the demo has none"
+    from trytond.pool import Pool
+    FiscalYear = Pool().get('account.fiscalyear')
+    if not FiscalYear.search([
+                ('company', '=', company.id),
+                ('start_date', '<=', date),
+                ('end_date', '>=', date),
+                ]):
+        _create_fiscal_year(company, date.year)
 
 
 def _create_deliveries(company, stores, riders, today):

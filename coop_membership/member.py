@@ -1,14 +1,80 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
-from coop_tools.model import rec_name_domain
+from decimal import Decimal
+
+from sql.aggregate import Sum
+
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import ValidationError
+from trytond.pool import Pool
 from trytond.pyson import Eval, If
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
+
+from coop_tools.model import rec_name_domain
+
+CATEGORY_KINDS = [
+    ('employee', "Employees"),
+    ('beneficiary', "Beneficiaries"),
+    ('supporter', "Supporters"),
+    ('public_body', "Public Bodies"),
+    ('other', "Other"),
+    ]
+PERSON_KINDS = [
+    ('person', "Natural Person"),
+    ('organisation', "Legal Person"),
+    ]
 
 
 class MemberValidationError(ValidationError):
     pass
+
+
+class Category(ModelSQL, ModelView):
+    "A category of members; in a SCIC, the college they vote in"
+    __name__ = 'coop.member.category'
+    __string__ = "Member Category"
+
+    company = fields.Many2One('company.company', "Company", required=True)
+    name = fields.Char("Name", required=True, translate=True)
+    code = fields.Char("Code", required=True)
+    kind = fields.Selection(
+        CATEGORY_KINDS, "Kind", required=True,
+        help="What the law knows the category as: a SCOP's employees hold "
+        "most of the capital, a SCIC has employees and beneficiaries.")
+    vote_weight = fields.Numeric(
+        "Vote Weight", digits=(4, 4),
+        domain=[If(Eval('vote_weight'),
+                [('vote_weight', '>', 0), ('vote_weight', '<=', 1)],
+                [])],
+        help="The college's share of the votes in a SCIC, as the statutes "
+        "set; empty when votes are not weighted by college.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('code_unique', Unique(t, t.company, t.code),
+                'coop_membership.msg_category_code_unique'),
+            ]
+        cls._order.insert(0, ('code', 'ASC'))
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_kind(cls):
+        return 'other'
+
+    @classmethod
+    def validate(cls, categories):
+        super().validate(categories)
+        pool = Pool()
+        Legal = pool.get('coop.membership.legal')
+        Legal.check_college_weights(categories)
 
 
 class Member(ModelSQL, ModelView):
@@ -27,6 +93,24 @@ class Member(ModelSQL, ModelView):
     number = fields.Char(
         "Number", required=True,
         help="The member's number in the register of members.")
+    person_kind = fields.Selection(
+        PERSON_KINDS, "Person", required=True,
+        help="Share classes may be open to natural or legal persons only.")
+    category = fields.Many2One(
+        'coop.member.category', "Category", required=True,
+        ondelete='RESTRICT',
+        domain=[('company', '=', Eval('company', -1))],
+        help="The category, or college, the member belongs to.")
+    holdings = fields.One2Many(
+        'coop.share.holding', 'member', "Holdings", readonly=True,
+        help="The shares held at the date of the context (today by "
+        "default), from the register.")
+    shares = fields.Function(fields.Integer("Shares",
+            help="The number of shares held, all classes together."),
+        'get_holding_totals')
+    capital = fields.Function(fields.Numeric("Capital", digits=(16, 2),
+            help="The nominal value of the shares held."),
+        'get_holding_totals')
     status = fields.Selection([
             ('candidate', "Candidate"),
             ('member', "Member"),
@@ -76,6 +160,37 @@ class Member(ModelSQL, ModelView):
     @staticmethod
     def default_status():
         return 'candidate'
+
+    @classmethod
+    def default_person_kind(cls):
+        return 'person'
+
+    @classmethod
+    def get_holding_totals(cls, members, names):
+        "Shares and capital at the context's date, summed from the register"
+        pool = Pool()
+        Line = pool.get('coop.share.operation.line')
+        ShareClass = pool.get('coop.share.class')
+        line = Line.__table__()
+        cursor = Transaction().connection.cursor()
+        shares = dict.fromkeys((m.id for m in members), 0)
+        capital = dict.fromkeys((m.id for m in members), Decimal('0.00'))
+        rows = []
+        for sub_ids in grouped_slice(
+                list(shares), backend.MAX_QUERY_PARAMS):
+            cursor.execute(*line.select(
+                    line.member, line.share_class, Sum(line.quantity),
+                    where=Line.holding_date_condition(line)
+                    & line.member.in_(list(sub_ids)),
+                    group_by=[line.member, line.share_class]))
+            rows.extend(cursor)
+        nominals = {c.id: c.nominal
+            for c in ShareClass.browse(list({r[1] for r in rows}))}
+        for member_id, class_id, quantity in rows:
+            shares[member_id] += int(quantity)
+            capital[member_id] += nominals[class_id] * int(quantity)
+        result = {'shares': shares, 'capital': capital}
+        return {name: result[name] for name in names}
 
     def get_rec_name(self, name):
         return f'{self.number} {self.party.rec_name}'

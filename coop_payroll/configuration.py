@@ -5,6 +5,8 @@ from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Id
 
+from coop_tools.model import RequiredSettings
+
 # French chart (account_fr) codes the payroll posts to by default: a
 # closed account gets a postable child (641 → 6411), and the closed
 # accounts without children (421, 437) get one made for the payroll.
@@ -34,10 +36,12 @@ def _account_field(string, help):
         help=help)
 
 
-class Configuration(ModelSingleton, ModelSQL, ModelView):
+class Configuration(RequiredSettings, ModelSingleton, ModelSQL, ModelView):
     "Settings of the payroll"
     __name__ = 'coop.payroll.configuration'
     __string__ = "Payroll Configuration"
+    _missing_setting_message = 'coop_payroll.msg_configuration_missing'
+    _missing_setting_error = ConfigurationError
 
     payslip_sequence = fields.Many2One(
         'ir.sequence.strict', "Payslip Sequence",
@@ -88,21 +92,6 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
     @classmethod
     def default_posting(cls):
         return 'payslip'
-
-    def get_required(self, name):
-        "The setting's value; a clear error if it is not set"
-        value = getattr(self, name)
-        if not value:
-            pool = Pool()
-            Field = pool.get('ir.model.field')
-            field, = Field.search([
-                    ('model', '=', self.__name__),
-                    ('name', '=', name),
-                    ])
-            raise ConfigurationError(gettext(
-                    'coop_payroll.msg_configuration_missing',
-                    field=field.string))
-        return value
 
     @classmethod
     def set_french_accounts(cls, company):

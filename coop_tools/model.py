@@ -11,3 +11,29 @@ def rec_name_domain(clause, *names):
     else:
         bool_op = 'OR'
     return [bool_op, *((name, operator, operand, *extra) for name in names)]
+
+
+
+class RequiredSettings:
+    """A configuration singleton whose settings some work cannot go without
+
+    The class names the message (with a %(field)s argument) raised when such
+    a setting is empty, and the error class."""
+    __slots__ = ()
+    _missing_setting_message = None
+    _missing_setting_error = None
+
+    def get_required(self, name):
+        "The setting's value; a clear error naming it if it is not set"
+        from trytond.i18n import gettext
+        from trytond.pool import Pool
+        value = getattr(self, name)
+        if not value:
+            Field = Pool().get('ir.model.field')
+            field, = Field.search([
+                    ('model', '=', self.__name__),
+                    ('name', '=', name),
+                    ])
+            raise self._missing_setting_error(gettext(
+                    self._missing_setting_message, field=field.string))
+        return value

@@ -82,11 +82,35 @@ def test_names(backend):
     return names
 
 
+class TimedResult(unittest.TextTestResult):
+    "Remembers how long each test module took, set-up included"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seconds = {}
+        self._last = time.monotonic()
+
+    def stopTest(self, test):
+        super().stopTest(test)
+        now = time.monotonic()
+        module = type(test).__module__
+        self.seconds[module] = self.seconds.get(module, 0) + now - self._last
+        self._last = now
+
+    def print_slowest(self, count=10):
+        self.stream.writeln("slowest test modules (seconds):")
+        for module, seconds in sorted(
+                self.seconds.items(), key=lambda i: -i[1])[:count]:
+            self.stream.writeln(f"  {seconds:7.1f}  {module}")
+
+
 def run_child(backend, names, result_path):
     "Run the tests in this process, configured for backend by the parent"
     loader = unittest.TestLoader()
     suite = loader.loadTestsFromNames(names or test_names(backend))
-    result = unittest.TextTestRunner(verbosity=2, buffer=False).run(suite)
+    result = unittest.TextTestRunner(
+        verbosity=2, buffer=False, resultclass=TimedResult).run(suite)
+    result.print_slowest()
     failed = len(result.failures) + len(result.errors) + len(
         result.unexpectedSuccesses)
     with open(result_path, 'w') as file:

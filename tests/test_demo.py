@@ -209,6 +209,49 @@ class DemoTestCase(unittest.TestCase):
         self.assertIn("Awa Diallo", text)
         self.assertIn("Montant net social", text)
 
+    def test_membership(self):
+        """The register of members: numbered operations, holdings, and
+        capital accounts that hold what the register says"""
+        port = self.serve()
+        clerk = login(port, 'demo', 'members', 'coopdemo')
+        context = rpc(port, 'demo', 'model.res.user.get_preferences',
+            [True, {}], clerk)
+        operations = rpc(port, 'demo',
+            'model.coop.share.operation.search_read',
+            [[('state', '=', 'recorded')], 0, None, [('number', 'ASC')],
+                ['number', 'kind'], context], clerk)
+        self.assertEqual([o['number'] for o in operations],
+            [f'R-{n:04d}' for n in range(1, 10)])
+        self.assertEqual([o['kind'] for o in operations[-2:]],
+            ['sell_back', 'transfer'])
+        members = rpc(port, 'demo', 'model.coop.member.search_read',
+            [[], 0, None, None, ['party.name', 'status', 'capital'],
+                context], clerk)
+        capital = {m['party.']['name']: Decimal(m['capital']['decimal'])
+            for m in members}
+        # Four shares of 25 € each, Tom sold one back and Awa gave Inès one
+        self.assertEqual(capital["Tom Rousseau"], Decimal(75))
+        self.assertEqual(capital["Awa Diallo"], Decimal(75))
+        self.assertEqual(capital["Inès Benali"], Decimal(125))
+        self.assertEqual(capital["Marie Dupont"], Decimal(0))
+        self.assertEqual(sum(capital.values()), Decimal(625))
+
+        admin = login(port, 'demo', 'admin', 'coopdemo')
+        admin_context = rpc(port, 'demo',
+            'model.res.user.get_preferences', [True, {}], admin)
+        lines = rpc(port, 'demo', 'model.account.move.line.search_read',
+            [[('move.journal.code', '=', 'CAP')], 0, None, None,
+                ['account.code', 'debit', 'credit'], admin_context], admin)
+
+        def credit(prefix):
+            return sum(
+                Decimal(l['credit']['decimal']) - Decimal(l['debit']['decimal'])
+                for l in lines if l['account.']['code'].startswith(prefix))
+        self.assertEqual(credit('101'), sum(capital.values()))
+        # Yuki has paid half of her four shares
+        self.assertEqual(credit('1012'), Decimal(50))
+        self.assertEqual(credit(''), 0)
+
     def test_refresh_keeps_data(self):
         "Running the demo again keeps its data; a forced upgrade runs"
         process = coop('demo', '--no-serve', '--json', env=self.env)

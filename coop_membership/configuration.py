@@ -1,0 +1,180 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"""Settings of the register: its sequence, journal and accounts, and the
+statutory limits the legal checks apply (the law's figures by default)"""
+from decimal import Decimal
+
+from trytond.i18n import gettext
+from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
+from trytond.model.exceptions import ValidationError
+from trytond.pool import Pool
+from trytond.pyson import Id
+
+from coop_tools.model import RequiredSettings
+
+# French chart (account_fr) accounts of each setting; a closed account
+# (4561, 1013, 4567) gets a postable child, made here when the chart has
+# none, whose party is required when the setting says so.
+FRENCH_ACCOUNTS = {
+    'account_called': ('4561', '456151', True),
+    'account_unpaid': ('1012', None, False),
+    'account_paid': ('1013', '10131', False),
+    'account_refund': ('4567', '45671', True),
+    'account_bank': ('512', '5121', False),
+    }
+
+
+class ConfigurationError(ValidationError):
+    pass
+
+
+def _account_field(string, help, party_required=None):
+    domain = [
+        ('closed', '!=', True),
+        ('type', '!=', None),
+        ]
+    if party_required is not None:
+        domain.append(('party_required', '=', party_required))
+    return fields.Many2One('account.account', string, domain=domain, help=help)
+
+
+def _rate_field(string, help):
+    return fields.Numeric(string, digits=(4, 4), required=True, help=help)
+
+
+class Configuration(RequiredSettings, ModelSingleton, ModelSQL, ModelView):
+    "Settings of the register of members and of the share capital"
+    __name__ = 'coop.membership.configuration'
+    __string__ = "Membership Configuration"
+    _missing_setting_message = 'coop_membership.msg_configuration_missing'
+    _missing_setting_error = ConfigurationError
+
+    operation_sequence = fields.Many2One(
+        'ir.sequence.strict', "Register Sequence",
+        domain=[
+            ('sequence_type', '=',
+                Id('coop_membership', 'sequence_type_operation')),
+            ],
+        help="Numbers the operations of the register, without gaps.")
+    journal = fields.Many2One(
+        'account.journal', "Journal",
+        help="The journal capital entries are posted in.")
+    account_called = _account_field(
+        "Members' Contributions",
+        "What members owe on called capital (4561 Associés - comptes "
+        "d'apport en société).", party_required=True)
+    account_unpaid = _account_field(
+        "Capital Called Unpaid",
+        "1012 Capital souscrit - appelé, non versé.", party_required=False)
+    account_paid = _account_field(
+        "Capital Paid Up",
+        "1013 Capital souscrit - appelé, versé; a share class may name "
+        "its own.", party_required=False)
+    account_refund = _account_field(
+        "Capital to Refund",
+        "What the coop owes members who sold shares back (4567 Associés - "
+        "capital à rembourser).", party_required=True)
+    account_bank = _account_field(
+        "Bank", "The bank account payments by hand are posted to (512).",
+        party_required=False)
+    sell_back_waiting_months = fields.Integer(
+        "Sell-Back Waiting Period", required=True,
+        domain=[('sell_back_waiting_months', '>=', 0)],
+        help="Months from a member's request before shares sold back may "
+        "leave the capital, as the statutes set.")
+    minimum_capital = fields.Numeric(
+        "Minimum Capital", digits=(16, 2), required=True,
+        domain=[('minimum_capital', '>=', 0)],
+        help="The capital may not fall below this floor (statutes; the law "
+        "asks 30 € of a SCOP in SARL or SAS form).")
+    scop_employee_capital = _rate_field(
+        "SCOP: Employees' Capital",
+        "Share of the capital the employees hold at least (51 % by law).")
+    scop_employee_votes = _rate_field(
+        "SCOP: Employees' Votes",
+        "Share of the votes the employees hold at least (65 % by law).")
+    scic_categories = fields.Integer(
+        "SCIC: Categories", required=True,
+        help="Categories of members a SCIC has at least, employees and "
+        "beneficiaries among them (3 by law).")
+    scic_college_weight_min = _rate_field(
+        "SCIC: Least College Weight",
+        "The least weight of a college in the votes (10 % by law).")
+    scic_college_weight_max = _rate_field(
+        "SCIC: Greatest College Weight",
+        "The greatest weight of a college in the votes (50 % by law).")
+    scic_public_capital = _rate_field(
+        "SCIC: Public Bodies' Capital",
+        "Share of the capital public bodies may hold at most (50 % by law).")
+
+    @classmethod
+    def default_sell_back_waiting_months(cls):
+        return 0
+
+    @classmethod
+    def default_minimum_capital(cls):
+        return Decimal(30)
+
+    @classmethod
+    def default_scop_employee_capital(cls):
+        return Decimal('0.51')
+
+    @classmethod
+    def default_scop_employee_votes(cls):
+        return Decimal('0.65')
+
+    @classmethod
+    def default_scic_categories(cls):
+        return 3
+
+    @classmethod
+    def default_scic_college_weight_min(cls):
+        return Decimal('0.10')
+
+    @classmethod
+    def default_scic_college_weight_max(cls):
+        return Decimal('0.50')
+
+    @classmethod
+    def default_scic_public_capital(cls):
+        return Decimal('0.50')
+
+    @classmethod
+    def set_french_accounts(cls, company):
+        """Point every empty account setting at the French chart's account
+
+        Used by the demo and tests; an accountant may set them by hand."""
+        pool = Pool()
+        Account = pool.get('account.account')
+        config = cls(1)
+        for name, (code, child_code, party) in FRENCH_ACCOUNTS.items():
+            if getattr(config, name):
+                continue
+            account, = Account.search([
+                    ('company', '=', company.id),
+                    ('code', '=', code),
+                    ])
+            if account.closed or account.party_required != party:
+                account = cls._capital_child(account, child_code, party)
+            setattr(config, name, account)
+        config.save()
+
+    @classmethod
+    def _capital_child(cls, parent, code, party_required):
+        pool = Pool()
+        Account = pool.get('account.account')
+        accounts = Account.search([
+                ('company', '=', parent.company.id),
+                ('code', '=', code),
+                ('party_required', '=', party_required),
+                ('closed', '!=', True),
+                ])
+        if accounts:
+            return accounts[0]
+        account = Account(
+            company=parent.company, parent=parent, code=code,
+            name=gettext('coop_membership.msg_capital_account_name',
+                parent=parent.name),
+            type=parent.type, debit_type=parent.debit_type,
+            party_required=party_required, reconcile=party_required)
+        account.save()
+        return account
