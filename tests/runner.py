@@ -25,8 +25,9 @@ import time
 import unittest
 from importlib import metadata
 
+from coop_tools.testing import SUITE_MODULES
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SUITE_MODULES = ['coop_delivery', 'coop_payroll', 'coop_membership']
 BACKENDS = ['sqlite', 'postgresql']
 DEFAULT_PG_URI = 'postgresql://postgres@127.0.0.1:5432/'
 CACHE_ROOT = os.path.join(ROOT, 'var', 'test-cache')

@@ -6,9 +6,11 @@ import unittest
 import polib
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 
-from .runner import ROOT, SUITE_MODULES
+from coop_tools.testing import SUITE_MODULES, activate_suite
+
+from .runner import ROOT
 
 BACKENDS = {'sqlite'}
 
@@ -18,7 +20,7 @@ class TranslationsTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         # The three modules activate together, as in a coop's database
-        activate_module(SUITE_MODULES)
+        activate_suite()
 
     @with_transaction()
     def test_french_is_complete(self):

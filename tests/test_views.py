@@ -9,9 +9,10 @@ import unittest
 from lxml import etree
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 
-from .runner import SUITE_MODULES
+from coop_tools.testing import SUITE_MODULES, activate_suite
+
 
 BACKENDS = {'sqlite'}
 # sao 8.0's Sao.View.TreeXMLViewParser.WIDGETS
@@ -27,7 +28,7 @@ class ListViewsTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module(SUITE_MODULES)
+        activate_suite()
 
     @with_transaction()
     def test_list_columns_have_sao_widgets(self):

@@ -8,7 +8,9 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
 from trytond.pyson import PYSONDecoder
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
+
+from coop_tools.testing import activate_suite
 
 from .tools import (
     ORDERED, create_delivery, create_done_deliveries, create_rule_set,
@@ -28,7 +30,7 @@ class DeliveryInvoiceTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module('coop_delivery')
+        activate_suite()
 
     @with_transaction()
     def test_month_invoicing(self):

@@ -12,12 +12,13 @@ from trytond.modules.company.tests import (
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
+from coop_tools.testing import SuiteDatabase
+
 from .tools import (
     CENTRE, ORDERED, create_delivery, create_rule_set, create_store)
 
 
-
-class CoopDeliveryTestCase(CompanyTestMixin, ModuleTestCase):
+class CoopDeliveryTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
     "Test the coop_delivery module"
     module = 'coop_delivery'
 

@@ -7,7 +7,9 @@ from decimal import Decimal
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
+
+from coop_tools.testing import activate_suite
 
 from .tools import create_delivery, create_rule_set, create_store
 
@@ -25,7 +27,7 @@ class StatisticTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module('coop_delivery')
+        activate_suite()
 
     def _done(self, store, rider, ordered, distance, weight):
         pool = Pool()

@@ -7,7 +7,9 @@ from coop_delivery.tour import TourError, WindowWarning
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
+
+from coop_tools.testing import activate_suite
 from trytond.transaction import Transaction
 
 from .tools import ORDERED, create_delivery, create_rule_set, create_store
@@ -17,7 +19,7 @@ class TourTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module('coop_delivery')
+        activate_suite()
 
     def _confirmed(self, store, count=1, **values):
         Delivery = Pool().get('coop.delivery')

@@ -17,6 +17,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
+from coop_tools.testing import SuiteDatabase
+
 from .tools import (
     CAPITAL_CODES, balance, capital, create_members, operation,
     setup_membership, skip_warnings, subscribe)
@@ -42,7 +44,7 @@ def create_account(company, code, name):
     return account
 
 
-class CoopMembershipTestCase(CompanyTestMixin, ModuleTestCase):
+class CoopMembershipTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
     "Members, the register of shares, its accounting and the legal checks"
     module = 'coop_membership'
 

@@ -13,8 +13,10 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
+from coop_tools.testing import SuiteDatabase
 
-class CoopPayrollTestCase(CompanyTestMixin, ModuleTestCase):
+
+class CoopPayrollTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
     "Test the coop_payroll module"
     module = 'coop_payroll'
 

@@ -12,7 +12,9 @@ from trytond.modules.currency.tests import add_currency_rate, create_currency
 from coop_payroll.configuration import ConfigurationError
 from coop_payroll.payment import PaymentError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
+
+from coop_tools.testing import activate_suite
 from trytond.transaction import Transaction
 
 COMPANY_IBAN = 'FR1420041010050500013M02606'
@@ -24,7 +26,7 @@ class CoopPayrollPaymentTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module('coop_payroll')
+        activate_suite()
 
     @contextmanager
     def _setup(self):

@@ -11,7 +11,9 @@ from decimal import Decimal as D
 
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
+
+from coop_tools.testing import activate_suite
 
 from .tools import create_rider, record_hours, setup_payroll, week_of
 
@@ -41,7 +43,7 @@ class PayslipTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module('coop_payroll')
+        activate_suite()
 
     def compute(self, company, employee, month):
         Payslip = Pool().get('coop.payroll.payslip')

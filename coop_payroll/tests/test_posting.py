@@ -7,7 +7,9 @@ from decimal import Decimal
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
+
+from coop_tools.testing import activate_suite
 from trytond.transaction import Transaction
 
 from coop_payroll.payslip import PayslipError
@@ -33,7 +35,7 @@ class PayrollPostingTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module('coop_payroll')
+        activate_suite()
 
     @with_transaction()
     def test_batch_post_correct_and_access(self):

@@ -9,7 +9,9 @@ from pypdf import PdfReader
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
+
+from coop_tools.testing import activate_suite
 
 from coop_payroll.report import format_fr
 
@@ -21,7 +23,7 @@ class CoopPayrollReportTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module('coop_payroll')
+        activate_suite()
 
     def test_format_fr(self):
         "Amounts, rates and hours are written French style"
