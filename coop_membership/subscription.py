@@ -202,7 +202,6 @@ class Subscription(Workflow, ModelSQL, ModelView):
         Operation = pool.get('coop.share.operation')
         Line = pool.get('coop.share.operation.line')
         today = pool.get('ir.date').today()
-        operations = []
         for subscription in sorted(
                 subscriptions, key=lambda s: (s.call_date or today, s.id)):
             date = subscription.call_date or today
@@ -221,7 +220,6 @@ class Subscription(Workflow, ModelSQL, ModelView):
             Operation.record([operation])
             subscription.operation = operation
             subscription.call_date = date
-            operations.append(operation)
         cls.save(subscriptions)
 
     @classmethod
@@ -263,7 +261,6 @@ class Subscription(Workflow, ModelSQL, ModelView):
         pool = Pool()
         Configuration = pool.get('coop.membership.configuration')
         Operation = pool.get('coop.share.operation')
-        Payment = pool.get('coop.share.payment')
         config = Configuration(1)
         moves = []
         for payment in payments:

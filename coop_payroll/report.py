@@ -6,21 +6,19 @@ legal document: it shows every mention article R3243-1 of the Code du travail
 requires, with French labels (kept together in LABELS below) whatever the
 user's language.
 """
-from decimal import ROUND_HALF_UP, Decimal
-from io import BytesIO
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import (
-    PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle)
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from trytond.report import Report
 
-NBSP = '\xa0'
+from coop_tools import pdf
+from coop_tools.pdf import format_date, format_fr
+
+__all__ = ['PayslipReport', 'format_fr']
 
 LABELS = {
     'title': "Bulletin de paie",
@@ -28,9 +26,6 @@ LABELS = {
     'draft': "Brouillon : ce bulletin n'a pas encore été validé.",
     'number': "Bulletin n°",
     'employer': "Employeur",
-    'siret': "SIRET",
-    'siren': "SIREN",
-    'naf': "Code NAF/APE",
     'agreement': "Convention collective",
     'no_agreement': (
         "Code du travail, articles L3141-1 et suivants (congés) "
@@ -66,36 +61,6 @@ LABELS = {
         "Dans votre intérêt et pour vous aider à faire valoir vos droits, "
         "conservez ce bulletin de paie sans limitation de durée."),
     }
-# Party identifier types read for the employer's numbers. Neither a NAF nor
-# an APE type exists in the party module: a module that adds one is read.
-SIRET_TYPES = ('fr_siret',)
-SIREN_TYPES = ('fr_siren',)
-NAF_TYPES = ('fr_naf', 'fr_ape')
-
-
-def format_fr(value, digits=2, unit='', max_digits=None):
-    """The value French style: '1 823,03 €' (non-breaking spaces)
-
-    With max_digits, shows up to that many decimals when they are not zeros
-    (rates: 6,90 %, 0,0125 %). None gives ''."""
-    if value is None:
-        return ''
-    value = Decimal(value)
-    if max_digits is not None:
-        exponent = value.normalize().as_tuple().exponent
-        digits = min(max(-exponent, digits), max_digits)
-    value = value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-    text = format(abs(value), f',.{digits}f')
-    text = text.replace(',', NBSP).replace('.', ',')
-    if value < 0:
-        text = '-' + text
-    if unit:
-        text += NBSP + unit
-    return text
-
-
-def format_date(date):
-    return date.strftime('%d/%m/%Y') if date else ''
 
 
 class PayslipReport(Report):
@@ -104,55 +69,13 @@ class PayslipReport(Report):
 
     @classmethod
     def _execute(cls, records, header, data, action):
-        buffer = BytesIO()
-        doc = SimpleDocTemplate(
-            buffer, pagesize=A4,
-            leftMargin=15 * mm, rightMargin=15 * mm,
-            topMargin=15 * mm, bottomMargin=20 * mm,
-            title=LABELS['title'], author='')
-        story = []
-        for i, payslip in enumerate(records):
-            if i:
-                story.append(PageBreak())
-            story.extend(cls.payslip_flowables(payslip))
-        doc.build(story, onFirstPage=cls.draw_footer,
-            onLaterPages=cls.draw_footer)
-        return 'pdf', buffer.getvalue()
-
-    @staticmethod
-    def draw_footer(canvas, doc):
-        "The keep-forever notice, at the bottom of every page"
-        canvas.saveState()
-        canvas.setFont('Helvetica-Oblique', 8)
-        canvas.drawCentredString(A4[0] / 2, 12 * mm, LABELS['keep'])
-        canvas.restoreState()
-
-    @classmethod
-    def styles(cls):
-        sheet = getSampleStyleSheet()
-        return {
-            'title': ParagraphStyle(
-                'PayslipTitle', parent=sheet['Title'], fontSize=16,
-                spaceAfter=2 * mm),
-            'subtitle': ParagraphStyle(
-                'PayslipSubtitle', parent=sheet['Normal'], fontSize=11,
-                alignment=TA_CENTER, fontName='Helvetica-Bold',
-                spaceAfter=2 * mm),
-            'heading': ParagraphStyle(
-                'PayslipHeading', parent=sheet['Normal'], fontSize=10,
-                fontName='Helvetica-Bold', spaceBefore=3 * mm,
-                spaceAfter=1 * mm),
-            'normal': ParagraphStyle(
-                'PayslipNormal', parent=sheet['Normal'], fontSize=9,
-                leading=11),
-            'cell': ParagraphStyle(
-                'PayslipCell', parent=sheet['Normal'], fontSize=8,
-                leading=10),
-            }
+        return 'pdf', pdf.build(
+            [cls.payslip_flowables(p) for p in records],
+            title=LABELS['title'], footer=LABELS['keep'])
 
     @classmethod
     def payslip_flowables(cls, payslip):
-        styles = cls.styles()
+        styles = pdf.styles()
         symbol = (payslip.currency.symbol if payslip.currency else None) or '€'
 
         def amount(value):
@@ -160,9 +83,6 @@ class PayslipReport(Report):
 
         def para(text, style='normal'):
             return Paragraph(text, styles[style])
-
-        def field(label, value):
-            return f'<b>{escape(label)} :</b> {escape(str(value or ""))}'
 
         flowables = [para(escape(LABELS['title']), 'title')]
         if payslip.reversal_of:
@@ -173,46 +93,30 @@ class PayslipReport(Report):
             flowables.append(para(escape(LABELS['draft']), 'subtitle'))
 
         # Employer and employee
-        company = payslip.company
-        party = company.party
-        address = party.address_get()
-        employer = [f'<b>{escape(LABELS["employer"])}</b>',
-            f'<b>{escape(party.rec_name)}</b>']
-        if address:
-            employer.extend(escape(l) for l in
-                address.full_address.splitlines() if l.strip())
-        siret = cls.identifier(party, SIRET_TYPES, address)
-        siren = cls.identifier(party, SIREN_TYPES)
-        if siret or not siren:
-            employer.append(field(LABELS['siret'], siret))
-        else:
-            employer.append(field(LABELS['siren'], siren))
-        employer.append(field(LABELS['naf'], cls.identifier(
-                    party, NAF_TYPES)))
-
+        employer = pdf.company_lines(payslip.company, LABELS['employer'])
         contract = payslip.contract
         employee = [f'<b>{escape(LABELS["employee"])}</b>',
             f'<b>{escape(payslip.employee.party.rec_name)}</b>',
-            field(LABELS['job'], contract.job if contract else ''),
-            field(LABELS['classification'],
+            pdf.field(LABELS['job'], contract.job if contract else ''),
+            pdf.field(LABELS['classification'],
                 contract.classification if contract else ''),
-            field(LABELS['coefficient'],
+            pdf.field(LABELS['coefficient'],
                 contract.coefficient if contract else ''),
             ]
         agreement = (contract.collective_agreement if contract else None) \
             or LABELS['no_agreement']
         general = [
-            field(LABELS['number'], payslip.number or ''),
-            field(LABELS['period'], LABELS['period_value'].format(
+            pdf.field(LABELS['number'], payslip.number or ''),
+            pdf.field(LABELS['period'], LABELS['period_value'].format(
                     start=format_date(payslip.start_date),
                     end=format_date(payslip.end_date))),
-            field(LABELS['agreement'], agreement),
-            field(LABELS['normal_hours'], format_fr(
+            pdf.field(LABELS['agreement'], agreement),
+            pdf.field(LABELS['normal_hours'], format_fr(
                     payslip.contract_hours, unit='h')),
-            field(LABELS['extra_hours'], format_fr(
+            pdf.field(LABELS['extra_hours'], format_fr(
                     payslip.extra_hours or 0, unit='h')),
             ]
-        width = A4[0] - 30 * mm
+        width = pdf.content_width(A4)
         parties = Table([[
                     para('<br/>'.join(employer)),
                     para('<br/>'.join(employee)),
@@ -239,7 +143,7 @@ class PayslipReport(Report):
                         amount(line.amount)])
         rows.append([LABELS['gross'], '', '', amount(payslip.gross)])
         flowables.append(para(escape(LABELS['earnings']), 'heading'))
-        flowables.append(cls.table(rows, width, [0.55, 0.13, 0.16, 0.16]))
+        flowables.append(pdf.table(rows, width, [0.55, 0.13, 0.16, 0.16]))
 
         # Contributions
         rows = [[LABELS['designation'], LABELS['base'],
@@ -257,7 +161,7 @@ class PayslipReport(Report):
                 '', '', amount(payslip.employee_contributions),
                 '', amount(payslip.employer_contributions)])
         flowables.append(para(escape(LABELS['contributions']), 'heading'))
-        flowables.append(cls.table(
+        flowables.append(pdf.table(
                 rows, width, [0.32, 0.14, 0.12, 0.14, 0.12, 0.16]))
 
         # Allowances: added to the net, free of contributions
@@ -267,7 +171,7 @@ class PayslipReport(Report):
         if len(rows) > 1:
             rows.append([LABELS['allowances'], amount(payslip.allowances)])
             flowables.append(para(escape(LABELS['allowances']), 'heading'))
-            flowables.append(cls.table(rows, width, [0.84, 0.16]))
+            flowables.append(pdf.table(rows, width, [0.84, 0.16]))
 
         # Totals
         # What the month costs the employer: the gross pay, its employer
@@ -294,32 +198,3 @@ class PayslipReport(Report):
         flowables.append(Spacer(0, 4 * mm))
         flowables.append(totals)
         return flowables
-
-    @staticmethod
-    def table(rows, width, shares):
-        "A table with a header row and a total row, amounts right aligned"
-        table = Table(rows, colWidths=[width * s for s in shares],
-            repeatRows=1)
-        table.setStyle(TableStyle([
-                    ('FONTSIZE', (0, 0), (-1, -1), 8),
-                    ('FONTNAME', (0, 0), (-1, 0), 'Helvetica-Bold'),
-                    ('FONTNAME', (0, -1), (-1, -1), 'Helvetica-Bold'),
-                    ('BACKGROUND', (0, 0), (-1, 0), colors.lightgrey),
-                    ('ALIGN', (1, 0), (-1, -1), 'RIGHT'),
-                    ('VALIGN', (0, 0), (-1, -1), 'MIDDLE'),
-                    ('LINEBELOW', (0, 0), (-1, 0), 0.5, colors.grey),
-                    ('LINEABOVE', (0, -1), (-1, -1), 0.5, colors.grey),
-                    ('BOX', (0, 0), (-1, -1), 0.5, colors.grey),
-                    ]))
-        return table
-
-    @staticmethod
-    def identifier(party, types, address=None):
-        """The code of the party's first identifier of types
-
-        The one of the address first, if given (a SIRET is per
-        establishment)."""
-        found = [i for i in party.identifiers if i.type in types]
-        if address:
-            found.sort(key=lambda i: getattr(i, 'address', None) != address)
-        return found[0].code if found else ''

@@ -419,7 +419,6 @@ class CoopMembershipTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
         pool = Pool()
         Member = pool.get('coop.member')
         ShareClass = pool.get('coop.share.class')
-        Operation = pool.get('coop.share.operation')
         company = create_company()
         with set_company(company):
             data = setup_membership(company)
