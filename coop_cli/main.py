@@ -149,7 +149,44 @@ def build_parser():
         help="confirm and post the payslips")
     _json_option(run)
     run.set_defaults(func=cmd_payroll_run)
+
+    from . import members
+    imports = commands.add_parser(
+        'import', help="bring in data kept in another tool",
+        description="Import data kept in another tool or a spreadsheet. "
+        "A file is checked whole before anything is written and imported "
+        "in one transaction: on any error nothing is written.")
+    import_commands = imports.add_subparsers(
+        dest='import_command', required=True, metavar='WHAT')
+    import_members = import_commands.add_parser(
+        'members', help="the register of members and its share operations, "
+        "from CSV",
+        description="Import an existing register of members: replay its "
+        "share operations\nin date order as imported operations of the "
+        "register (numbered, no\naccounting entry), creating the members "
+        "it names; print a summary.",
+        epilog=members.FORMAT,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    _import_options(import_members)
+    import_members.set_defaults(func=cmd_import_members)
     return parser
+
+
+def _import_options(parser):
+    "What every import command asks: the file, database and company"
+    _config_option(parser)
+    parser.add_argument('file', metavar='FILE', help="the file to import")
+    parser.add_argument(
+        '-d', '--database', default='demo', metavar='NAME',
+        help="database (default: demo)")
+    parser.add_argument(
+        '--company', metavar='NAME',
+        help="company name or id (default: the only one)")
+    parser.add_argument(
+        '--dry-run', action='store_true',
+        help="check and replay the whole file, print the summary, then "
+        "roll everything back")
+    _json_option(parser)
 
 
 def _load_settings(args):
@@ -312,6 +349,53 @@ def cmd_payroll_run(args):
     _report(args, summary, '\n'.join(lines))
 
 
+def cmd_import_members(args):
+    from . import members
+    _load_settings(args)
+    start = time.monotonic()
+    bar = RowsProgressBar(
+        enabled=not args.json and sys.stdout.isatty(),
+        minimum=members.LONG_FILE)
+    try:
+        summary = members.import_file(
+            args.database, args.file, args.company, args.dry_run,
+            progress=bar.rows)
+    except members.MemberImportError as error:
+        bar.close()
+        _import_refused(args, error)
+        raise
+    bar.close()
+    summary['seconds'] = round(time.monotonic() - start, 1)
+    operations = ', '.join(f"{count} {kind}"
+        for kind, count in summary['operations'].items() if count)
+    lines = [f"{args.file}: {summary['rows']} rows replayed into "
+        f"{summary['company']} ({args.database})"]
+    if summary['numbers']:
+        lines.append(f"  operations {summary['numbers'][0]} to "
+            f"{summary['numbers'][1]}: {operations}")
+    lines.append(f"  members created: {summary['members_created']}; "
+        f"members on {summary['date']}: {summary['members']}")
+    lines.append(f"  capital on {summary['date']}: {summary['capital']}")
+    if summary['warnings']:
+        lines.append(f"  legal warnings skipped: {summary['warnings']}")
+        details = summary['warning_details']
+        lines += [f"    line {w['line']}: {w['warning']}"
+            for w in details[:10]]
+        if len(details) > 10:
+            lines.append(f"    … and {len(details) - 10} more (see --json)")
+    if args.dry_run:
+        lines.append("dry run: nothing was written")
+    _report(args, summary, '\n'.join(lines))
+
+
+def _import_refused(args, error):
+    "Every error of a refused file, on standard error (and in the JSON)"
+    if args.json and error.summary is not None:
+        print(json.dumps(error.summary, sort_keys=True))
+    for item in error.errors:
+        print(f"{args.file}:{item.line}: {item.message}", file=sys.stderr)
+
+
 class ProgressBar:
     "Steps of a long command, drawn on standard error"
     width = 30
@@ -336,6 +420,36 @@ class ProgressBar:
     def close(self):
         if self.enabled and sys.stderr.isatty():
             print(file=sys.stderr, flush=True)
+
+
+class RowsProgressBar(ProgressBar):
+    "The rows of a file done one by one, drawn as a fraction of them all"
+
+    def __init__(self, enabled=True, minimum=0):
+        super().__init__(['rows'], enabled)
+        self.minimum = minimum
+        self.drawn = None
+
+    def rows(self, done, total):
+        if not self.enabled or total < self.minimum:
+            return
+        # Redrawn in place every percent; a line every tenth in a log
+        tick = 100 if sys.stderr.isatty() else 10
+        position = tick * done // total
+        if position == self.drawn:
+            return
+        self.drawn = position
+        filled = self.width * done // total
+        text = (f"coop: [{'#' * filled}{'.' * (self.width - filled)}] "
+            f"rows {done}/{total} {time.monotonic() - self.start:.1f} s")
+        if sys.stderr.isatty():
+            print(f"\r{text}\033[K", end='', file=sys.stderr, flush=True)
+        else:
+            print(text, file=sys.stderr, flush=True)
+
+    def close(self):
+        if self.drawn is not None:
+            super().close()
 
 
 def _progress(args, message):

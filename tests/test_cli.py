@@ -125,3 +125,129 @@ class CoopCommandTestCase(unittest.TestCase):
             coop('db', 'create', 'nopassword', '-c', self.config,
                 '--admin-password-file', os.path.join(self.folder, 'no')),
             "cannot read the admin password file")
+
+    def test_import_members_help(self):
+        "coop import members documents its CSV format"
+        for args in [['import'], ['import', 'members']]:
+            with self.subTest(args=args):
+                process = coop(*args, '--help')
+                self.assertEqual(process.returncode, 0, process.stderr)
+                self.assertIn('usage: coop import', process.stdout)
+        for text in ['UTF-8, comma-delimited', 'DD/MM/YYYY', 'to_member',
+                'sell_back', 'effective_date', '--dry-run']:
+            self.assertIn(text, process.stdout)
+
+    def test_import_members_unreadable_file(self):
+        "A file that is not comma-delimited UTF-8 is refused at once"
+        from .test_member_import import GOOD
+        path = os.path.join(self.folder, 'register.csv')
+        for data, line, expected in [
+                (GOOD.replace(',', ';').encode(), 1,
+                    "the columns are separated by semicolons, not commas"),
+                (GOOD.encode('latin-1'), 5, "the file is not UTF-8"),
+                ]:
+            with self.subTest(expected=expected):
+                with open(path, 'wb') as file:
+                    file.write(data)
+                # Refused before the database is even looked for
+                process = coop('import', 'members', path, '-d', 'nothere',
+                    '-c', self.config)
+                self.assertEqual(process.returncode, 1)
+                self.assertNotIn('Traceback', process.stderr)
+                first, last = process.stderr.strip().splitlines()
+                self.assertIn(f"{path}:{line}: {expected}", first)
+                self.assertEqual(
+                    last, "coop: error: 1 error: nothing was imported")
+        one_line_error(self,
+            coop('import', 'members', os.path.join(self.folder, 'no.csv'),
+                '-c', self.config),
+            "cannot read")
+        with open(path, 'w', encoding='utf-8') as file:
+            file.write(GOOD)
+        one_line_error(self,
+            coop('import', 'members', path, '-d', 'nothere',
+                '-c', self.config),
+            "no database 'nothere'")
+
+    def test_import_members(self):
+        "A register imported whole or not at all, its errors by line"
+        import json
+        import sqlite3
+
+        from .test_member_import import (
+            BAD, BAD_LINES, GOOD, GOOD_NUMBERS, register_database)
+        register_database(os.path.join(self.folder, 'db'), 'coop')
+
+        def register():
+            "The operations' numbers by line, and the members' status"
+            path = os.path.join(self.folder, 'db', 'coop.sqlite')
+            with sqlite3.connect(path) as connection:
+                operations = connection.execute(
+                    'SELECT number, description FROM coop_share_operation'
+                    ).fetchall()
+                members = connection.execute(
+                    'SELECT number, status FROM coop_member').fetchall()
+            connection.close()
+            return ({int(d.rsplit(' ', 1)[1]): n for n, d in operations},
+                dict(members))
+
+        def run(text, *args):
+            path = os.path.join(self.folder, 'register.csv')
+            with open(path, 'w', encoding='utf-8') as file:
+                file.write(text)
+            return path, coop('import', 'members', path, '-d', 'coop',
+                '-c', self.config, *args)
+
+        # A bad file: every error at once, with its line; nothing written
+        path, process = run(BAD)
+        self.assertEqual(process.returncode, 1, process.stderr)
+        lines = process.stderr.strip().splitlines()
+        self.assertEqual(
+            lines[-1], "coop: error: 9 errors: nothing was imported")
+        for line, expected in BAD_LINES.items():
+            self.assertTrue(any(l.startswith(f"{path}:{line}: ")
+                    and expected in l for l in lines), (line, lines))
+        self.assertEqual(register(), ({}, {}))
+        path, process = run(BAD, '--json')
+        self.assertEqual(process.returncode, 1)
+        summary = json.loads(process.stdout)
+        self.assertEqual(
+            sorted({e['line'] for e in summary['errors']}), list(BAD_LINES))
+        self.assertEqual(summary['members_created'], 0)
+
+        # A dry run says what the import would do, and writes nothing
+        path, process = run(GOOD, '--dry-run', '--json')
+        self.assertEqual(process.returncode, 0, process.stderr)
+        summary = json.loads(process.stdout)
+        self.assertTrue(summary['dry_run'])
+        self.assertEqual(
+            (summary['rows'], summary['members_created'],
+                summary['capital'], summary['numbers']),
+            (6, 4, '200.00', ['1', '6']))
+        self.assertEqual(register(), ({}, {}))
+
+        # The import: numbered in date order, statuses from the register
+        path, process = run(GOOD)
+        self.assertEqual(process.returncode, 0, process.stderr)
+        self.assertIn("6 rows replayed into Vélo Coop", process.stdout)
+        self.assertIn("operations 1 to 6", process.stdout)
+        self.assertIn("capital on 2022-03-31: 200.00", process.stdout)
+        numbers, statuses = register()
+        self.assertEqual(numbers, GOOD_NUMBERS)
+        self.assertEqual(statuses, {
+                '1': 'member', '2': 'former', '3': 'member', '4': 'member'})
+
+        # A file older than the register: the register's refusal, its
+        # line, and nothing of the file stays written
+        path, process = run(
+            "date,kind,member,name,category,share_class,shares\n"
+            "2023-01-01,subscription,9,Zoé,EMP,A,1\n"
+            "2021-12-31,increase,1,,,A,1\n")
+        self.assertEqual(process.returncode, 1)
+        first, last = process.stderr.strip().splitlines()
+        self.assertIn(f"{path}:3: increase of 1 A by member 1 on "
+            "2021-12-31: ", first)
+        self.assertIn('the register already has "6"', first)
+        self.assertEqual(
+            last, "coop: error: 1 error: nothing was imported")
+        self.assertEqual(register(), (numbers, statuses))
