@@ -9,7 +9,7 @@ from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Id
 
-from coop_tools.model import RequiredSettings
+from coop_tools.model import RequiredSettings, account_field
 
 # French chart (account_fr) accounts of each setting; a closed account
 # (4561, 1013, 4567) gets a postable child, made here when the chart has
@@ -25,16 +25,6 @@ FRENCH_ACCOUNTS = {
 
 class ConfigurationError(ValidationError):
     pass
-
-
-def _account_field(string, help, party_required=None):
-    domain = [
-        ('closed', '!=', True),
-        ('type', '!=', None),
-        ]
-    if party_required is not None:
-        domain.append(('party_required', '=', party_required))
-    return fields.Many2One('account.account', string, domain=domain, help=help)
 
 
 def _rate_field(string, help):
@@ -58,22 +48,22 @@ class Configuration(RequiredSettings, ModelSingleton, ModelSQL, ModelView):
     journal = fields.Many2One(
         'account.journal', "Journal",
         help="The journal capital entries are posted in.")
-    account_called = _account_field(
+    account_called = account_field(
         "Members' Contributions",
         "What members owe on called capital (4561 Associés - comptes "
         "d'apport en société).", party_required=True)
-    account_unpaid = _account_field(
+    account_unpaid = account_field(
         "Capital Called Unpaid",
         "1012 Capital souscrit - appelé, non versé.", party_required=False)
-    account_paid = _account_field(
+    account_paid = account_field(
         "Capital Paid Up",
         "1013 Capital souscrit - appelé, versé; a share class may name "
         "its own.", party_required=False)
-    account_refund = _account_field(
+    account_refund = account_field(
         "Capital to Refund",
         "What the coop owes members who sold shares back (4567 Associés - "
         "capital à rembourser).", party_required=True)
-    account_bank = _account_field(
+    account_bank = account_field(
         "Bank", "The bank account payments by hand are posted to (512).",
         party_required=False)
     sell_back_waiting_months = fields.Integer(

@@ -237,7 +237,8 @@ class Operation(Workflow, ModelSQL, ModelView):
         return result
 
     def get_rec_name(self, name):
-        return self.number or f'({self.id})'
+        # A draft has no number yet: its description says more than its id
+        return self.number or self.description or f'({self.id})'
 
     @classmethod
     def search_rec_name(cls, name, clause):
@@ -311,11 +312,12 @@ class Operation(Workflow, ModelSQL, ModelView):
             operation.check_legs(legs)
             operation.check_kind()
             company, date = operation.company, operation.effective_date
+            # Imported history happened: what it broke only warns
             Legal.check(
                 operation, Legal.figures(company, date),
                 Legal.figures(company, date, legs),
                 refuse=operation.kind in ADMITTING_KINDS
-                and not operation.reverses)
+                and not operation.reverses and not operation.imported)
             Line.save([Line(
                         operation=operation, company=company,
                         member=member, share_class=share_class,

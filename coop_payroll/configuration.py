@@ -5,7 +5,7 @@ from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Id
 
-from coop_tools.model import RequiredSettings
+from coop_tools.model import RequiredSettings, account_field
 
 # French chart (account_fr) codes the payroll posts to by default: a
 # closed account gets a postable child (641 → 6411), and the closed
@@ -24,16 +24,6 @@ ACCOUNT_FIELDS = list(FRENCH_ACCOUNTS)
 
 class ConfigurationError(ValidationError):
     pass
-
-
-def _account_field(string, help):
-    return fields.Many2One(
-        'account.account', string,
-        domain=[
-            ('closed', '!=', True),
-            ('type', '!=', None),
-            ],
-        help=help)
 
 
 class Configuration(RequiredSettings, ModelSingleton, ModelSQL, ModelView):
@@ -60,12 +50,12 @@ class Configuration(RequiredSettings, ModelSingleton, ModelSQL, ModelView):
     journal = fields.Many2One(
         'account.journal', "Journal",
         help="The journal payroll entries are posted in.")
-    wage_expense_account = _account_field(
+    wage_expense_account = account_field(
         "Wages", "Gross pay (641 Rémunérations du personnel).")
-    employer_expense_account = _account_field(
+    employer_expense_account = account_field(
         "Employer Contributions",
         "The employer's contributions (645 Charges de sécurité sociale).")
-    allowance_expense_account = _account_field(
+    allowance_expense_account = account_field(
         "Allowances",
         "Allowances paid beside the wage, such as the sustainable-mobility "
         "allowance (625 Déplacements).")
@@ -77,12 +67,12 @@ class Configuration(RequiredSettings, ModelSingleton, ModelSQL, ModelView):
             ],
         help="What the coop owes each employee (421 Personnel - "
         "rémunérations dues); needs a party.")
-    urssaf_account = _account_field(
+    urssaf_account = account_field(
         "URSSAF", "Contributions paid to URSSAF (431 Sécurité sociale).")
-    retirement_account = _account_field(
+    retirement_account = account_field(
         "Complementary Pension",
         "Contributions paid to Agirc-Arrco (437 Autres organismes sociaux).")
-    other_social_account = _account_field(
+    other_social_account = account_field(
         "Other Social Bodies",
         "Contributions paid to other bodies (437 Autres organismes sociaux).")
     payment_journal = fields.Many2One(

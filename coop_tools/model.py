@@ -37,3 +37,16 @@ class RequiredSettings:
             raise self._missing_setting_error(gettext(
                     self._missing_setting_message, field=field.string))
         return value
+
+
+def account_field(string, help, party_required=None):
+    """A setting's account: postable (open, typed), with a party or without
+    one when party_required says so"""
+    from trytond.model import fields
+    domain = [
+        ('closed', '!=', True),
+        ('type', '!=', None),
+        ]
+    if party_required is not None:
+        domain.append(('party_required', '=', party_required))
+    return fields.Many2One('account.account', string, domain=domain, help=help)
