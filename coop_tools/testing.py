@@ -9,13 +9,44 @@ activate_modules names its cache from the sorted list, and Tryton's
 activate_module from the list as given.
 """
 from trytond.tests.test_tryton import _DBTestCase, activate_module, drop_db
+from trytond.transaction import Transaction, TransactionError
 
 SUITE_MODULES = ['coop_delivery', 'coop_membership', 'coop_payroll']
+# The tables the suite's code locks as it works: a singleton created on
+# first use, the journal's period on its first entry, the deliveries being
+# invoiced. A lock asked for in the middle of a test restarts the test's
+# transaction from its start (with_transaction), so the setup helpers ask
+# for them all at once, before any work.
+LOCKED_TABLES = [
+    'account_configuration', 'account_journal_period', 'coop_delivery',
+    'coop_delivery_configuration', 'coop_membership_configuration',
+    'coop_payroll_configuration']
+
+
+class _LockTables(TransactionError):
+    def fix(self, extras):
+        tables = extras.setdefault('_lock_tables', [])
+        tables.extend(t for t in LOCKED_TABLES if t not in tables)
+
+
+def lock_tables():
+    "Restart the test's transaction once, holding every LOCKED_TABLES"
+    if not set(LOCKED_TABLES) <= Transaction()._locked_tables:
+        raise _LockTables()
 
 
 def activate_suite():
-    "Activate the suite's modules in the test database (or restore them)"
+    """Restore the suite's database from the cache (installed the first
+    time), dropping what the test class before left"""
+    drop_db()
     activate_module(SUITE_MODULES)
+
+
+def activate_scenario():
+    "The suite's database for a scenario, through proteus; its config"
+    from trytond.tests.tools import activate_modules
+    drop_db()
+    return activate_modules(SUITE_MODULES)
 
 
 class SuiteDatabase:
@@ -26,5 +57,4 @@ class SuiteDatabase:
     def setUpClass(cls):
         # _DBTestCase.setUpClass would activate the tested module alone
         super(_DBTestCase, cls).setUpClass()
-        drop_db()
         activate_suite()

@@ -4,6 +4,8 @@ import datetime as dt
 
 from trytond.pool import Pool
 
+from coop_tools.testing import lock_tables
+
 ORDERED = dt.datetime(2026, 3, 2, 9, 0)
 CENTRE = {'type': 'Polygon', 'coordinates': [[
             [4.80, 45.74], [4.86, 45.74], [4.86, 45.78], [4.80, 45.78],
@@ -65,6 +67,7 @@ def create_delivery(store, tasks=None, **values):
 def setup_invoicing(company, grouping='delivery'):
     """A chart with a 20% VAT, a fiscal year of 2026 with invoice sequences
     and a delivery product sold with that VAT; return the product"""
+    lock_tables()
     from decimal import Decimal
 
     from trytond.modules.account.tests import create_chart, get_fiscalyear

@@ -7,6 +7,8 @@ from decimal import Decimal
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+from coop_tools.testing import lock_tables
+
 YEAR = 2026
 # Accounts of the test chart, by configuration setting
 ACCOUNTS = {
@@ -23,6 +25,7 @@ def setup_membership(company, form='scop', waiting_months=0,
         minimum_capital=Decimal(30)):
     """A test chart, a fiscal year over YEAR, the register's settings and
     three categories and a share class of 25.00; return them by code"""
+    lock_tables()
     from trytond.modules.account.tests import create_chart, get_fiscalyear
     pool = Pool()
     Account = pool.get('account.account')

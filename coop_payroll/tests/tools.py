@@ -6,9 +6,12 @@ from decimal import Decimal
 from trytond.modules.company.tests import create_employee
 from trytond.pool import Pool
 
+from coop_tools.testing import lock_tables
+
 
 def setup_payroll(company):
     "The French structure and a payslip sequence in the configuration"
+    lock_tables()
     pool = Pool()
     Configuration = pool.get('coop.payroll.configuration')
     Sequence = pool.get('ir.sequence.strict')
@@ -70,6 +73,7 @@ def week_of(monday, *hours):
 def setup_payroll_accounts(company, posting='payslip'):
     """A test chart, a fiscal year over 2026 and an account for each payroll
     setting; return the configuration"""
+    lock_tables()
     from trytond.modules.account.tests import create_chart, get_fiscalyear
     pool = Pool()
     Account = pool.get('account.account')
