@@ -18,6 +18,9 @@ from .support import (
 
 # The demo runs on SQLite
 BACKENDS = {'sqlite'}
+# It waits on the demo's processes: the runner gives it a child of its
+# own beside the SQLite pass
+OWN_PROCESS = True
 
 
 class DemoTestCase(unittest.TestCase):

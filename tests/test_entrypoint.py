@@ -14,6 +14,9 @@ from .support import (
     ROOT, SAO_ROOT, clean_environ, free_port, http_get, login, wait_for_port)
 
 BACKENDS = {'postgresql'}
+# It waits on the entrypoint's processes: the runner gives it a child of
+# its own beside the PostgreSQL pass
+OWN_PROCESS = True
 ENTRYPOINT = os.path.join(ROOT, 'docker', 'entrypoint.sh')
 
 
