@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
-from trytond.model.exceptions import ValidationError
+from trytond.model.exceptions import AccessError, ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -19,6 +19,9 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 from coop_tools.model import rec_name_domain
 
 from .operation import CENT
+
+# Written by the workflow once the board has approved
+WORKFLOW_FIELDS = {'state', 'approval_date', 'operation'}
 
 
 class SubscriptionError(ValidationError):
@@ -157,6 +160,23 @@ class Subscription(Workflow, ModelSQL, ModelView):
     @classmethod
     def search_rec_name(cls, name, clause):
         return rec_name_domain(clause, 'member.rec_name')
+
+    @classmethod
+    def write(cls, *args):
+        actions = iter(args)
+        for subscriptions, values in zip(actions, actions):
+            changed = set(values) - WORKFLOW_FIELDS
+            for subscription in subscriptions:
+                # The board approved these terms; only the call date waits
+                editable = {
+                    'draft': changed,
+                    'approved': {'call_date'},
+                    }.get(subscription.state, set())
+                if changed - editable:
+                    raise AccessError(gettext(
+                            'coop_membership.msg_subscription_modify',
+                            subscription=subscription.rec_name))
+        super().write(*args)
 
     @classmethod
     def delete(cls, subscriptions):

@@ -158,8 +158,12 @@ class CoopMembershipTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
             subscription.consent_statutes = subscription.consent_data = True
             subscription.save()
             Subscription.approve([subscription])
+            with self.assertRaises(AccessError):
+                Subscription.write([subscription], {'quantity': 5})
             Subscription.call([subscription])
             self.assertEqual(subscription.state, 'called')
+            with self.assertRaises(AccessError):
+                Subscription.write([subscription], {'call_date': MAR})
             operation = subscription.operation
             self.assertEqual(
                 (operation.kind, operation.number, operation.effective_date),
