@@ -10,6 +10,7 @@ from decimal import Decimal
 DEMO_DATABASE = 'demo'
 DEMO_PASSWORD = 'coopdemo'
 COMPANY_NAME = "Roue Libre SCOP"
+DEMO_SIRET = '90012345600015'
 
 # name, street, postal code, (latitude, longitude)
 STORES = [
@@ -124,6 +125,12 @@ def _create_company():
                 'addresses': [('create', [
                             _address("12 rue des Capucins", '69001')])],
                 }])
+    # Payslips and share certificates show the establishment's SIRET: a
+    # fictional number that passes the check
+    Party.write([party], {'identifiers': [('create', [{
+                        'type': 'fr_siret', 'code': DEMO_SIRET,
+                        'address': party.addresses[0].id,
+                        }])]})
     company, = Company.create([{
                 'party': party.id, 'currency': euro.id,
                 'timezone': 'Europe/Paris',

@@ -211,6 +211,8 @@ class DemoTestCase(unittest.TestCase):
         text = pdf.pages[0].extract_text()
         self.assertIn("Awa Diallo", text)
         self.assertIn("Montant net social", text)
+        self.assertIn("SIRET", text)
+        self.assertIn("900 123 456 00015", text.replace('\xa0', ' '))
 
     def test_membership(self):
         """The register of members: numbered operations, holdings, and
