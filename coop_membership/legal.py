@@ -87,14 +87,13 @@ class Legal(Model):
     __string__ = "Cooperative Legal Limits"
 
     @classmethod
-    def figures(cls, company, date, legs=()):
-        """The register's figures of company at date, with legs (member,
-        share class, quantity) that an operation would add"""
+    def register_rows(cls, company, date):
+        """(member, category, category kind, share class, shares) held at
+        date, from company's register"""
         pool = Pool()
         Line = pool.get('coop.share.operation.line')
         Member = pool.get('coop.member')
         Category = pool.get('coop.member.category')
-        ShareClass = pool.get('coop.share.class')
         line = Line.__table__()
         member = Member.__table__()
         category = Category.__table__()
@@ -111,8 +110,15 @@ class Legal(Model):
                 group_by=[
                     line.member, category.id, category.kind,
                     line.share_class]))
-        rows = cursor.fetchall()
-        rows += [(m.id, m.category.id, m.category.kind, c.id, q)
+        return cursor.fetchall()
+
+    @classmethod
+    def figures(cls, rows, legs=()):
+        """The figures of register rows (see register_rows), with legs
+        (member, share class, quantity) that an operation would add"""
+        pool = Pool()
+        ShareClass = pool.get('coop.share.class')
+        rows = rows + [(m.id, m.category.id, m.category.kind, c.id, q)
             for m, c, q in legs]
         nominals = {c.id: c.nominal
             for c in ShareClass.browse(list({r[3] for r in rows}))}
@@ -182,12 +188,16 @@ class Legal(Model):
                         ])), Decimal(0))
 
     @classmethod
-    def check(cls, operation, before, after, refuse):
-        """Refuse operation (if refuse) or warn when the figures after it
-        break a limit that the figures before did not, or break it worse"""
+    def check(cls, operation, legs, refuse):
+        """Refuse operation (if refuse) or warn when the figures after its
+        legs break a limit that the figures before did not, or break it
+        worse"""
         pool = Pool()
         Warning = pool.get('res.user.warning')
         company = operation.company
+        # The register is read once: the figures after add the legs to it
+        rows = cls.register_rows(company, operation.effective_date)
+        before, after = cls.figures(rows), cls.figures(rows, legs)
         previous = {b.code: b for b in cls.breaches(company, before)}
         for breach in cls.breaches(company, after):
             if not breach.structural:

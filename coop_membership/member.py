@@ -1,15 +1,11 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
 from decimal import Decimal
 
-from sql.aggregate import Sum
-
-from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
-from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from coop_tools.model import rec_name_domain
@@ -171,24 +167,14 @@ class Member(ModelSQL, ModelView):
         pool = Pool()
         Line = pool.get('coop.share.operation.line')
         ShareClass = pool.get('coop.share.class')
-        line = Line.__table__()
-        cursor = Transaction().connection.cursor()
         shares = dict.fromkeys((m.id for m in members), 0)
         capital = dict.fromkeys((m.id for m in members), Decimal('0.00'))
-        rows = []
-        for sub_ids in grouped_slice(
-                list(shares), backend.MAX_QUERY_PARAMS):
-            cursor.execute(*line.select(
-                    line.member, line.share_class, Sum(line.quantity),
-                    where=Line.holding_date_condition(line)
-                    & line.member.in_(list(sub_ids)),
-                    group_by=[line.member, line.share_class]))
-            rows.extend(cursor)
+        held = Line.held(members)
         nominals = {c.id: c.nominal
-            for c in ShareClass.browse(list({r[1] for r in rows}))}
-        for member_id, class_id, quantity in rows:
-            shares[member_id] += int(quantity)
-            capital[member_id] += nominals[class_id] * int(quantity)
+            for c in ShareClass.browse(list({c for _, c in held}))}
+        for (member_id, class_id), quantity in held.items():
+            shares[member_id] += quantity
+            capital[member_id] += nominals[class_id] * quantity
         result = {'shares': shares, 'capital': capital}
         return {name: result[name] for name in names}
 

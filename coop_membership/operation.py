@@ -7,6 +7,7 @@ loses of each class) and its accounting entry. Holdings at any date are the
 sums of the lines effective by then. A recorded operation is corrected by a
 reversal, itself a numbered operation.
 """
+import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
@@ -313,9 +314,7 @@ class Operation(Workflow, ModelSQL, ModelView):
             operation.check_kind()
             company, date = operation.company, operation.effective_date
             # Imported history happened: what it broke only warns
-            Legal.check(
-                operation, Legal.figures(company, date),
-                Legal.figures(company, date, legs),
+            Legal.check(operation, legs,
                 refuse=operation.kind in ADMITTING_KINDS
                 and not operation.reverses and not operation.imported)
             Line.save([Line(
@@ -641,46 +640,65 @@ class OperationLine(ModelSQL, ModelView):
                 })
 
     @staticmethod
-    def holding_date_condition(line, date=None):
-        "Lines in force at date (the context's date, by default today)"
+    def register_date(date=None):
+        "date, or else the context's date, or else today"
         if date is None:
             date = Transaction().context.get('date')
-        if date is None:
-            date = Pool().get('ir.date').today()
-        return line.effective_date <= date
+        if isinstance(date, str):
+            date = dt.date.fromisoformat(date)
+        return date or Pool().get('ir.date').today()
+
+    @classmethod
+    def holding_date_condition(cls, line, date=None):
+        "Lines in force at date (see register_date)"
+        return line.effective_date <= cls.register_date(date)
+
+    @classmethod
+    def holdings_query(cls, line, where=None, date=None):
+        """The shares held at date (see register_date) per member and class,
+        none left out, from the lines where narrows: id, member,
+        share_class, quantity"""
+        condition = cls.holding_date_condition(line, date)
+        if where is not None:
+            condition &= where
+        return line.select(
+            Min(line.id).as_('id'), line.member, line.share_class,
+            Sum(line.quantity).as_('quantity'),
+            where=condition,
+            group_by=[line.member, line.share_class],
+            having=Sum(line.quantity) != Literal(0))
+
+    @classmethod
+    def held(cls, members, date=None, classes=None):
+        """{(member id, class id): shares} that members hold at date (see
+        register_date), of classes if given"""
+        line = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        result = {}
+        for sub_ids in grouped_slice(
+                [m.id for m in members], backend.MAX_QUERY_PARAMS):
+            where = line.member.in_(list(sub_ids))
+            if classes is not None:
+                where &= line.share_class.in_([c.id for c in classes])
+            cursor.execute(*cls.holdings_query(line, where, date))
+            result.update(((m, c), int(q)) for _, m, c, q in cursor)
+        return result
 
     @classmethod
     def quantities(cls, pairs, date):
         "Shares held of each (member, class) in pairs at date"
-        line = cls.__table__()
-        cursor = Transaction().connection.cursor()
-        result = defaultdict(int)
-        members = {m.id: m for m, _ in pairs}
-        classes = {c.id: c for _, c in pairs}
-        cursor.execute(*line.select(
-                line.member, line.share_class, Sum(line.quantity),
-                where=cls.holding_date_condition(line, date)
-                & line.member.in_(list(members))
-                & line.share_class.in_(list(classes)),
-                group_by=[line.member, line.share_class]))
-        for member_id, class_id, quantity in cursor:
-            result[members[member_id], classes[class_id]] = int(quantity)
-        return result
+        members = {m for m, _ in pairs}
+        classes = {c for _, c in pairs}
+        held = cls.held(members, date, classes)
+        return defaultdict(int, {(m, c): held[m.id, c.id]
+                for m in members for c in classes if (m.id, c.id) in held})
 
     @classmethod
     def member_shares(cls, members, date=None):
         "Shares held by each member at date, all classes together, by id"
-        line = cls.__table__()
-        cursor = Transaction().connection.cursor()
         result = dict.fromkeys((m.id for m in members), 0)
-        for sub_ids in grouped_slice(
-                list(result), backend.MAX_QUERY_PARAMS):
-            cursor.execute(*line.select(
-                    line.member, Sum(line.quantity),
-                    where=cls.holding_date_condition(line, date)
-                    & line.member.in_(list(sub_ids)),
-                    group_by=[line.member]))
-            result.update((m, int(q)) for m, q in cursor)
+        for (member_id, _), quantity in cls.held(members, date).items():
+            result[member_id] += quantity
         return result
 
     @classmethod
@@ -732,13 +750,7 @@ class Holding(ModelSQL, ModelView):
     def table_query(cls):
         pool = Pool()
         Line = pool.get('coop.share.operation.line')
-        line = Line.__table__()
-        return line.select(
-            Min(line.id).as_('id'), line.member, line.share_class,
-            Sum(line.quantity).as_('quantity'),
-            where=Line.holding_date_condition(line),
-            group_by=[line.member, line.share_class],
-            having=Sum(line.quantity) != Literal(0))
+        return Line.holdings_query(Line.__table__())
 
     def get_amount(self, name):
         return (self.share_class.nominal * self.quantity).quantize(CENT)

@@ -131,14 +131,6 @@ def number_key(number):
         for p in re.split(r'(\d+)', number or '') if p]
 
 
-def register_date():
-    "The date the register is read at: the context's, by default today"
-    date = Transaction().context.get('date')
-    if isinstance(date, str):
-        date = dt.date.fromisoformat(date)
-    return date or Pool().get('ir.date').today()
-
-
 def coop_lines(company):
     "The cooperative's name, address, identifiers and legal form as markup"
     lines = pdf.company_lines(company, LABELS['coop'], naf=False)
@@ -209,7 +201,8 @@ class ShareCertificateReport(MembershipReport):
     def _execute(cls, records, header, data, action):
         pool = Pool()
         Member = pool.get('coop.member')
-        date = register_date()
+        Line = pool.get('coop.share.operation.line')
+        date = Line.register_date()
         members = Member.browse([r.id for r in records])
         return 'pdf', pdf.build(
             [cls.certificate_flowables(m, date) for m in members],
@@ -326,8 +319,9 @@ class MemberRegisterReport(MembershipReport):
     def _execute(cls, records, header, data, action):
         pool = Pool()
         Member = pool.get('coop.member')
+        Line = pool.get('coop.share.operation.line')
         today = pool.get('ir.date').today()
-        date = register_date()
+        date = Line.register_date()
         members = Member.browse([r.id for r in records])
         pages, names = [], []
         for company, company_members in cls.by_company(members):
