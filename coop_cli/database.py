@@ -8,9 +8,10 @@ import os
 from .errors import CoopError, DatabaseUnreachable
 from .settings import database_scheme, describe_database
 
-# What a coop's database runs: our three modules and the French chart
-SUITE_MODULES = ['coop_delivery', 'coop_payroll', 'coop_membership',
-    'account_fr']
+from coop_tools.suite import MODULES
+
+# What a coop's database runs: the suite's modules and the French chart
+SUITE_MODULES = MODULES + ['account_fr']
 LANGUAGES = ['en', 'fr']
 
 

@@ -11,7 +11,9 @@ activate_module from the list as given.
 from trytond.tests.test_tryton import _DBTestCase, activate_module, drop_db
 from trytond.transaction import Transaction, TransactionError
 
-SUITE_MODULES = ['coop_delivery', 'coop_membership', 'coop_payroll']
+from .suite import MODULES
+
+SUITE_MODULES = sorted(MODULES)
 # The tables the suite's code locks as it works: a singleton created on
 # first use, the journal's period on its first entry, the deliveries being
 # invoiced. A lock asked for in the middle of a test restarts the test's

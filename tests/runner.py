@@ -26,6 +26,7 @@ import time
 import unittest
 from importlib import metadata
 
+from coop_tools.suite import module_folder
 from coop_tools.testing import SUITE_MODULES
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -38,7 +39,7 @@ def modules_hash():
     "A hash of what makes an installed database: our files and trytond's"
     digest = hashlib.sha256()
     for module in SUITE_MODULES:
-        folder = os.path.join(ROOT, module)
+        folder = module_folder(module)
         for dirpath, dirnames, filenames in sorted(os.walk(folder)):
             dirnames[:] = sorted(
                 d for d in dirnames if d not in {'tests', '__pycache__'})

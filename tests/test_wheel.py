@@ -8,12 +8,14 @@ import sys
 import tempfile
 import unittest
 
+from coop_tools.suite import MODULES, module_folder
+
 from .support import ROOT, clean_environ
 
 BACKENDS = {'sqlite'}
-PACKAGES = [
-    'coop_cli', 'coop_tools', 'coop_delivery', 'coop_payroll',
-    'coop_membership']
+# Folders in the checkout; the addons' install as top-level packages
+PACKAGES = ['coop_cli', 'coop_tools'] + [
+    os.path.relpath(module_folder(m), ROOT) for m in MODULES]
 SHIPPED_SUFFIXES = ('.py', '.cfg', '.xml', '.po', '.rst')
 REGISTER = """\
 import json
@@ -67,7 +69,8 @@ class WheelTestCase(unittest.TestCase):
                 if path.endswith(SHIPPED_SUFFIXES)]
             self.assertTrue(shipped)
             missing = [path for path in shipped
-                if not os.path.exists(os.path.join(site, path))]
+                if not os.path.exists(os.path.join(
+                        site, path.removeprefix('addons/')))]
             self.assertEqual(missing, [])
 
             # trytond finds the modules by their entry points and registers
@@ -76,6 +79,5 @@ class WheelTestCase(unittest.TestCase):
                 check=True, capture_output=True, text=True, cwd=folder,
                 env=clean_environ())
             modules = json.loads(registered.stdout)
-            for module in ['coop_delivery', 'coop_payroll',
-                    'coop_membership']:
+            for module in MODULES:
                 self.assertIn(module, modules)

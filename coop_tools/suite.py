@@ -1,0 +1,11 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"The suite's Tryton modules: the three core ones and those under addons/"
+import importlib.util
+
+MODULES = [
+    'coop_delivery', 'coop_payroll', 'coop_membership', 'coop_coopcycle']
+
+
+def module_folder(name):
+    "Where the module's files are (a core module or an addon)"
+    return importlib.util.find_spec(name).submodule_search_locations[0]
