@@ -3,7 +3,8 @@
 import importlib.util
 
 MODULES = [
-    'coop_delivery', 'coop_payroll', 'coop_membership', 'coop_coopcycle']
+    'coop_delivery', 'coop_payroll', 'coop_membership', 'coop_coopcycle',
+    'coop_portal']
 
 
 def module_folder(name):

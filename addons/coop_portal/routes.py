@@ -1,0 +1,458 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"""The portal's pages, served by trytond under /<database>/portal/
+
+Every page runs as root inside a transaction of its own (with_transaction)
+and shows only what belongs to the logged-in person's party (see portal.py);
+a record id from the URL that is not theirs answers 404, as an id that does
+not exist does.
+"""
+import datetime as dt
+from decimal import Decimal
+from functools import wraps
+
+from trytond.exceptions import RateLimitException, UserError
+from trytond.pool import Pool
+from trytond.protocols.wrappers import (
+    Response, redirect, with_pool, with_transaction)
+from trytond.transaction import Transaction
+from trytond.wsgi import app
+
+from .portal import (
+    CSS, FORM_COOKIE, SESSION_COOKIE, Visitor, _,
+    base_url, check_form_token, delete_cookie, e, finish, form_token,
+    language, lang_record, login_redirect, not_found, page, pdf_response,
+    session_timeout, set_cookie)
+
+PREFIX = '/<database_name>/portal'
+VISIBLE_PAYSLIP_STATES = ['confirmed', 'posted']
+HOURS_MONTHS = 6
+MIN_PASSWORD_LENGTH = 8
+
+
+def portal(login_required=True):
+    "Run the page with the visitor, in their language; log in first"
+    def decorator(func):
+        @wraps(func)
+        def wrapper(request, pool, *args, **kwargs):
+            with Transaction().set_context(language=language(request)):
+                visitor = Visitor(request)
+                if login_required and not visitor.user:
+                    return finish(login_redirect(request), visitor)
+                return func(visitor, *args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def route(path, methods=('GET',), login_required=True, readonly=None):
+    def decorator(func):
+        return app.route(PREFIX + path, methods=list(methods))(
+            with_pool(with_transaction(readonly=readonly)(
+                    portal(login_required)(func))))
+    return decorator
+
+
+@app.route(PREFIX + '/portal.css', methods=['GET'])
+def stylesheet(request, database_name):
+    response = Response(CSS, content_type='text/css; charset=utf-8')
+    response.headers['Cache-Control'] = 'public, max-age=86400'
+    response.headers['X-Content-Type-Options'] = 'nosniff'
+    return response
+
+
+@route('/', login_required=False)
+def index(visitor):
+    base = base_url(visitor.request)
+    if not visitor.user:
+        return finish(login_redirect(visitor.request), visitor)
+    if visitor.employees():
+        return finish(redirect(f'{base}/payslips', code=303), visitor)
+    if visitor.members():
+        return finish(redirect(f'{base}/shares', code=303), visitor)
+    return page(visitor, _('msg_welcome'),
+        f'<p class="card">{e(_("msg_nothing"))}</p>')
+
+
+# Login, logout, password
+
+def login_form(visitor, token, email='', error=None, notice=None):
+    base = base_url(visitor.request)
+    body = []
+    if error:
+        body.append(f'<p class="error" role="alert">{e(error)}</p>')
+    if notice:
+        body.append(f'<p class="notice" role="status">{e(notice)}</p>')
+    body.append(f"""<form class="stack" method="post" action="{base}/login">
+<input type="hidden" name="csrf" value="{e(token)}">
+<label>{e(_('msg_email'))}
+<input type="email" name="email" value="{e(email)}" autocomplete="username"
+ required autofocus></label>
+<label>{e(_('msg_password'))}
+<input type="password" name="password" autocomplete="current-password"
+ required></label>
+<button type="submit">{e(_('msg_login'))}</button>
+</form>
+<p><a href="{base}/reset">{e(_('msg_forgot'))}</a></p>""")
+    return '\n'.join(body)
+
+
+def with_form_token(response, visitor, token):
+    set_cookie(response, visitor.request, FORM_COOKIE, token)
+    return response
+
+
+@route('/login', login_required=False)
+def login(visitor):
+    if visitor.user:
+        return finish(
+            redirect(f'{base_url(visitor.request)}/', code=303), visitor)
+    token = form_token(visitor.request)
+    notice = None
+    if visitor.request.args.get('password') == 'set':
+        notice = _('msg_password_set')
+    return with_form_token(page(visitor, _('msg_login_title'),
+            login_form(visitor, token, notice=notice)), visitor, token)
+
+
+@route('/login', methods=['POST'], login_required=False)
+def login_post(visitor):
+    request = visitor.request
+    check_form_token(request)
+    WebUser = Pool().get('web.user')
+    email = request.form.get('email', '').strip()[:200]
+    password = request.form.get('password', '')[:200]
+    token = form_token(request)
+    try:
+        user = WebUser.authenticate(email, password) if email else None
+    except RateLimitException:
+        return with_form_token(page(visitor, _('msg_login_title'),
+                login_form(visitor, token, email, _('msg_too_many')),
+                status=429), visitor, token)
+    if not user or not user.party:
+        return with_form_token(page(visitor, _('msg_login_title'),
+                login_form(visitor, token, email, _('msg_login_failed')),
+                status=401), visitor, token)
+    # A new key at each login: a key planted before cannot be reused
+    if visitor.key:
+        Pool().get('web.user.session').remove(visitor.key)
+    key = user.new_session()
+    response = redirect(f'{base_url(request)}/', code=303)
+    set_cookie(response, request, SESSION_COOKIE, key,
+        max_age=session_timeout())
+    delete_cookie(response, request, FORM_COOKIE)
+    return finish(response, visitor)
+
+
+@route('/logout', methods=['POST'], login_required=False)
+def logout(visitor):
+    request = visitor.request
+    if visitor.key:
+        visitor.check_csrf()
+        Pool().get('web.user.session').remove(visitor.key)
+    response = login_redirect(request)
+    delete_cookie(response, request, SESSION_COOKIE)
+    return finish(response, visitor)
+
+
+def reset_form(visitor, token):
+    base = base_url(visitor.request)
+    return f"""<p>{e(_('msg_reset_help'))}</p>
+<form class="stack" method="post" action="{base}/reset">
+<input type="hidden" name="csrf" value="{e(token)}">
+<label>{e(_('msg_email'))}
+<input type="email" name="email" autocomplete="username" required></label>
+<button type="submit">{e(_('msg_reset_send'))}</button>
+</form>"""
+
+
+@route('/reset', login_required=False)
+def reset(visitor):
+    token = form_token(visitor.request)
+    return with_form_token(page(visitor, _('msg_reset_title'),
+            reset_form(visitor, token)), visitor, token)
+
+
+@route('/reset', methods=['POST'], login_required=False)
+def reset_post(visitor):
+    request = visitor.request
+    check_form_token(request)
+    WebUser = Pool().get('web.user')
+    email = request.form.get('email', '').strip().lower()[:200]
+    users = WebUser.search([('email', '=', email)]) if email else []
+    if users:
+        # web_user sends no second e-mail while a token is still valid
+        WebUser.reset_password(users)
+    # The same answer whether the address is known or not
+    return page(visitor, _('msg_reset_title'),
+        f'<p class="notice" role="status">{e(_("msg_reset_sent"))}</p>')
+
+
+def password_form(visitor, token, email, reset_token, error=None):
+    base = base_url(visitor.request)
+    error = f'<p class="error" role="alert">{e(error)}</p>' if error else ''
+    return f"""{error}<form class="stack" method="post" action="{base}/password">
+<input type="hidden" name="csrf" value="{e(token)}">
+<input type="hidden" name="email" value="{e(email)}">
+<input type="hidden" name="token" value="{e(reset_token)}">
+<p class="muted">{e(email)}</p>
+<label>{e(_('msg_new_password'))}
+<input type="password" name="password" autocomplete="new-password"
+ minlength="{MIN_PASSWORD_LENGTH}" required></label>
+<label>{e(_('msg_confirm_password'))}
+<input type="password" name="confirm" autocomplete="new-password" required>
+</label>
+<button type="submit">{e(_('msg_password_save'))}</button>
+</form>"""
+
+
+@route('/password', login_required=False)
+def password(visitor):
+    "The e-mail's link: the token goes on in a form, never in a request"
+    args = visitor.request.args
+    token = form_token(visitor.request)
+    return with_form_token(page(visitor, _('msg_password_title'),
+            password_form(visitor, token, args.get('email', '')[:200],
+                args.get('token', '')[:200])), visitor, token)
+
+
+@route('/password', methods=['POST'], login_required=False)
+def password_post(visitor):
+    request = visitor.request
+    check_form_token(request)
+    pool = Pool()
+    WebUser = pool.get('web.user')
+    User = pool.get('res.user')
+    email = request.form.get('email', '').strip()[:200]
+    reset_token = request.form.get('token', '')[:200]
+    new = request.form.get('password', '')[:200]
+    token = form_token(request)
+
+    def again(error):
+        return with_form_token(page(visitor, _('msg_password_title'),
+                password_form(visitor, token, email, reset_token, error),
+                status=400), visitor, token)
+    if len(new) < MIN_PASSWORD_LENGTH:
+        return again(_('msg_password_short', length=MIN_PASSWORD_LENGTH))
+    if new != request.form.get('confirm', ''):
+        return again(_('msg_password_mismatch'))
+    try:
+        User.validate_password(new, WebUser.search([('email', '=', email)]))
+    except UserError as exception:
+        return again(exception.message)
+    if not email or not WebUser.set_password_token(email, reset_token, new):
+        return again(_('msg_password_token'))
+    # The link reached its owner: the address is valid
+    WebUser.write(WebUser.search([('email', '=', email)]),
+        {'email_valid': True})
+    response = redirect(f'{base_url(request)}/login?password=set', code=303)
+    return finish(response, visitor)
+
+
+# Payslips
+
+def month_name(lang, date):
+    return lang.strftime(date, '%B %Y')
+
+
+def money(lang, amount, currency):
+    return lang.currency(amount or Decimal(0), currency)
+
+
+@route('/payslips')
+def payslips(visitor):
+    pool = Pool()
+    Payslip = pool.get('coop.payroll.payslip')
+    lang = lang_record(visitor)
+    base = base_url(visitor.request)
+    employees = visitor.employees()
+    records = Payslip.search([
+            ('employee', 'in', [e.id for e in employees]),
+            ('state', 'in', VISIBLE_PAYSLIP_STATES),
+            ], order=[('start_date', 'DESC'), ('id', 'DESC')])
+    cards = []
+    for payslip in records:
+        note = ''
+        if payslip.reversal_of:
+            note = f'<div class="muted">{e(_("msg_reversal", number=payslip.reversal_of.number))}</div>'
+        cards.append(f"""<article class="card payslip">
+<div class="row"><strong>{e(month_name(lang, payslip.start_date))}</strong>
+<span class="amount">{e(money(lang, payslip.net_pay, payslip.currency))}</span></div>
+<div class="row muted"><span>{e(_('msg_number'))} {e(payslip.number)}</span>
+<span>{e(_('msg_gross'))} {e(money(lang, payslip.gross, payslip.currency))}</span></div>
+<div class="row muted"><span>{e(_('msg_paid_on', date=lang.strftime(payslip.payment_date)))}</span>
+<a class="button" href="{base}/payslips/{payslip.id}/pdf" download>{e(_('msg_download'))}</a></div>
+{note}</article>""")
+    body = '\n'.join(cards) or f'<p class="card">{e(_("msg_no_payslip"))}</p>'
+    return page(visitor, _('msg_payslips_title'), body, current='payslips')
+
+
+@route('/payslips/<int:payslip_id>/pdf')
+def payslip_pdf(visitor, payslip_id):
+    pool = Pool()
+    Payslip = pool.get('coop.payroll.payslip')
+    PayslipReport = pool.get('coop.payroll.payslip', type='report')
+    employees = visitor.employees()
+    records = Payslip.search([
+            ('id', '=', payslip_id),
+            ('employee', 'in', [e.id for e in employees]),
+            ('state', 'in', VISIBLE_PAYSLIP_STATES),
+            ], limit=1)
+    if not records:
+        not_found()
+    payslip, = records
+    data = PayslipReport.execute([payslip.id], {})[1]
+    return pdf_response(visitor, data,
+        f'payslip-{payslip.start_date:%Y-%m}-{payslip.number or payslip.id}'
+        '.pdf')
+
+
+# Contract and hours
+
+def months_back(today, count):
+    "The first days of the count months up to today's, latest first"
+    month = today.replace(day=1)
+    months = []
+    for i in range(count):
+        months.append(month)
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return months
+
+
+def hours(value):
+    return '' if value is None else f'{Decimal(value):.2f}'
+
+
+@route('/contract')
+def contract(visitor):
+    pool = Pool()
+    Contract = pool.get('coop.payroll.contract')
+    MonthlyHours = pool.get('coop.payroll.monthly_hours')
+    Payslip = pool.get('coop.payroll.payslip')
+    Date = pool.get('ir.date')
+    from coop_payroll.hours import weekly_hours
+    lang = lang_record(visitor)
+    employees = visitor.employees()
+    employee_ids = [e.id for e in employees]
+    body = []
+    contracts = Contract.search([('employee', 'in', employee_ids)],
+        order=[('start_date', 'DESC'), ('id', 'DESC')])
+    kinds = dict(Contract.fields_get(['kind'])['kind']['selection'])
+    for record in contracts:
+        end = lang.strftime(record.end_date) if record.end_date else (
+            _('msg_open_ended'))
+        body.append(f"""<article class="card contract">
+<div class="row"><strong>{e(record.job or '')}</strong>
+<span>{e(kinds.get(record.kind, record.kind))}</span></div>
+<div class="row muted"><span>{e(_('msg_from_to', start=lang.strftime(record.start_date), end=end))}</span></div>
+<div class="row"><span>{e(_('msg_weekly_hours'))}</span><span class="amount">{e(hours(record.weekly_hours))} h</span></div>
+<div class="row"><span>{e(_('msg_hourly_wage'))}</span><span class="amount">{e(money(lang, record.hourly_wage, record.currency))}</span></div>
+</article>""")
+    if not contracts:
+        body.append(f'<p class="card">{e(_("msg_no_contract"))}</p>')
+
+    months = months_back(Date.today(), HOURS_MONTHS)
+    recorded = {m: Decimal(0) for m in months}
+    for employee in employees:
+        for month in months:
+            weeks = weekly_hours(employee.company, [employee.id], month)
+            recorded[month] += sum(
+                weeks.get(employee.id, {}).values(), Decimal(0))
+    imported = {m: Decimal(0) for m in months}
+    for record in MonthlyHours.search([
+                ('employee', 'in', employee_ids),
+                ('month', 'in', months),
+                ]):
+        imported[record.month] += (record.worked_hours or 0)
+    paid = {m: None for m in months}
+    for payslip in Payslip.search([
+                ('employee', 'in', employee_ids),
+                ('state', 'in', VISIBLE_PAYSLIP_STATES),
+                ('start_date', 'in', months),
+                ]):
+        sign = -1 if payslip.reversal_of else 1
+        paid[payslip.start_date] = (paid[payslip.start_date] or 0) + sign * (
+            (payslip.contract_hours or 0) + (payslip.extra_hours or 0))
+    rows = ''.join(
+        f'<tr><td>{e(month_name(lang, m))}</td>'
+        f'<td class="num">{e(hours(recorded[m]))}</td>'
+        f'<td class="num">{e(hours(imported[m]) if imported[m] else "")}</td>'
+        f'<td class="num">{e(hours(paid[m]))}</td></tr>' for m in months)
+    body.append(f"""<h2>{e(_('msg_hours_title'))}</h2>
+<p class="muted">{e(_('msg_hours_help'))}</p>
+<div class="card"><table class="hours"><thead><tr><th>{e(_('msg_month'))}</th>
+<th class="num">{e(_('msg_recorded'))}</th><th class="num">{e(_('msg_imported'))}</th>
+<th class="num">{e(_('msg_paid'))}</th></tr></thead><tbody>{rows}</tbody></table></div>""")
+    return page(visitor, _('msg_contract_title'), '\n'.join(body),
+        current='contract')
+
+
+# Shares
+
+@route('/shares')
+def shares(visitor):
+    pool = Pool()
+    Operation = pool.get('coop.share.operation')
+    Member = pool.get('coop.member')
+    lang = lang_record(visitor)
+    base = base_url(visitor.request)
+    members = visitor.members()
+    statuses = dict(Member.fields_get(['status'])['status']['selection'])
+    kinds = dict(Operation.fields_get(['kind'])['kind']['selection'])
+    body = []
+    for member in members:
+        currency = member.company.currency
+        holdings = ''.join(
+            f'<tr><td>{e(h.share_class.rec_name)}</td>'
+            f'<td class="num">{h.quantity}</td>'
+            f'<td class="num">{e(money(lang, h.amount, currency))}</td></tr>'
+            for h in member.holdings)
+        body.append(f"""<article class="card member">
+<div class="row"><strong>{e(_('msg_member_number', number=member.number))}</strong>
+<span>{e(statuses.get(member.status, member.status))}</span></div>
+<div class="row muted"><span>{e(member.category.rec_name)}</span>
+<span>{e(_('msg_since', date=lang.strftime(member.entry_date)) if member.entry_date else '')}</span></div>
+<table class="holdings"><thead><tr><th>{e(_('msg_share_class'))}</th>
+<th class="num">{e(_('msg_shares'))}</th><th class="num">{e(_('msg_amount'))}</th></tr></thead>
+<tbody>{holdings}</tbody><tfoot><tr><th>{e(_('msg_total'))}</th><th class="num">{member.shares or 0}</th>
+<th class="num">{e(money(lang, member.capital, currency))}</th></tr></tfoot></table>
+<p><a class="button" href="{base}/shares/{member.id}/certificate" download>{e(_('msg_certificate'))}</a></p>
+</article>""")
+    member_ids = [m.id for m in members]
+    operations = Operation.search([
+            ('state', '=', 'recorded'),
+            ['OR',
+                ('member', 'in', member_ids),
+                ('to_member', 'in', member_ids)],
+            ], order=[('effective_date', 'DESC'), ('number', 'DESC')])
+    if operations:
+        rows = []
+        for operation in operations:
+            quantity = operation.quantity
+            if (operation.kind in {'transfer', 'sell_back'}
+                    and operation.member.id in member_ids):
+                quantity = -quantity
+            rows.append(
+                f'<tr><td>{e(lang.strftime(operation.effective_date))}</td>'
+                f'<td>{e(operation.number)}</td>'
+                f'<td>{e(kinds.get(operation.kind, operation.kind))}</td>'
+                f'<td class="num">{quantity:+d}</td></tr>')
+        body.append(f"""<h2>{e(_('msg_operations_title'))}</h2>
+<div class="card"><table class="operations"><thead><tr><th>{e(_('msg_date'))}</th>
+<th>{e(_('msg_number'))}</th><th>{e(_('msg_kind'))}</th><th class="num">{e(_('msg_shares'))}</th>
+</tr></thead><tbody>{''.join(rows)}</tbody></table></div>""")
+    if not members:
+        body.append(f'<p class="card">{e(_("msg_no_member"))}</p>')
+    return page(visitor, _('msg_shares_title'), '\n'.join(body),
+        current='shares')
+
+
+@route('/shares/<int:member_id>/certificate')
+def certificate(visitor, member_id):
+    pool = Pool()
+    Certificate = pool.get('coop.membership.certificate', type='report')
+    members = [m for m in visitor.members() if m.id == member_id]
+    if not members:
+        not_found()
+    member, = members
+    data = Certificate.execute([member.id], {})[1]
+    return pdf_response(visitor, data, f'shares-{member.number}.pdf')
+

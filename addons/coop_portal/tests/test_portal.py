@@ -1,0 +1,426 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"""The portal's pages, called through trytond's WSGI application
+
+The test data is committed once for the class: the pages run in
+transactions of their own, as they do behind a server."""
+import datetime as dt
+import io
+import re
+import time
+from decimal import Decimal
+from http.cookies import SimpleCookie
+from unittest.mock import patch
+
+from pypdf import PdfReader
+from werkzeug.test import Client
+
+from trytond import config
+from trytond.modules.company.tests import (
+    create_company, create_employee, set_company)
+from trytond.pool import Pool
+from trytond.tests.test_tryton import DB_NAME, ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
+from trytond.wsgi import app
+
+from coop_tools.testing import SuiteDatabase
+
+from coop_portal.portal import csrf_token
+from coop_portal.user import InvitationError
+
+PASSWORD = 'portal-secret-1'
+BASE = f'/{DB_NAME}/portal'
+SEND = 'trytond.modules.web_user.user.send_message_transactional'
+
+
+def set_cookies(response):
+    "The Set-Cookie headers of response, parsed: {name: morsel}"
+    cookies = {}
+    for header in response.headers.getlist('Set-Cookie'):
+        cookie = SimpleCookie()
+        cookie.load(header)
+        cookies.update(cookie)
+    return cookies
+
+
+class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
+    "The riders' and members' portal"
+    module = 'coop_portal'
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with Transaction().start(DB_NAME, 0) as transaction:
+            cls.data = cls.populate()
+            transaction.commit()
+
+    @classmethod
+    def populate(cls):
+        "Two riders with a payslip each, members both; their web users"
+        pool = Pool()
+        Currency = pool.get('currency.currency')
+        Contract = pool.get('coop.payroll.contract')
+        Payslip = pool.get('coop.payroll.payslip')
+        Category = pool.get('coop.member.category')
+        Member = pool.get('coop.member')
+        WebUser = pool.get('web.user')
+        euro, = Currency.create([{
+                    'name': "Euro", 'symbol': '€', 'code': 'EUR'}])
+        company = create_company("Coop Vélo", currency=euro)
+        data = {}
+        with set_company(company):
+            category, = Category.create([{
+                        'code': 'EMP', 'name': "Employees",
+                        'kind': 'employee'}])
+            for number, (login, name) in enumerate(
+                    [('awa', "Awa Diallo"), ('leo', "Léo Martin")], 1):
+                rider = create_employee(company, name)
+                contract, = Contract.create([{
+                            'employee': rider.id,
+                            'start_date': dt.date(2026, 1, 1),
+                            'hourly_wage': Decimal('12.02'),
+                            'weekly_hours': Decimal(35),
+                            'job': f"Coursier {login}",
+                            }])
+                payslip, draft = Payslip.create([{
+                            'employee': rider.id, 'contract': contract.id,
+                            'start_date': dt.date(2026, 1, 1),
+                            'payment_date': dt.date(2026, 1, 31),
+                            'number': f'PAY-{login.upper()}',
+                            'contract_hours': Decimal('151.67'),
+                            'gross': Decimal('1823.07'),
+                            'net_pay': Decimal('1430.00'),
+                            }, {
+                            'employee': rider.id, 'contract': contract.id,
+                            'start_date': dt.date(2026, 2, 1),
+                            'payment_date': dt.date(2026, 2, 28),
+                            }])
+                member, = Member.create([{
+                            'company': company.id,
+                            'party': rider.party.id,
+                            'number': f'M-{number:04d}',
+                            'category': category.id,
+                            'person_kind': 'person',
+                            }])
+                user, = WebUser.create([{
+                            'email': f'{login}@example.com',
+                            'password': PASSWORD,
+                            'party': rider.party.id,
+                            }])
+                data[login] = {
+                    'employee': rider.id, 'payslip': payslip.id,
+                    'draft': draft.id, 'member': member.id,
+                    'user': user.id, 'email': f'{login}@example.com',
+                    }
+            # Confirmed as the payroll confirms them, without the numbering
+            table = Payslip.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*table.update(
+                    [table.state], ['confirmed'],
+                    where=table.id.in_(
+                        [d['payslip'] for d in data.values()])))
+            # Someone who is neither rider nor member
+            party = pool.get('party.party')(name="Nobody")
+            party.save()
+            WebUser.create([{
+                        'email': 'nobody@example.com', 'password': PASSWORD,
+                        'party': party.id}])
+            data['company'] = company.id
+        return data
+
+    def client(self, secure=False):
+        return Client(app, use_cookies=True), (
+            'https://localhost' if secure else 'http://localhost')
+
+    def login(self, login='awa', secure=False):
+        client, base_url = self.client(secure)
+        response = client.get(f'{BASE}/login', base_url=base_url)
+        self.assertEqual(response.status_code, 200)
+        token = re.search(
+            r'name="csrf" value="([0-9a-f]+)"', response.text).group(1)
+        response = client.post(f'{BASE}/login', base_url=base_url, data={
+                'csrf': token, 'email': self.data[login]['email'],
+                'password': PASSWORD})
+        self.assertEqual(response.status_code, 303, response.text)
+        return client, base_url, response
+
+    def session_key(self, client, base_url='http://localhost'):
+        domain = base_url.split('//')[1]
+        cookie = client.get_cookie(
+            'coop_portal_session', domain=domain, path=BASE)
+        return cookie.value if cookie else None
+
+    def test_login_sets_a_safe_cookie(self):
+        "The session cookie is HttpOnly and SameSite, Secure over HTTPS"
+        _, _, response = self.login()
+        cookie = set_cookies(response)['coop_portal_session']
+        self.assertTrue(cookie['httponly'])
+        self.assertEqual(cookie['samesite'], 'Lax')
+        self.assertEqual(cookie['path'], BASE)
+        self.assertFalse(cookie['secure'])
+        # The key is not in the URL it redirects to
+        self.assertNotIn(cookie.value, response.headers['Location'])
+
+        _, _, response = self.login(secure=True)
+        cookie = set_cookies(response)['coop_portal_session']
+        self.assertTrue(cookie['secure'])
+
+    def test_payslips_are_the_riders_own(self):
+        "A rider lists and downloads her payslips; another's answers 404"
+        client, _, _ = self.login('awa')
+        response = client.get(f'{BASE}/payslips')
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers['Cache-Control'], 'no-store')
+        self.assertIn('PAY-AWA', response.text)
+        self.assertNotIn('PAY-LEO', response.text)
+        # Draft payslips are not shown
+        self.assertNotIn(f"/payslips/{self.data['awa']['draft']}/",
+            response.text)
+
+        response = client.get(
+            f"{BASE}/payslips/{self.data['awa']['payslip']}/pdf")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.mimetype, 'application/pdf')
+        self.assertIn('attachment', response.headers['Content-Disposition'])
+        text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+        self.assertIn("Awa Diallo", text)
+        self.assertIn("PAY-AWA", text)
+
+        refused = client.get(
+            f"{BASE}/payslips/{self.data['leo']['payslip']}/pdf")
+        missing = client.get(f"{BASE}/payslips/987654321/pdf")
+        draft = client.get(f"{BASE}/payslips/{self.data['awa']['draft']}/pdf")
+        for response in [refused, missing, draft]:
+            self.assertEqual(response.status_code, 404)
+        self.assertEqual(refused.data, missing.data)
+
+    def test_pages_need_a_session(self):
+        "Without a session every page sends to the login page"
+        client, _ = self.client()
+        for path in ['/', '/payslips', '/contract', '/shares',
+                f"/payslips/{self.data['awa']['payslip']}/pdf",
+                f"/shares/{self.data['awa']['member']}/certificate"]:
+            with self.subTest(path=path):
+                response = client.get(BASE + path)
+                self.assertEqual(response.status_code, 303)
+                self.assertTrue(
+                    response.headers['Location'].endswith('/portal/login'))
+        # A made-up session key is no session
+        client.set_cookie('coop_portal_session', 'f' * 64, path=BASE)
+        response = client.get(f'{BASE}/payslips')
+        self.assertEqual(response.status_code, 303)
+
+    def test_wrong_password(self):
+        "A wrong password opens no session"
+        client, _ = self.client()
+        response = client.get(f'{BASE}/login')
+        token = re.search(
+            r'name="csrf" value="([0-9a-f]+)"', response.text).group(1)
+        response = client.post(f'{BASE}/login', data={
+                'csrf': token, 'email': 'leo@example.com',
+                'password': 'wrong password'})
+        self.assertEqual(response.status_code, 401)
+        self.assertNotIn('coop_portal_session', set_cookies(response))
+
+    def test_login_is_rate_limited(self):
+        "Beyond [session] max_attempt the login answers 429"
+        client, _ = self.client()
+        response = client.get(f'{BASE}/login')
+        token = re.search(
+            r'name="csrf" value="([0-9a-f]+)"', response.text).group(1)
+        max_attempt = config.get('session', 'max_attempt')
+        config.set('session', 'max_attempt', '-1')
+        try:
+            response = client.post(f'{BASE}/login', data={
+                    'csrf': token, 'email': 'awa@example.com',
+                    'password': PASSWORD})
+        finally:
+            config.set('session', 'max_attempt', max_attempt)
+        self.assertEqual(response.status_code, 429)
+
+    def test_csrf(self):
+        "Forms posted without their token are refused"
+        client, _ = self.client()
+        response = client.post(f'{BASE}/login', data={
+                'email': 'awa@example.com', 'password': PASSWORD})
+        self.assertEqual(response.status_code, 403)
+        response = client.post(f'{BASE}/reset', data={
+                'email': 'awa@example.com'})
+        self.assertEqual(response.status_code, 403)
+
+        client, base_url, _ = self.login('awa')
+        key = self.session_key(client)
+        response = client.post(f'{BASE}/logout', data={'csrf': 'x' * 64})
+        self.assertEqual(response.status_code, 403)
+        response = client.post(f'{BASE}/logout', data={
+                'csrf': csrf_token('0' * 64)})
+        self.assertEqual(response.status_code, 403)
+        # Still logged in
+        self.assertEqual(client.get(f'{BASE}/payslips').status_code, 200)
+
+        # The page's logout form carries the token
+        page = client.get(f'{BASE}/payslips').text
+        self.assertIn(f'value="{csrf_token(key)}"', page)
+        response = client.post(f'{BASE}/logout', data={
+                'csrf': csrf_token(key)})
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual(set_cookies(response)['coop_portal_session'].value,
+            '')
+        # The session is gone from the database, not only from the browser
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            Session = Pool().get('web.user.session')
+            self.assertFalse(Session.search([('key', '=', key)]))
+        client.set_cookie('coop_portal_session', key, path=BASE)
+        self.assertEqual(client.get(f'{BASE}/payslips').status_code, 303)
+
+    def test_session_expires(self):
+        "A session unused for [coop_portal] session_timeout is over"
+        client, _, _ = self.login('awa')
+        self.assertEqual(client.get(f'{BASE}/payslips').status_code, 200)
+        if not config.has_section('coop_portal'):
+            config.add_section('coop_portal')
+        config.set('coop_portal', 'session_timeout', '1')
+        try:
+            time.sleep(2.1)
+            response = client.get(f'{BASE}/payslips')
+        finally:
+            config.remove_section('coop_portal')
+            config._cache_clear()
+        self.assertEqual(response.status_code, 303)
+
+    def test_shares_are_the_members_own(self):
+        "A member sees her register entry and certificate, not another's"
+        client, _, _ = self.login('leo')
+        response = client.get(f'{BASE}/shares')
+        self.assertEqual(response.status_code, 200)
+        self.assertIn('M-0002', response.text)
+        self.assertNotIn('M-0001', response.text)
+        response = client.get(
+            f"{BASE}/shares/{self.data['leo']['member']}/certificate")
+        self.assertEqual(response.status_code, 200)
+        text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+        self.assertIn("Léo Martin", text)
+        response = client.get(
+            f"{BASE}/shares/{self.data['awa']['member']}/certificate")
+        self.assertEqual(response.status_code, 404)
+
+    def test_contract_and_hours(self):
+        "The rider's contract and a table of her hours per month"
+        client, _, _ = self.login('awa')
+        response = client.get(f'{BASE}/contract')
+        self.assertEqual(response.status_code, 200)
+        self.assertIn('Coursier awa', response.text)
+        self.assertNotIn('Coursier leo', response.text)
+        self.assertEqual(response.text.count('<tr><td>'), 6)
+
+    def test_nobody_sees_nothing(self):
+        "A web user who is neither rider nor member sees no record"
+        client, _ = self.client()
+        response = client.get(f'{BASE}/login')
+        token = re.search(
+            r'name="csrf" value="([0-9a-f]+)"', response.text).group(1)
+        response = client.post(f'{BASE}/login', data={
+                'csrf': token, 'email': 'nobody@example.com',
+                'password': PASSWORD})
+        self.assertEqual(response.status_code, 303)
+        response = client.get(f'{BASE}/', follow_redirects=True)
+        self.assertEqual(response.status_code, 200)
+        response = client.get(f'{BASE}/payslips')
+        self.assertNotIn('PAY-', response.text)
+        response = client.get(
+            f"{BASE}/payslips/{self.data['awa']['payslip']}/pdf")
+        self.assertEqual(response.status_code, 404)
+
+    def test_language(self):
+        "The browser's language, or the switch, chooses the page's"
+        client, _ = self.client()
+        response = client.get(f'{BASE}/login',
+            headers={'Accept-Language': 'fr-FR,fr;q=0.9,en;q=0.5'})
+        self.assertIn('<html lang="fr">', response.text)
+        response = client.get(f'{BASE}/login?lang=en',
+            headers={'Accept-Language': 'fr-FR,fr;q=0.9'})
+        self.assertIn('<html lang="en">', response.text)
+        self.assertEqual(set_cookies(response)['coop_portal_lang'].value, 'en')
+        response = client.get(f'{BASE}/login',
+            headers={'Accept-Language': 'fr-FR,fr;q=0.9'})
+        self.assertIn('<html lang="en">', response.text)
+
+    def test_password_reset(self):
+        "The reset link's token sets a new password once"
+        client, _ = self.client()
+        response = client.get(f'{BASE}/reset')
+        token = re.search(
+            r'name="csrf" value="([0-9a-f]+)"', response.text).group(1)
+        with patch(SEND) as send:
+            for email in ['leo@example.com', 'unknown@example.com']:
+                response = client.post(f'{BASE}/reset', data={
+                        'csrf': token, 'email': email})
+                self.assertEqual(response.status_code, 200)
+        # One e-mail, to the known address, with the portal's link
+        message, = [c.args[0] for c in send.call_args_list]
+        self.assertEqual(message['To'], 'leo@example.com')
+        self.assertIn('/portal/password?', str(message))
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            WebUser = Pool().get('web.user')
+            user = WebUser(self.data['leo']['user'])
+            reset_token = user.reset_password_token
+            url = user.get_email_reset_password_url()
+        self.assertTrue(reset_token)
+        self.assertIn(f'/portal/password?', url)
+
+        response = client.post(f'{BASE}/password', data={
+                'csrf': token, 'email': 'leo@example.com',
+                'token': 'wrong', 'password': 'another-secret',
+                'confirm': 'another-secret'})
+        self.assertEqual(response.status_code, 400)
+        # The wrong try cleared nothing; the right token works once
+        with Transaction().start(DB_NAME, 0) as transaction:
+            WebUser = Pool().get('web.user')
+            user = WebUser(self.data['leo']['user'])
+            user.set_reset_password_token()
+            user.save()
+            reset_token = user.reset_password_token
+            transaction.commit()
+        data = {'csrf': token, 'email': 'leo@example.com',
+            'token': reset_token, 'password': 'another-secret',
+            'confirm': 'another-secret'}
+        response = client.post(f'{BASE}/password', data=data)
+        self.assertEqual(response.status_code, 303, response.text)
+        response = client.post(f'{BASE}/password', data=data)
+        self.assertEqual(response.status_code, 400)
+        with Transaction().start(DB_NAME, 0) as transaction:
+            WebUser = Pool().get('web.user')
+            user = WebUser(self.data['leo']['user'])
+            self.assertTrue(user.email_valid)
+            WebUser.write([user], {'password': PASSWORD})
+            transaction.commit()
+
+    @with_transaction()
+    def test_invite(self):
+        "Inviting a rider creates her web user and sends the reset e-mail"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Employee = pool.get('company.employee')
+        WebUser = pool.get('web.user')
+        company = pool.get('company.company')(self.data['company'])
+        with set_company(company):
+            rider = create_employee(company, "Inès Benali")
+            with self.assertRaises(InvitationError):
+                Employee.portal_invite([rider])  # no e-mail
+        Party.write([rider.party], {'contact_mechanisms': [('create', [{
+                            'type': 'email',
+                            'value': 'Ines@Example.com'}])]})
+        with set_company(company), patch(SEND) as send:
+            Employee.portal_invite([rider])
+        self.assertEqual(send.call_count, 1)
+        user, = WebUser.search([('party', '=', rider.party.id)])
+        self.assertEqual(user.email, 'ines@example.com')
+        self.assertTrue(user.reset_password_token)
+        self.assertIn('/portal/password?', user.get_email_reset_password_url())
+        # Inviting again reuses the account
+        with set_company(company), patch(SEND):
+            Employee.portal_invite([rider])
+        self.assertEqual(
+            WebUser.search_count([('party', '=', rider.party.id)]), 1)
+
+
+del ModuleTestCase
