@@ -26,6 +26,21 @@ ORDER_FIELDS = {
     'weight'}
 
 
+def state_from_statuses(statuses):
+    "The state of a confirmed delivery whose tasks have these statuses"
+    statuses = set(statuses)
+    if not statuses or statuses == {'cancelled'}:
+        return 'cancelled'
+    statuses.discard('cancelled')
+    if statuses == {'done'}:
+        return 'done'
+    if 'failed' in statuses and not statuses & {'todo', 'doing'}:
+        return 'failed'
+    if statuses & {'doing', 'done', 'failed'}:
+        return 'in_progress'
+    return 'confirmed'
+
+
 def invoiced_amount(price_override, price):
     "What a delivery is invoiced: the override if any, else the computed price"
     return price_override if price_override is not None else price
@@ -346,17 +361,7 @@ class Delivery(Workflow, ModelSQL, ModelView):
             cls.write(to_write, {'state': state})
 
     def state_from_tasks(self):
-        statuses = {t.status for t in self.tasks}
-        if not statuses or statuses == {'cancelled'}:
-            return 'cancelled'
-        statuses.discard('cancelled')
-        if statuses == {'done'}:
-            return 'done'
-        if 'failed' in statuses and not statuses & {'todo', 'doing'}:
-            return 'failed'
-        if statuses & {'doing', 'done', 'failed'}:
-            return 'in_progress'
-        return 'confirmed'
+        return state_from_statuses(t.status for t in self.tasks)
 
 
 class PackageType(ModelSQL, ModelView):

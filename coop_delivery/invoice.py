@@ -26,7 +26,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
-from coop_tools.sql import insert, stored_values
+from coop_tools.sql import forget, insert, stored_values, update
 
 from .delivery import invoiced_amount
 
@@ -633,32 +633,6 @@ def proportional(taxes):
         tax.type == 'percentage'
         or (tax.type == 'none' and proportional(tax.childs))
         for tax in taxes)
-
-
-def update(Model, values_by_id):
-    "Write values (a dict per id) in SQL, then forget the cached records"
-    transaction = Transaction()
-    cursor = transaction.connection.cursor()
-    table = Model.__table__()
-    for id_, values in values_by_id.items():
-        names = list(values)
-        cursor.execute(*table.update(
-                [getattr(table, n) for n in names]
-                + [table.write_uid, table.write_date],
-                [Model._fields[n].sql_format(values[n]) for n in names]
-                + [transaction.user, CurrentTimestamp()],
-                where=table.id == id_))
-    forget(Model, list(values_by_id))
-
-
-def forget(Model, ids):
-    "Drop what the transaction cached of records updated in SQL"
-    transaction = Transaction()
-    transaction.counter += 1
-    for cache in transaction.cache.values():
-        if Model.__name__ in cache:
-            for id_ in ids:
-                cache[Model.__name__].pop(id_, None)
 
 
 def insert_many2many(field, pairs):

@@ -5,6 +5,8 @@ Month-end work (invoice lines, payslip lines) creates tens of thousands of
 records whose values Tryton's own code has computed; ModelSQL.create would
 check each one again, at a cost that grows faster than their number.
 """
+from itertools import groupby
+
 from sql.functions import CurrentTimestamp
 
 from trytond.transaction import Transaction
@@ -67,3 +69,36 @@ def stored_values(Model, record):
     return {name: value for name, value in values.items()
         if name not in LOG_COLUMNS
         and not hasattr(Model._fields[name], 'set')}
+
+
+def update(Model, values_by_id):
+    """Write values (a dict per id) in SQL, then forget the cached records;
+    the rows that set the same columns are sent as one prepared statement"""
+    transaction = Transaction()
+    cursor = transaction.connection.cursor()
+    table = Model.__table__()
+
+    def columns(item):
+        return sorted(item[1])
+    for names, items in groupby(
+            sorted(values_by_id.items(), key=columns), key=columns):
+        formats = [Model._fields[n].sql_format for n in names]
+        query, _ = tuple(table.update(
+                [getattr(table, n) for n in names]
+                + [table.write_uid, table.write_date],
+                [None] * len(names) + [transaction.user, CurrentTimestamp()],
+                where=table.id == 0))
+        cursor.executemany(query, [
+                [fmt(values[n]) for n, fmt in zip(names, formats)]
+                + [transaction.user, id_] for id_, values in items])
+    forget(Model, list(values_by_id))
+
+
+def forget(Model, ids):
+    "Drop what the transaction cached of records updated in SQL"
+    transaction = Transaction()
+    transaction.counter += 1
+    for cache in transaction.cache.values():
+        if Model.__name__ in cache:
+            for id_ in ids:
+                cache[Model.__name__].pop(id_, None)
