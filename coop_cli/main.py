@@ -169,6 +169,24 @@ def build_parser():
         formatter_class=argparse.RawDescriptionHelpFormatter)
     _import_options(import_members)
     import_members.set_defaults(func=cmd_import_members)
+
+    from . import coopcycle
+    import_coopcycle = import_commands.add_parser(
+        'coopcycle', help="deliveries, tasks or couriers' hours from "
+        "CoopCycle's exports",
+        description="Import one of CoopCycle's CSV exports: tasks and "
+        "deliveries\nbecome deliveries with their tasks and riders' tours, "
+        "the payroll export\nbecomes monthly hours for payroll.",
+        epilog=coopcycle.FORMAT,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    _import_options(import_coopcycle)
+    import_coopcycle.add_argument(
+        '--kind', choices=coopcycle.KINDS,
+        help="the export (default: recognised from the header)")
+    import_coopcycle.add_argument(
+        '--month', metavar='YYYY-MM',
+        help="the month a payroll export counts (required for one)")
+    import_coopcycle.set_defaults(func=cmd_import_coopcycle)
     return parser
 
 
@@ -184,8 +202,8 @@ def _import_options(parser):
         help="company name or id (default: the only one)")
     parser.add_argument(
         '--dry-run', action='store_true',
-        help="check and replay the whole file, print the summary, then "
-        "roll everything back")
+        help="check the whole file and count what it would change, "
+        "writing nothing")
     _json_option(parser)
 
 
@@ -272,6 +290,8 @@ def cmd_demo(args):
         'data': 'built' if built else 'kept',
         'logins': [{'login': login, 'password': demo.DEMO_PASSWORD,
                 'access': access} for login, access in demo.logins()],
+        'portal_logins': [{'email': email, 'password': demo.DEMO_PASSWORD,
+                'access': access} for email, access in demo.portal_logins()],
         'seconds': round(time.monotonic() - start, 1),
         }
     if not args.serve:
@@ -281,7 +301,8 @@ def cmd_demo(args):
 
     def announce(url):
         if args.json:
-            print(json.dumps(dict(summary, url=url), sort_keys=True),
+            print(json.dumps(dict(summary, url=url,
+                        portal_url=demo.portal_url(url)), sort_keys=True),
                 flush=True)
             return
         print(f"\nThe demo coop {demo.COMPANY_NAME!r} is served at {url}")
@@ -289,6 +310,10 @@ def cmd_demo(args):
             f"(password {demo.DEMO_PASSWORD!r}):")
         for login, access in demo.logins():
             print(f"  {login:<10} {access}")
+        print(f"The riders' and members' portal is at {demo.portal_url(url)}"
+            " (same password):")
+        for email, access in demo.portal_logins():
+            print(f"  {email:<22} {access}")
         print("Stop with Ctrl+C.", flush=True)
     server.serve([name], args.listen, announce=announce)
 
@@ -383,6 +408,53 @@ def cmd_import_members(args):
             for w in details[:10]]
         if len(details) > 10:
             lines.append(f"    … and {len(details) - 10} more (see --json)")
+    if args.dry_run:
+        lines.append("dry run: nothing was written")
+    _report(args, summary, '\n'.join(lines))
+
+
+def cmd_import_coopcycle(args):
+    from . import coopcycle
+    month = coopcycle.parse_month(args.month) if args.month else None
+    _load_settings(args)
+    start = time.monotonic()
+    bar = ProgressBar(coopcycle.STEPS,
+        enabled=not args.json and sys.stderr.isatty())
+    try:
+        summary = coopcycle.import_file(
+            args.database, args.file, args.company, args.kind, month,
+            args.dry_run, progress=bar.step)
+    except coopcycle.CoopCycleImportError as error:
+        bar.close()
+        if args.json:
+            print(json.dumps(error.summary, sort_keys=True))
+        for item in error.errors:
+            print(f"{args.file}:{item['line']}: {item['error']}",
+                file=sys.stderr)
+        raise
+    bar.close()
+    summary['seconds'] = round(time.monotonic() - start, 1)
+    if summary['kind'] == 'payroll':
+        lines = [f"{args.file}: {summary['rows']} couriers' hours: "
+            f"{summary['hours_created']} created, "
+            f"{summary['hours_updated']} updated, "
+            f"{summary['unchanged']} unchanged"]
+    else:
+        lines = [f"{args.file}: {summary['rows']} rows ({summary['kind']}) "
+            f"into {summary['company']} ({args.database})",
+            f"  deliveries: {summary['deliveries_created']} created, "
+            f"{summary['deliveries_updated']} updated",
+            f"  tasks: {summary['tasks_created']} created, "
+            f"{summary['tasks_updated']} updated, "
+            f"{summary['unchanged']} unchanged",
+            f"  tours created: {summary['tours_created']}"]
+        if summary['stores_created']:
+            lines.append(
+                f"  stores created: {', '.join(summary['stores_created'])}")
+        if summary['prices_kept']:
+            lines.append("  invoiced deliveries whose CoopCycle price "
+                "changed (kept; credit them if needed), lines: "
+                + ', '.join(map(str, summary['prices_kept'])))
     if args.dry_run:
         lines.append("dry run: nothing was written")
     _report(args, summary, '\n'.join(lines))

@@ -1,10 +1,13 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
 "Helpers for the end-to-end tests: run coop, serve, call JSON-RPC"
+import atexit
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -99,3 +102,48 @@ def one_line_error(test, process, expected):
     test.assertNotIn('Traceback', process.stderr)
     test.assertIn(expected, lines[0])
     return lines[0]
+
+
+# Databases for the coop command's tests: a SQLite file made once per
+# process and setup (restored from the test cache, the suite's modules
+# installed), then copied for each test
+BUILD = """\
+from trytond.tests.test_tryton import DB_NAME
+from coop_tools.testing import activate_suite
+activate_suite()
+from trytond.modules.company.tests import create_company, set_company
+from trytond.transaction import Transaction, TransactionError
+extras = {}
+while True:
+    with Transaction().start(DB_NAME, 1, **extras) as transaction:
+        try:
+%s
+            break
+        except TransactionError as error:
+            transaction.rollback()
+            error.fix(extras)
+"""
+_templates = {}
+
+
+def copy_database(setup, folder, name):
+    """Copy into folder, as the SQLite database name, a database of the
+    suite where setup (Python code run in a transaction, with
+    create_company and set_company at hand) was run"""
+    if setup not in _templates:
+        built = tempfile.mkdtemp(prefix='coop-database-')
+        atexit.register(shutil.rmtree, built, True)
+        env = clean_environ(
+            TRYTOND_DATABASE_URI='sqlite://',
+            TRYTOND_DATABASE__PATH=built, DB_NAME='template')
+        if os.environ.get('DB_CACHE'):
+            env['DB_CACHE'] = os.environ['DB_CACHE']
+        code = BUILD % '\n'.join(
+            ' ' * 12 + line for line in setup.splitlines())
+        process = subprocess.run([sys.executable, '-c', code], env=env,
+            cwd=ROOT, capture_output=True, text=True, timeout=1200)
+        if process.returncode:
+            raise AssertionError(process.stderr)
+        _templates[setup] = os.path.join(built, 'template.sqlite')
+    os.makedirs(folder, exist_ok=True)
+    shutil.copy(_templates[setup], os.path.join(folder, name + '.sqlite'))

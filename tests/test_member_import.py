@@ -1,13 +1,7 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
 "`coop import members`: the CSV parser, and the replay into a register"
-import atexit
 import contextlib
 import datetime as dt
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import unittest
 from decimal import Decimal
 
@@ -17,7 +11,7 @@ from trytond.tests.test_tryton import with_transaction
 
 from coop_tools.testing import activate_suite
 
-from .support import ROOT, clean_environ
+from .support import copy_database
 
 # The replay is the register's ORM code, which the module's tests run on
 # both backends; the command's tests need SQLite files
@@ -485,49 +479,19 @@ class ReplayTestCase(unittest.TestCase):
                     for o in self.operations()))
 
 
-# A register for the coop command's tests: a SQLite file made once per
-# process from the trytond test cache of coop_membership, then copied
-BUILD = """\
-import sys
-from trytond.tests.test_tryton import DB_NAME
-from coop_tools.testing import activate_suite
-activate_suite()
-from trytond.modules.company.tests import create_company, set_company
-from trytond.transaction import Transaction, TransactionError
+# A register for the coop command's tests: a company 'Vélo Coop' set up by
+# setup_membership, in a SQLite file made once per process
+SETUP = """\
 from coop_membership.tests.tools import setup_membership
-extras = {}
-while True:
-    with Transaction().start(DB_NAME, 1, **extras) as transaction:
-        try:
-            company = create_company('Vélo Coop')
-            with set_company(company):
-                setup_membership(company)
-            break
-        except TransactionError as error:
-            transaction.rollback()
-            error.fix(extras)
+company = create_company('Vélo Coop')
+with set_company(company):
+    setup_membership(company)
 """
-_template = {}
 
 
 def register_database(folder, name):
-    """Copy a register (a SQLite database of coop_membership, one company
-    'Vélo Coop' set up by setup_membership) into folder as name"""
-    if 'path' not in _template:
-        built = tempfile.mkdtemp(prefix='coop-register-')
-        atexit.register(shutil.rmtree, built, True)
-        env = clean_environ(
-            TRYTOND_DATABASE_URI='sqlite://',
-            TRYTOND_DATABASE__PATH=built, DB_NAME='register')
-        if os.environ.get('DB_CACHE'):
-            env['DB_CACHE'] = os.environ['DB_CACHE']
-        process = subprocess.run([sys.executable, '-c', BUILD], env=env,
-            cwd=ROOT, capture_output=True, text=True, timeout=1200)
-        if process.returncode:
-            raise AssertionError(process.stderr)
-        _template['path'] = os.path.join(built, 'register.sqlite')
-    os.makedirs(folder, exist_ok=True)
-    shutil.copy(_template['path'], os.path.join(folder, name + '.sqlite'))
+    "Copy the register into folder as the SQLite database name"
+    copy_database(SETUP, folder, name)
 
 
 if __name__ == '__main__':

@@ -8,9 +8,8 @@ import polib
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
+from coop_tools.suite import module_folder
 from coop_tools.testing import SUITE_MODULES, activate_suite
-
-from .runner import ROOT
 
 BACKENDS = {'sqlite'}
 
@@ -36,7 +35,7 @@ class TranslationsTestCase(unittest.TestCase):
                 source = polib.pofile(
                     Translation.translation_export('en', module).decode())
                 french = polib.pofile(
-                    os.path.join(ROOT, module, 'locale', 'fr.po'))
+                    os.path.join(module_folder(module), 'locale', 'fr.po'))
                 translated = {
                     (e.msgctxt, e.msgid) for e in french if e.msgstr}
                 missing = [

@@ -36,6 +36,7 @@ def summary_text(summary):
 class ImportStart(ModelView):
     "Import a CoopCycle Export"
     __name__ = 'coop.coopcycle.import.start'
+    __string__ = "Import a CoopCycle Export"
 
     company = fields.Many2One('company.company', "Company", required=True)
     file = fields.Binary("File", filename='filename', required=True)
@@ -59,6 +60,7 @@ class ImportStart(ModelView):
 class ImportResult(ModelView):
     "CoopCycle Import Result"
     __name__ = 'coop.coopcycle.import.result'
+    __string__ = "CoopCycle Import Result"
 
     refused = fields.Boolean("Refused", readonly=True)
     report = fields.Text("Report", readonly=True)
