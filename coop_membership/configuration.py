@@ -96,6 +96,80 @@ class Configuration(RequiredSettings, ModelSingleton, ModelSQL, ModelView):
         "SCIC: Public Bodies' Capital",
         "Share of the capital public bodies may hold at most (50 % by law).")
 
+    assembly_quorum_ordinary_first = _rate_field(
+        "Quorum: Ordinary, First Convocation",
+        "Share of the members entitled to vote who must attend an ordinary "
+        "assembly on first convocation (1/5 by company law).")
+    assembly_quorum_ordinary_second = _rate_field(
+        "Quorum: Ordinary, Second Convocation",
+        "The same on second convocation (none by company law).")
+    assembly_quorum_extraordinary_first = _rate_field(
+        "Quorum: Extraordinary, First Convocation",
+        "Share of the members entitled to vote who must attend an "
+        "extraordinary assembly on first convocation (1/4 by company law).")
+    assembly_quorum_extraordinary_second = _rate_field(
+        "Quorum: Extraordinary, Second Convocation",
+        "The same on second convocation (1/5 by company law).")
+    assembly_quorum_per_college = fields.Boolean(
+        "Quorum in Each College",
+        help="Each college must reach the quorum too, as some statutes "
+        "ask.")
+    assembly_proxy_small_members = fields.Integer(
+        "Proxies: Small Coop Below", required=True,
+        domain=[('assembly_proxy_small_members', '>=', 0)],
+        help="A coop with fewer members than this limits the proxies a "
+        "member holds to a fixed number (20 members in a SCOP).")
+    assembly_proxy_small_limit = fields.Integer(
+        "Proxies: Small Coop Limit", required=True,
+        domain=[('assembly_proxy_small_limit', '>=', 0)],
+        help="The proxies a member may hold in a small coop (1 in a SCOP).")
+    assembly_proxy_share = _rate_field(
+        "Proxies: Share of Members",
+        "In a larger coop, a member may hold proxies for at most this share "
+        "of the members (1/20 in a SCOP).")
+    assembly_abstention = fields.Selection([
+            ('excluded', "Not Counted"),
+            ('against', "Counted Against"),
+            ], "Abstentions and Blank Votes", required=True,
+        help="Whether abstentions and blank votes are left out of the "
+        "expressed votes (the law since 2019) or count as votes against.")
+
+    @classmethod
+    def default_assembly_quorum_ordinary_first(cls):
+        return Decimal('0.20')
+
+    @classmethod
+    def default_assembly_quorum_ordinary_second(cls):
+        return Decimal(0)
+
+    @classmethod
+    def default_assembly_quorum_extraordinary_first(cls):
+        return Decimal('0.25')
+
+    @classmethod
+    def default_assembly_quorum_extraordinary_second(cls):
+        return Decimal('0.20')
+
+    @classmethod
+    def default_assembly_quorum_per_college(cls):
+        return False
+
+    @classmethod
+    def default_assembly_proxy_small_members(cls):
+        return 20
+
+    @classmethod
+    def default_assembly_proxy_small_limit(cls):
+        return 1
+
+    @classmethod
+    def default_assembly_proxy_share(cls):
+        return Decimal('0.05')
+
+    @classmethod
+    def default_assembly_abstention(cls):
+        return 'excluded'
+
     @classmethod
     def default_sell_back_waiting_months(cls):
         return 0
