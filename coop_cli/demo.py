@@ -53,12 +53,29 @@ USERS = [
     ('awa', "Awa Diallo", "a rider: her own contract only", [],
         "Awa Diallo"),
     ]
+# The portal's web users: e-mail, party name, what they see there
+PORTAL_USERS = [
+    ('awa@example.org', "Awa Diallo",
+        "a rider: her payslips, contract, hours and shares"),
+    ('velocite@example.org', "Association Vélo Cité",
+        "a member: its shares and certificate"),
+    ]
 
 
 def logins():
     "The demo's logins with what each sees, for the operator"
     return [('admin', "every menu")] + [
         (login, sees) for login, _, sees, _, _ in USERS]
+
+
+def portal_logins():
+    "The portal's logins (e-mail, what each sees), same password"
+    return [(email, sees) for email, _, sees in PORTAL_USERS]
+
+
+def portal_url(url):
+    "The portal's address, from the server's"
+    return f"{url.rstrip('/')}/{DEMO_DATABASE}/portal/"
 
 
 def build(database_name, today=None):
@@ -88,6 +105,7 @@ def _build(today):
         _create_deliveries(company, stores, riders, today)
         _create_users(company, riders)
         _run_payroll(company, today)
+        _create_portal_users()
     _close_configuration_wizard()
     return True
 
@@ -553,3 +571,21 @@ def _create_users(company, riders):
             value['employee'] = employees[rider].id
         values.append(value)
     User.create(values)
+
+
+def _create_portal_users():
+    "Portal accounts (web_user) for a rider and a member, on their parties"
+    from trytond.pool import Pool
+    pool = Pool()
+    Party = pool.get('party.party')
+    WebUser = pool.get('web.user')
+    values = []
+    for email, name, _ in PORTAL_USERS:
+        party, = Party.search([('name', '=', name)], limit=1)
+        Party.write([party], {'contact_mechanisms': [('create', [{
+                            'type': 'email', 'value': email}])]})
+        values.append({
+                'email': email, 'email_valid': True, 'party': party.id,
+                'password': DEMO_PASSWORD,
+                })
+    WebUser.create(values)

@@ -18,6 +18,13 @@ from .support import (
 
 # The demo runs on SQLite
 BACKENDS = {'sqlite'}
+# The portal's browser test: Debian's Chromium, screenshots kept
+CHROMIUM = '/usr/bin/chromium'
+CHROMIUM_ARGS = [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+    '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync']
+ARTIFACTS = os.path.join(ROOT, 'var', 'artifacts', 'portal')
 # It waits on the demo's processes: the runner gives it a child of its
 # own beside the SQLite pass
 OWN_PROCESS = True
@@ -63,6 +70,9 @@ class DemoTestCase(unittest.TestCase):
         logins = {entry['login'] for entry in self.summary['logins']}
         self.assertEqual(
             logins, {'admin', 'dispatch', 'payroll', 'members', 'awa'})
+        self.assertEqual(
+            {entry['email'] for entry in self.summary['portal_logins']},
+            {'awa@example.org', 'velocite@example.org'})
 
     def test_served_with_web_client_and_login(self):
         "sao is served at / and every demo login works over JSON-RPC"
@@ -270,3 +280,90 @@ class DemoTestCase(unittest.TestCase):
             env=self.env)
         self.assertEqual(process.returncode, 0, process.stderr)
         self.assertEqual(json.loads(process.stdout)['action'], 'upgraded')
+
+    def test_portal_in_browser(self):
+        """A rider uses the portal in Chromium: logs in, lists her payslips,
+        downloads one, is refused another rider's, logs out"""
+        from playwright.sync_api import sync_playwright
+        port = self.serve()
+        admin = login(port, 'demo', 'admin', 'coopdemo')
+        context = rpc(port, 'demo', 'model.res.user.get_preferences',
+            [True, {}], admin)
+        payslips = rpc(port, 'demo', 'model.coop.payroll.payslip.search_read',
+            [[], 0, None, None, ['employee.party.name', 'number'], context],
+            admin)
+        by_rider = {p['employee.']['party.']['name']: p for p in payslips}
+        awa, leo = by_rider["Awa Diallo"], by_rider["Léo Martin"]
+        portal = f'http://127.0.0.1:{port}/demo/portal'
+        os.makedirs(ARTIFACTS, exist_ok=True)
+
+        def shot(page, name):
+            page.screenshot(
+                path=os.path.join(ARTIFACTS, f'{name}.png'), full_page=True)
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            try:
+                self.browse_portal(browser, portal, awa, leo, shot)
+            finally:
+                browser.close()
+
+    def browse_portal(self, browser, portal, awa, leo, shot):
+        "The rider's visit, then a French browser's login page"
+        # A phone
+        session = browser.new_context(
+            viewport={'width': 390, 'height': 844}, locale='en-GB',
+            accept_downloads=True)
+        page = session.new_page()
+        page.goto(f'{portal}/')
+        self.assertTrue(page.url.endswith('/portal/login'), page.url)
+        shot(page, '1-login')
+        page.fill('input[name=email]', 'awa@example.org')
+        page.fill('input[name=password]', 'coopdemo')
+        page.click('button[type=submit]')
+        page.wait_for_url('**/portal/payslips')
+        shot(page, '2-payslips')
+        cards = page.locator('article.payslip')
+        self.assertEqual(cards.count(), 1)
+        self.assertIn(awa['number'], cards.first.inner_text())
+        self.assertNotIn(leo['number'], page.content())
+
+        with page.expect_download() as download_info:
+            cards.first.locator('a.button').click()
+        download = download_info.value
+        self.assertTrue(download.suggested_filename.endswith('.pdf'))
+        with open(download.path(), 'rb') as file:
+            text = PdfReader(file).pages[0].extract_text()
+        self.assertIn("Awa Diallo", text)
+        self.assertIn(awa['number'], text)
+        self.assertIn("Net à payer", text)
+
+        # Another rider's payslip, or one that does not exist: 404
+        for payslip_id in [leo['id'], 10 ** 9]:
+            response = page.goto(f"{portal}/payslips/{payslip_id}/pdf")
+            self.assertEqual(response.status, 404)
+        shot(page, '3-other-payslip-404')
+
+        page.goto(f'{portal}/contract')
+        self.assertIn("Coursier à vélo", page.content())
+        shot(page, '4-contract')
+        page.goto(f'{portal}/shares')
+        self.assertIn("S-0001", page.content())
+        shot(page, '5-shares')
+
+        page.click('header button[type=submit]')
+        page.wait_for_url('**/portal/login')
+        shot(page, '6-logged-out')
+        page.goto(f'{portal}/payslips')
+        self.assertTrue(page.url.endswith('/portal/login'), page.url)
+        cookies = {c['name']: c for c in session.cookies()}
+        self.assertNotIn('coop_portal_session', cookies)
+
+        # In French for a French browser
+        french = browser.new_context(locale='fr-FR')
+        page = french.new_page()
+        page.goto(f'{portal}/login')
+        self.assertEqual(page.get_attribute('html', 'lang'), 'fr')
+        self.assertIn("Se connecter", page.content())
+        shot(page, '7-login-fr')

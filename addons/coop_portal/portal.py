@@ -43,12 +43,13 @@ main{padding:1rem;max-width:44rem;margin:0 auto}
 h1{font-size:1.35rem;margin:.3rem 0 1rem}
 h2{font-size:1.1rem;margin:1.4rem 0 .5rem}
 .card{background:#fff;border-radius:.5rem;padding:.8rem 1rem;margin:0 0 .8rem;
-box-shadow:0 1px 2px rgba(0,0,0,.08)}
+box-shadow:0 1px 2px rgba(0,0,0,.08);overflow-x:auto}
 .row{display:flex;justify-content:space-between;gap:1rem;flex-wrap:wrap}
 .muted{color:#5d6662;font-size:.9rem}
 .amount{font-weight:700;white-space:nowrap}
-table{width:100%;border-collapse:collapse;background:#fff;font-size:.95rem}
-th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid #e3e6e4}
+table{width:100%;border-collapse:collapse;background:#fff;font-size:.9rem}
+th,td{text-align:left;padding:.4rem .3rem;border-bottom:1px solid #e3e6e4}
+td.nowrap{white-space:nowrap}
 td.num,th.num{text-align:right;white-space:nowrap}
 form.stack{display:grid;gap:.7rem;max-width:22rem}
 label{display:grid;gap:.2rem;font-weight:600}
@@ -68,7 +69,6 @@ FRAME = Template("""<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
 <title>$title · $brand</title>
 <link rel="stylesheet" href="$base/portal.css">
 </head>
@@ -87,7 +87,9 @@ HEADERS = {
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
-    'Referrer-Policy': 'no-referrer',
+    # Not no-referrer: Chromium would then post forms with "Origin: null",
+    # which trytond refuses (its CSRF defence, kept)
+    'Referrer-Policy': 'same-origin',
     'Content-Security-Policy': (
         "default-src 'none'; style-src 'self'; img-src 'self'; "
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
@@ -258,14 +260,10 @@ def nav(visitor, current):
 
 def assemblies_available():
     "Whether the suite has assemblies to show (coop_membership's own)"
-    try:
-        Pool().get('coop.assembly')
-    except KeyError:
-        return False
-    return True
+    return False
 
 
-def page(visitor, title, body, current=None, status=200):
+def page(visitor, title, body, current=None, status=200, headers=None):
     "The HTML page, with the security headers"
     request = visitor.request
     base = base_url(request)
@@ -287,6 +285,7 @@ def page(visitor, title, body, current=None, status=200):
     response = Response(
         html, status=status, content_type='text/html; charset=utf-8')
     finish(response, visitor)
+    response.headers.update(headers or {})
     return response
 
 

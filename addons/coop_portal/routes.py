@@ -13,7 +13,7 @@ from functools import wraps
 from trytond.exceptions import RateLimitException, UserError
 from trytond.pool import Pool
 from trytond.protocols.wrappers import (
-    Response, redirect, with_pool, with_transaction)
+    Response, allow_null_origin, redirect, with_pool, with_transaction)
 from trytond.transaction import Transaction
 from trytond.wsgi import app
 
@@ -43,11 +43,14 @@ def portal(login_required=True):
     return decorator
 
 
-def route(path, methods=('GET',), login_required=True, readonly=None):
+def route(path, methods=('GET',), login_required=True, readonly=None,
+        null_origin=False):
     def decorator(func):
-        return app.route(PREFIX + path, methods=list(methods))(
-            with_pool(with_transaction(readonly=readonly)(
-                    portal(login_required)(func))))
+        endpoint = with_pool(with_transaction(readonly=readonly)(
+                portal(login_required)(func)))
+        if null_origin:
+            endpoint = allow_null_origin(endpoint)
+        return app.route(PREFIX + path, methods=list(methods))(endpoint)
     return decorator
 
 
@@ -209,12 +212,16 @@ def password(visitor):
     "The e-mail's link: the token goes on in a form, never in a request"
     args = visitor.request.args
     token = form_token(visitor.request)
+    # The token in this page's address goes to no one, not even us again:
+    # the browser then posts the form with "Origin: null"
     return with_form_token(page(visitor, _('msg_password_title'),
             password_form(visitor, token, args.get('email', '')[:200],
-                args.get('token', '')[:200])), visitor, token)
+                args.get('token', '')[:200]),
+            headers={'Referrer-Policy': 'no-referrer'}), visitor, token)
 
 
-@route('/password', methods=['POST'], login_required=False)
+@route('/password', methods=['POST'], login_required=False,
+    null_origin=True)
 def password_post(visitor):
     request = visitor.request
     check_form_token(request)
@@ -254,7 +261,7 @@ def month_name(lang, date):
 
 
 def money(lang, amount, currency):
-    return lang.currency(amount or Decimal(0), currency)
+    return lang.currency(amount or Decimal(0), currency, grouping=True)
 
 
 @route('/payslips')
@@ -432,7 +439,7 @@ def shares(visitor):
                 quantity = -quantity
             rows.append(
                 f'<tr><td>{e(lang.strftime(operation.effective_date))}</td>'
-                f'<td>{e(operation.number)}</td>'
+                f'<td class="nowrap">{e(operation.number)}</td>'
                 f'<td>{e(kinds.get(operation.kind, operation.kind))}</td>'
                 f'<td class="num">{quantity:+d}</td></tr>')
         body.append(f"""<h2>{e(_('msg_operations_title'))}</h2>

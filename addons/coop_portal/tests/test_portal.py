@@ -365,7 +365,7 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
             reset_token = user.reset_password_token
             url = user.get_email_reset_password_url()
         self.assertTrue(reset_token)
-        self.assertIn(f'/portal/password?', url)
+        self.assertIn('/portal/password?', url)
 
         response = client.post(f'{BASE}/password', data={
                 'csrf': token, 'email': 'leo@example.com',
