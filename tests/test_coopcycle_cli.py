@@ -3,20 +3,33 @@
 import json
 import os
 import sqlite3
+import subprocess
 import tempfile
 import unittest
+import urllib.error
+import urllib.request
 
-from coop_coopcycle.tests.tools import delivery_rows, task_row, to_csv
+from coop_coopcycle.coopcycle import Instance
+from coop_coopcycle.tests.tools import (
+    FakeCoopCycle, api_delivery, delivery_rows, task_row, to_csv)
 
-from .support import coop, copy_database, one_line_error, write_config
+from .support import (
+    BIN, clean_environ, coop, copy_database, free_port, one_line_error,
+    wait_for_port, write_config)
 
 BACKENDS = {'sqlite'}
 # A coop with its riders' CoopCycle usernames and a delivery product
 SETUP = """\
+from trytond.pool import Pool
 from coop_coopcycle.tests.test_module import setup_coop
 company = create_company('Vélo Coop')
 with set_company(company):
-    setup_coop(company)
+    _, bakery = setup_coop(company)
+    Pool().get('coop.coopcycle.instance').create([{
+                'name': "Lyon", 'base_url': 'http://127.0.0.1:9',
+                'store_id': 7, 'store': bakery.id, 'client_id': 'key',
+                'client_secret': 'secret', 'webhook_secret': 'shh',
+                }])
 """
 
 
@@ -104,3 +117,60 @@ class CoopCycleCommandTestCase(unittest.TestCase):
                 'SELECT month, CAST(worked_hours AS TEXT) '
                 'FROM coop_payroll_monthly_hours'),
             [('2026-03-01', '150')])
+
+    def test_webhook_route(self):
+        """The route served by trytond: 401 without the right signature,
+        the delivery fetched and written with it, a replay changes nothing"""
+        with FakeCoopCycle() as fake:
+            fake.deliveries[5] = api_delivery(5, status='DOING')
+            self.table_write(
+                'UPDATE coop_coopcycle_instance SET base_url = ?', fake.url)
+            (instance,), = self.table('SELECT id FROM coop_coopcycle_instance')
+            port = free_port()
+            server = subprocess.Popen(
+                [os.path.join(BIN, 'coop'), 'serve', '-d', 'coop',
+                    '-c', self.config, '--listen', f'127.0.0.1:{port}'],
+                env=clean_environ(), stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE, text=True)
+            self.addCleanup(server.communicate, timeout=30)
+            self.addCleanup(server.terminate)
+            wait_for_port(port, server)
+            url = f'http://127.0.0.1:{port}/coop/coopcycle/webhook/{instance}'
+            body = json.dumps({'data': {'object': '/api/deliveries/5',
+                        'event': 'delivery.started'}}).encode()
+
+            def post(signature):
+                request = urllib.request.Request(url, data=body,
+                    method='POST', headers={
+                        'Content-Type': 'application/json'})
+                if signature is not None:
+                    request.add_header('X-CoopCycle-Signature', signature)
+                try:
+                    with urllib.request.urlopen(request, timeout=60) as answer:
+                        return answer.status, json.load(answer)
+                except urllib.error.HTTPError as error:
+                    return error.code, json.load(error)
+
+            self.assertEqual(post(None)[0], 401)
+            self.assertEqual(post(Instance.signature('wrong', body))[0], 401)
+            self.assertEqual(self.table(
+                    'SELECT COUNT(*) FROM coop_delivery'), [(0,)])
+            signature = Instance.signature('shh', body)
+            self.assertEqual(post(signature), (200,
+                    {'status': 'done', 'changed': 3}))
+            self.assertEqual(self.table(
+                    'SELECT coopcycle_key, state FROM coop_delivery'),
+                [('/api/deliveries/5', 'in_progress')])
+            self.assertEqual(post(signature), (200,
+                    {'status': 'done', 'changed': 0}))
+            self.assertEqual(self.table(
+                    'SELECT COUNT(*) FROM coop_delivery_task'), [(2,)])
+
+    def table_write(self, query, *params):
+        path = os.path.join(self.folder, 'db', 'coop.sqlite')
+        connection = sqlite3.connect(path)
+        try:
+            connection.execute(query, params)
+            connection.commit()
+        finally:
+            connection.close()
