@@ -11,7 +11,7 @@ import os
 from .errors import CoopError
 
 KINDS = ['tasks', 'deliveries', 'payroll']
-STEPS = ['check', 'stores', 'deliveries', 'tasks', 'tours', 'hours']
+STEPS = ['check', 'stores', 'deliveries', 'tours', 'tasks', 'hours']
 
 FORMAT = """\
 The file is one of CoopCycle's exports, recognised from its header:

@@ -32,12 +32,11 @@ from coop_tools.sql import forget, insert, update
 from .formats import Error
 
 SOURCE = "CoopCycle"
-STEPS = ['check', 'stores', 'deliveries', 'tasks', 'tours', 'hours']
 # What a task carries over from CoopCycle; compared to tell an update
 TASK_FIELDS = [
     'type', 'status', 'after', 'before', 'done_at', 'street', 'latitude',
     'longitude', 'proof_notes', 'incident', 'coopcycle_comments',
-    'coopcycle_contact']
+    'coopcycle_contact', 'tour', 'tour_sequence']
 DELIVERY_FIELDS = [
     'customer', 'date', 'ordered_at', 'vehicle', 'distance', 'weight',
     'state', 'coopcycle_order']
@@ -145,12 +144,11 @@ class Loader:
             parsed.deliveries, stores, prices, existing_tasks,
             existing_deliveries)
         self.progress('deliveries', len(delivery_ids))
-        task_ids = self.write_tasks(
-            parsed.deliveries, delivery_ids, existing_tasks)
-        self.progress('tasks', len(task_ids))
-        self.write_tours(
-            parsed.deliveries, task_ids, couriers, existing_tasks)
+        tours = self.tours(parsed.deliveries, couriers)
         self.progress('tours', self.summary.tours_created)
+        task_ids = self.write_tasks(
+            parsed.deliveries, delivery_ids, existing_tasks, tours)
+        self.progress('tasks', len(task_ids))
         return self.summary
 
     def couriers(self, usernames):
@@ -203,7 +201,7 @@ class Loader:
         return {p.name: p.id for p in parties}
 
     def existing(self, deliveries):
-        """The tasks ({key: (id, delivery id, tour id, values)}) and the
+        """The tasks ({key: (id, delivery id, values)}) and the
         deliveries ({key or id: (id, values)}) already imported"""
         pool = Pool()
         Task = pool.get('coop.delivery.task')
@@ -215,11 +213,11 @@ class Loader:
         task_columns = [getattr(task, n) for n in TASK_FIELDS]
         for sub in grouped_slice(keys, backend.MAX_QUERY_PARAMS):
             cursor.execute(*task.select(
-                    task.coopcycle_key, task.id, task.delivery, task.tour,
+                    task.coopcycle_key, task.id, task.delivery,
                     *task_columns,
                     where=_in(task.coopcycle_key, list(sub))))
-            for key, id_, delivery_id, tour, *values in cursor:
-                tasks[key] = (id_, delivery_id, tour, dict(zip(
+            for key, id_, delivery_id, *values in cursor:
+                tasks[key] = (id_, delivery_id, dict(zip(
                             TASK_FIELDS, self.read_values(Task, TASK_FIELDS,
                                 values))))
         delivery_keys = [d.key for d in deliveries if d.key]
@@ -355,6 +353,9 @@ class Loader:
             found = self.match(delivery, existing_tasks, existing_deliveries)
             if found is None:
                 values['coopcycle_key'] = delivery.key
+                # Every row inserted has the same columns
+                values.setdefault('price', None)
+                values.setdefault('price_rules', None)
                 new.append(values)
                 new_indexes.append(index)
                 continue
@@ -417,8 +418,8 @@ class Loader:
                         task.name, task.contact])) or None,
             }
 
-    def write_tasks(self, deliveries, delivery_ids, existing_tasks):
-        "Insert or update the tasks; return {task key: id}"
+    def write_tasks(self, deliveries, delivery_ids, existing_tasks, tours):
+        "Insert or update the tasks, in their tours; return {task key: id}"
         pool = Pool()
         Task = pool.get('coop.delivery.task')
         new, changed, ids = [], {}, {}
@@ -426,8 +427,10 @@ class Loader:
         for delivery, delivery_id in zip(deliveries, delivery_ids):
             for sequence, task in enumerate(delivery.tasks, 1):
                 values = self.task_values(task)
+                values['tour'], values['tour_sequence'] = tours.get(
+                    task.key, (None, None))
                 if task.key in existing_tasks:
-                    id_, _, _, old = existing_tasks[task.key]
+                    id_, _, old = existing_tasks[task.key]
                     ids[task.key] = id_
                     diff = {k: v for k, v in values.items() if old[k] != v}
                     if diff:
@@ -449,31 +452,26 @@ class Loader:
         self.summary.unchanged += unchanged
         return ids
 
-    def write_tours(self, deliveries, task_ids, couriers, existing_tasks):
-        """Put each task with a courier in the courier's tour of its day,
-        in the order of their windows; tours are made as needed. A task
-        CoopCycle no longer assigns leaves its tour."""
+    def tours(self, deliveries, couriers):
+        """{task key: (tour id, order in the tour)} of the tasks CoopCycle
+        assigns: the courier's tour of the task's day, in the order of the
+        windows; tours are made as needed. A task CoopCycle no longer
+        assigns is in no tour."""
         pool = Pool()
         Tour = pool.get('coop.delivery.tour')
-        Task = pool.get('coop.delivery.task')
         tour = Tour.__table__()
         cursor = Transaction().connection.cursor()
         by_tour = defaultdict(list)
-        values = {}
         for delivery in deliveries:
             for task in delivery.tasks:
                 day = self.local_day(task.done_at or task.after or task.before)
                 if task.courier and day:
                     by_tour[couriers[task.courier], day].append(task)
-                elif existing_tasks.get(task.key, (None,) * 3)[2]:
-                    values[task_ids[task.key]] = {
-                        'tour': None, 'tour_sequence': None}
-        update(Task, values)
         if not by_tour:
-            return
+            return {}
         riders = list({r for r, _ in by_tour})
         days = [d for _, d in by_tour]
-        tours = {}
+        found = {}
         for sub in grouped_slice(riders, backend.MAX_QUERY_PARAMS):
             cursor.execute(*tour.select(
                     tour.rider, tour.date, tour.id,
@@ -483,21 +481,20 @@ class Loader:
             for rider, date, id_ in cursor:
                 if isinstance(date, str):
                     date = dt.date.fromisoformat(date)
-                tours[rider, date] = id_
-        missing = [k for k in by_tour if k not in tours]
+                found[rider, date] = id_
+        missing = [k for k in by_tour if k not in found]
         created = insert(Tour, [{'rider': r, 'date': d} for r, d in missing],
             {'company': self.company.id, 'breaks': dt.timedelta(0)})
-        tours.update(zip(missing, created))
+        found.update(zip(missing, created))
         self.summary.tours_created += len(created)
-        values = {}
+        result = {}
         for key, tasks in by_tour.items():
             tasks.sort(key=lambda t: (
                     self.utc(t.after or t.before or t.done_at), t.key))
             for sequence, task in enumerate(tasks, 1):
-                values[task_ids[task.key]] = {
-                    'tour': tours[key], 'tour_sequence': sequence}
-        update(Task, values)
-        forget(Tour, list(tours.values()))
+                result[task.key] = (found[key], sequence)
+        forget(Tour, list(found.values()))
+        return result
 
     # Hours
 
