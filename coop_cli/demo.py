@@ -5,6 +5,7 @@ Everything here goes through Tryton's ORM, so that the demo exercises the
 same validation and access rules as a real coop's back office.
 """
 import datetime as dt
+import unicodedata
 from decimal import Decimal
 
 DEMO_DATABASE = 'demo'
@@ -311,6 +312,12 @@ def _create_stores(company):
                 } for name, street, postal_code, _ in STORES])
 
 
+def _username(name):
+    "awa for Awa Diallo, ines for Inès Benali"
+    first = unicodedata.normalize('NFKD', name.split()[0].lower())
+    return ''.join(c for c in first if c.isascii())
+
+
 def _create_riders(company, today):
     "Riders are employees with an open-ended contract"
     from trytond.pool import Pool
@@ -323,6 +330,8 @@ def _create_riders(company, today):
     riders = Employee.create([{
                 'party': party.id, 'company': company.id,
                 'start_date': start,
+                # Their CoopCycle usernames, for `coop import coopcycle`
+                'coopcycle_username': _username(party.name),
                 } for party in parties])
     Contract.create([{
                 'company': company.id,
