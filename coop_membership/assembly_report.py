@@ -8,6 +8,7 @@
 
 French legal documents: French labels whatever the user's language.
 """
+import datetime as dt
 from collections import defaultdict
 from fractions import Fraction
 from xml.sax.saxutils import escape
@@ -17,7 +18,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
+from sql.aggregate import Count
+
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 
 from coop_tools import pdf
 from coop_tools.pdf import format_date, format_fr
@@ -188,6 +192,7 @@ class MinutesReport(AssemblyReport):
     def minutes_flowables(cls, assembly):
         pool = Pool()
         Assembly = pool.get('coop.assembly')
+        Attendance = pool.get('coop.assembly.attendance')
         Configuration = pool.get('coop.membership.configuration')
         Date = pool.get('ir.date')
         config = Configuration(1)
@@ -201,16 +206,16 @@ class MinutesReport(AssemblyReport):
                                 assembly.first_convocation.date)))))
 
         flowables.append(cls.heading(LABELS['convocations']))
-        convocations = assembly.convocations
-        if convocations:
-            dates = sorted({c.date for c in convocations})
+        sent = cls.convocations_sent(assembly)
+        if sent:
             flowables.append(para(escape(LABELS['convocations_sent'].format(
-                            count=len(convocations),
-                            email=sum(
-                                c.method == 'email' for c in convocations),
-                            post=sum(
-                                c.method == 'post' for c in convocations),
-                            dates=', '.join(format_date(d) for d in dates)))))
+                            count=sum(sent.values()),
+                            email=sum(n for (m, _), n in sent.items()
+                                if m == 'email'),
+                            post=sum(n for (m, _), n in sent.items()
+                                if m == 'post'),
+                            dates=', '.join(format_date(d) for d in
+                                sorted({d for _, d in sent}))))))
         else:
             flowables.append(para(escape(LABELS['no_convocations'])))
 
@@ -218,8 +223,10 @@ class MinutesReport(AssemblyReport):
         flowables.append(cls.heading(LABELS['attendance']))
         flowables.append(cls.attendance_table(assembly, counts, width))
         flowables.append(cls.heading(LABELS['proxies']))
-        proxies = [a for a in assembly.attendances
-            if a.status == 'represented']
+        proxies = Attendance.search([
+                ('assembly', '=', assembly.id),
+                ('status', '=', 'represented'),
+                ])
         if proxies:
             for attendance in proxies:
                 flowables.append(para(escape(LABELS['proxy'].format(
@@ -269,6 +276,20 @@ class MinutesReport(AssemblyReport):
             cls.signatures(width),
             ]
         return flowables
+
+    @classmethod
+    def convocations_sent(cls, assembly):
+        "{(method, date): convocations} of assembly, counted in SQL"
+        pool = Pool()
+        Convocation = pool.get('coop.assembly.convocation')
+        table = Convocation.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(
+                table.method, table.date, Count(table.id),
+                where=table.assembly == assembly.id,
+                group_by=[table.method, table.date]))
+        return {(m, dt.date.fromisoformat(d) if isinstance(d, str) else d): n
+            for m, d, n in cursor}
 
     @classmethod
     def colleges(cls, counts):
