@@ -13,6 +13,7 @@ from html import escape
 from secrets import compare_digest, token_hex
 from string import Template
 
+from sql import Literal, Null
 from werkzeug.exceptions import Forbidden, NotFound
 
 from trytond import config
@@ -136,14 +137,16 @@ def language(request):
 
 
 class Visitor:
-    "Who asks: a web user with a live portal session, or nobody"
+    """Who asks: a web user with a live portal session, or nobody
+
+    Read with a few plain SQL queries: every page pays for it."""
     __slots__ = (
-        'request', 'lang', 'user', 'session', 'key', '_employees', '_members')
+        'request', 'lang', 'user', 'party', 'key', '_employees', '_members')
 
     def __init__(self, request):
         self.request = request
         self.lang = language(request)
-        self.user = self.session = self.key = None
+        self.user = self.party = self.key = None
         self._employees = self._members = None
         key = request.cookies.get(SESSION_COOKIE)
         if key and len(key) <= 128:
@@ -152,19 +155,30 @@ class Visitor:
     def _load(self, key):
         pool = Pool()
         Session = pool.get('web.user.session')
-        sessions = Session.search([('key', '=', key)], limit=1)
-        if not sessions:
+        WebUser = pool.get('web.user')
+        Party = pool.get('party.party')
+        session = Session.__table__()
+        user = WebUser.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*session.join(user,
+                condition=session.user == user.id).select(
+                user.id, user.party, session.create_date, session.write_date,
+                where=(session.key == key)
+                & (user.active == Literal(True))
+                & (user.party != Null),
+                limit=1))
+        row = cursor.fetchone()
+        if not row:
             return
-        session, = sessions
-        age = abs(dt.datetime.now() - session.last_modified_at)
+        user_id, party_id, created, written = row
+        age = abs(dt.datetime.now() - (written or created))
         if age > dt.timedelta(seconds=session_timeout()):
-            return
-        user = session.user
-        if not user.active or not user.party:
             return
         if age > dt.timedelta(seconds=TOUCH_SECONDS):
             self._touch(key)
-        self.user, self.session, self.key = user, session, key
+        self.user = WebUser(user_id)
+        self.party = Party(party_id)
+        self.key = key
 
     def _touch(self, key):
         "Record the session's use, in a transaction of its own"
@@ -177,10 +191,6 @@ class Visitor:
             touching.commit()
 
     @property
-    def party(self):
-        return self.user.party if self.user else None
-
-    @property
     def csrf(self):
         return csrf_token(self.key) if self.key else None
 
@@ -191,20 +201,26 @@ class Visitor:
             raise Forbidden()
 
     # What the person may see: always narrowed to their party
+    def _of_party(self, model):
+        Model = Pool().get(model)
+        if not self.party:
+            return []
+        table = Model.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(table.id,
+                where=table.party == self.party.id, order_by=[table.id]))
+        return Model.browse([i for i, in cursor])
+
     def employees(self):
         "The person's employee records (a rider may have several)"
         if self._employees is None:
-            Employee = Pool().get('company.employee')
-            self._employees = Employee.search(
-                [('party', '=', self.party.id)]) if self.party else []
+            self._employees = self._of_party('company.employee')
         return self._employees
 
     def members(self):
         "The person's member records"
         if self._members is None:
-            Member = Pool().get('coop.member')
-            self._members = Member.search(
-                [('party', '=', self.party.id)]) if self.party else []
+            self._members = self._of_party('coop.member')
         return self._members
 
 
@@ -260,7 +276,11 @@ def nav(visitor, current):
 
 def assemblies_available():
     "Whether the suite has assemblies to show (coop_membership's own)"
-    return False
+    try:
+        Pool().get('coop.assembly')
+    except KeyError:
+        return False
+    return True
 
 
 def page(visitor, title, body, current=None, status=200, headers=None):
@@ -317,3 +337,31 @@ def pdf_response(visitor, data, filename):
 
 def lang_record(visitor):
     return Pool().get('ir.lang').get(visitor.lang)
+
+
+_formats = {}
+FORMATS_SIZE = 20000
+
+
+def formatted(lang, kind, value, currency=None):
+    """value as ir.lang writes it: 'money' (with currency), 'month' or
+    'date'; remembered by the process (ir.lang's formatting reads the
+    calendar's translations on every call, a good part of a page)"""
+    key = (Transaction().database.name, lang.id, kind, value,
+        currency.id if currency else None)
+    try:
+        return _formats[key]
+    except KeyError:
+        pass
+    if value is None:
+        text = ''
+    elif kind == 'money':
+        text = lang.currency(value, currency, grouping=True)
+    elif kind == 'month':
+        text = lang.strftime(value, '%B %Y')
+    else:
+        text = lang.strftime(value)
+    if len(_formats) >= FORMATS_SIZE:
+        _formats.clear()
+    _formats[key] = text
+    return text

@@ -7,6 +7,7 @@ a record id from the URL that is not theirs answers 404, as an id that does
 not exist does.
 """
 import datetime as dt
+import re
 from decimal import Decimal
 from functools import wraps
 
@@ -18,9 +19,9 @@ from trytond.transaction import Transaction
 from trytond.wsgi import app
 
 from .portal import (
-    CSS, FORM_COOKIE, SESSION_COOKIE, Visitor, _,
-    base_url, check_form_token, delete_cookie, e, finish, form_token,
-    language, lang_record, login_redirect, not_found, page, pdf_response,
+    CSS, FORM_COOKIE, SESSION_COOKIE, Visitor, _, base_url,
+    check_form_token, delete_cookie, e, finish, form_token, formatted,
+    lang_record, language, login_redirect, not_found, page, pdf_response,
     session_timeout, set_cookie)
 
 PREFIX = '/<database_name>/portal'
@@ -257,36 +258,55 @@ def password_post(visitor):
 # Payslips
 
 def month_name(lang, date):
-    return lang.strftime(date, '%B %Y')
+    return formatted(lang, 'month', date)
 
 
 def money(lang, amount, currency):
-    return lang.currency(amount or Decimal(0), currency, grouping=True)
+    return formatted(lang, 'money', amount or Decimal(0), currency)
 
 
 @route('/payslips')
 def payslips(visitor):
+    """The confirmed and posted payslips of the person's employee records,
+    latest first: one query, the page riders open most"""
     pool = Pool()
     Payslip = pool.get('coop.payroll.payslip')
+    Company = pool.get('company.company')
+    Currency = pool.get('currency.currency')
     lang = lang_record(visitor)
     base = base_url(visitor.request)
-    employees = visitor.employees()
-    records = Payslip.search([
-            ('employee', 'in', [e.id for e in employees]),
-            ('state', 'in', VISIBLE_PAYSLIP_STATES),
-            ], order=[('start_date', 'DESC'), ('id', 'DESC')])
+    employee_ids = [e.id for e in visitor.employees()]
     cards = []
-    for payslip in records:
-        note = ''
-        if payslip.reversal_of:
-            note = f'<div class="muted">{e(_("msg_reversal", number=payslip.reversal_of.number))}</div>'
-        cards.append(f"""<article class="card payslip">
-<div class="row"><strong>{e(month_name(lang, payslip.start_date))}</strong>
-<span class="amount">{e(money(lang, payslip.net_pay, payslip.currency))}</span></div>
-<div class="row muted"><span>{e(_('msg_number'))} {e(payslip.number)}</span>
-<span>{e(_('msg_gross'))} {e(money(lang, payslip.gross, payslip.currency))}</span></div>
-<div class="row muted"><span>{e(_('msg_paid_on', date=lang.strftime(payslip.payment_date)))}</span>
-<a class="button" href="{base}/payslips/{payslip.id}/pdf" download>{e(_('msg_download'))}</a></div>
+    if employee_ids:
+        payslip = Payslip.__table__()
+        reversed_ = Payslip.__table__()
+        company = Company.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*payslip
+            .join(company, condition=payslip.company == company.id)
+            .join(reversed_, 'LEFT',
+                condition=payslip.reversal_of == reversed_.id)
+            .select(
+                payslip.id, payslip.number, payslip.start_date,
+                payslip.payment_date, payslip.gross, payslip.net_pay,
+                reversed_.number, company.currency,
+                where=payslip.employee.in_(employee_ids)
+                & payslip.state.in_(VISIBLE_PAYSLIP_STATES),
+                order_by=[payslip.start_date.desc, payslip.id.desc]))
+        for (id_, number, start_date, payment_date, gross, net_pay,
+                reversed_number, currency_id) in cursor:
+            currency = Currency(currency_id)
+            note = ''
+            if reversed_number:
+                note = ('<div class="muted">'
+                    f'{e(_("msg_reversal", number=reversed_number))}</div>')
+            cards.append(f"""<article class="card payslip">
+<div class="row"><strong>{e(formatted(lang, 'month', start_date))}</strong>
+<span class="amount">{e(formatted(lang, 'money', net_pay, currency))}</span></div>
+<div class="row muted"><span>{e(_('msg_number'))} {e(number)}</span>
+<span>{e(_('msg_gross'))} {e(formatted(lang, 'money', gross, currency))}</span></div>
+<div class="row muted"><span>{e(_('msg_paid_on', date=formatted(lang, 'date', payment_date)))}</span>
+<a class="button" href="{base}/payslips/{id_}/pdf" download>{e(_('msg_download'))}</a></div>
 {note}</article>""")
     body = '\n'.join(cards) or f'<p class="card">{e(_("msg_no_payslip"))}</p>'
     return page(visitor, _('msg_payslips_title'), body, current='payslips')
@@ -463,3 +483,136 @@ def certificate(visitor, member_id):
     data = Certificate.execute([member.id], {})[1]
     return pdf_response(visitor, data, f'shares-{member.number}.pdf')
 
+
+
+# Assemblies (coop_membership's): those the person was convened to
+
+def member_assemblies(visitor):
+    """The assemblies the person's members are in the register of, or were
+    convened to, latest first; with {assembly id: attendance}"""
+    pool = Pool()
+    Assembly = pool.get('coop.assembly')
+    Convocation = pool.get('coop.assembly.convocation')
+    Attendance = pool.get('coop.assembly.attendance')
+    member_ids = [m.id for m in visitor.members()]
+    if not member_ids:
+        return [], {}, {}
+    convocations = {c.assembly.id: c for c in Convocation.search([
+                ('member', 'in', member_ids)])}
+    attendances = {a.assembly.id: a for a in Attendance.search([
+                ('member', 'in', member_ids)])}
+    assemblies = Assembly.search([
+            ('id', 'in', list(set(convocations) | set(attendances))),
+            ('state', '!=', 'draft'),
+            ], order=[('date', 'DESC'), ('id', 'DESC')])
+    return assemblies, convocations, attendances
+
+
+def own_assembly(visitor, assembly_id):
+    "The person's assembly of that id, or 404"
+    assemblies, _, _ = member_assemblies(visitor)
+    for assembly in assemblies:
+        if assembly.id == assembly_id:
+            return assembly
+    not_found()
+
+
+def assembly_documents(assembly):
+    Attachment = Pool().get('ir.attachment')
+    return Attachment.search([
+            ('resource', '=', str(assembly)),
+            ('type', '=', 'data'),
+            ], order=[('name', 'ASC'), ('id', 'ASC')])
+
+
+@route('/assemblies')
+def assemblies(visitor):
+    pool = Pool()
+    Assembly = pool.get('coop.assembly')
+    Resolution = pool.get('coop.assembly.resolution')
+    Attendance = pool.get('coop.assembly.attendance')
+    lang = lang_record(visitor)
+    base = base_url(visitor.request)
+    records, convocations, attendances = member_assemblies(visitor)
+    states = dict(Assembly.fields_get(['state'])['state']['selection'])
+    results = dict(Resolution.fields_get(['result'])['result']['selection'])
+    statuses = dict(
+        Attendance.fields_get(['status'])['status']['selection'])
+    body = []
+    for assembly in records:
+        when = lang.strftime(assembly.date) if assembly.date else ''
+        if assembly.time:
+            when += ' ' + assembly.time.strftime('%H:%M')
+        lines = [f'<div class="row"><strong>{e(assembly.name)}</strong>'
+            f'<span>{e(states.get(assembly.state, assembly.state))}</span>'
+            '</div>',
+            f'<div class="row muted"><span>{e(assembly.kind_string)}</span>'
+            f'<span>{e(when)}</span></div>']
+        if assembly.place:
+            lines.append(f'<div>{e(_("msg_place"))} {e(assembly.place)}'
+                '</div>')
+        if (assembly.remote and assembly.remote_link
+                and assembly.state != 'closed'):
+            lines.append(f'<div>{e(_("msg_remote"))} '
+                f'{e(assembly.remote_link)}</div>')
+        convocation = convocations.get(assembly.id)
+        if convocation:
+            lines.append('<div class="muted">' + e(_('msg_convened',
+                        date=lang.strftime(convocation.date))) + '</div>')
+        attendance = attendances.get(assembly.id)
+        if attendance and assembly.state == 'closed':
+            lines.append(f'<div class="muted">{e(_("msg_attendance"))} '
+                f'{e(statuses.get(attendance.status, ""))}</div>')
+        agenda = []
+        for resolution in assembly.resolutions:
+            result = ''
+            if assembly.state == 'closed' and resolution.result:
+                result = (f' <span class="muted">— '
+                    f'{e(results.get(resolution.result, ""))}</span>')
+            agenda.append(f'<li>{e(resolution.title)}{result}</li>')
+        if agenda:
+            lines.append(f'<h2>{e(_("msg_agenda"))}</h2>'
+                f'<ol class="agenda">{"".join(agenda)}</ol>')
+        links = [
+            f'<li><a href="{base}/assemblies/{assembly.id}/documents/'
+            f'{a.id}" download>{e(a.name)}</a></li>'
+            for a in assembly_documents(assembly)]
+        if assembly.state == 'closed':
+            links.append(f'<li><a class="minutes" href="{base}/assemblies/'
+                f'{assembly.id}/minutes" download>{e(_("msg_minutes"))}'
+                '</a></li>')
+        if links:
+            lines.append(f'<h2>{e(_("msg_documents"))}</h2>'
+                f'<ul class="documents">{"".join(links)}</ul>')
+        body.append('<article class="card assembly">' + '\n'.join(lines)
+            + '</article>')
+    if not records:
+        body.append(f'<p class="card">{e(_("msg_no_assembly"))}</p>')
+    return page(visitor, _('msg_assemblies_title'), '\n'.join(body),
+        current='assemblies')
+
+
+@route('/assemblies/<int:assembly_id>/minutes')
+def assembly_minutes(visitor, assembly_id):
+    Minutes = Pool().get('coop.assembly.minutes', type='report')
+    assembly = own_assembly(visitor, assembly_id)
+    if assembly.state != 'closed':
+        not_found()
+    data = Minutes.execute([assembly.id], {})[1]
+    return pdf_response(visitor, data, f'minutes-{assembly.id}.pdf')
+
+
+@route('/assemblies/<int:assembly_id>/documents/<int:attachment_id>')
+def assembly_document(visitor, assembly_id, attachment_id):
+    assembly = own_assembly(visitor, assembly_id)
+    documents = [a for a in assembly_documents(assembly)
+        if a.id == attachment_id]
+    if not documents:
+        not_found()
+    document, = documents
+    response = Response(bytes(document.data),
+        content_type='application/octet-stream')
+    filename = re.sub(r'[^\w.-]+', '_', document.name or 'document')
+    response.headers['Content-Disposition'] = (
+        f'attachment; filename="{filename}"')
+    return finish(response, visitor)

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 import time
+import urllib.parse
 from decimal import Decimal
 from http.cookies import SimpleCookie
 from unittest.mock import patch
@@ -125,7 +126,47 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
                         'email': 'nobody@example.com', 'password': PASSWORD,
                         'party': party.id}])
             data['company'] = company.id
+            data['assembly'] = cls.populate_assembly(company, data)
         return data
+
+    @classmethod
+    def populate_assembly(cls, company, data):
+        "A closed assembly Awa was convened to, with a document and minutes"
+        pool = Pool()
+        Assembly = pool.get('coop.assembly')
+        Convocation = pool.get('coop.assembly.convocation')
+        Attendance = pool.get('coop.assembly.attendance')
+        Member = pool.get('coop.member')
+        Attachment = pool.get('ir.attachment')
+        awa = Member(data['awa']['member'])
+        assembly, other = Assembly.create([{
+                    'company': company.id, 'name': f"AG {year}",
+                    'kind': 'ordinary', 'date': dt.date(year, 6, 1),
+                    'place': "Salle des fêtes",
+                    'minutes': b'%PDF-1.4 minutes of the assembly',
+                    'resolutions': [('create', [{
+                                    'title': f"Approve the {year} accounts",
+                                    'kind': 'ordinary',
+                                    'majority': 'simple'}])],
+                    } for year in [2026, 2025]])
+        Convocation.create([{
+                    'assembly': assembly.id, 'member': awa.id,
+                    'method': 'email', 'email': 'awa@example.com',
+                    'date': dt.date(2026, 5, 10)}])
+        Attendance.create([{
+                    'assembly': assembly.id, 'member': awa.id,
+                    'college': awa.category.id, 'status': 'present'}])
+        document, = Attachment.create([{
+                    'resource': str(assembly), 'name': 'accounts.txt',
+                    'type': 'data', 'data': b'The accounts of 2025'}])
+        # Closed as the assembly closes, without its sessions; the other
+        # one convened no one of the test
+        table = Assembly.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.update([table.state], ['closed'],
+                where=table.id.in_([assembly.id, other.id])))
+        return {'id': assembly.id, 'document': document.id,
+            'other': other.id}
 
     def client(self, secure=False):
         return Client(app, use_cookies=True), (
@@ -287,6 +328,22 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
             config._cache_clear()
         self.assertEqual(response.status_code, 303)
 
+    def test_session_use_is_recorded(self):
+        "Using a session keeps it alive: its last use is written"
+        client, _, _ = self.login('awa')
+        key = self.session_key(client)
+
+        def last_use():
+            with Transaction().start(DB_NAME, 0, readonly=True):
+                Session = Pool().get('web.user.session')
+                session, = Session.search([('key', '=', key)])
+                return session.last_modified_at
+        before = last_use()
+        time.sleep(1.1)
+        with patch('coop_portal.portal.TOUCH_SECONDS', 0):
+            self.assertEqual(client.get(f'{BASE}/payslips').status_code, 200)
+        self.assertGreater(last_use(), before)
+
     def test_shares_are_the_members_own(self):
         "A member sees her register entry and certificate, not another's"
         client, _, _ = self.login('leo')
@@ -366,6 +423,12 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
             url = user.get_email_reset_password_url()
         self.assertTrue(reset_token)
         self.assertIn('/portal/password?', url)
+        # The link's page lets its address go nowhere
+        parts = urllib.parse.urlsplit(url)
+        response = client.get(f'{parts.path}?{parts.query}')
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers['Referrer-Policy'], 'no-referrer')
+        self.assertIn(f'value="{reset_token}"', response.text)
 
         response = client.post(f'{BASE}/password', data={
                 'csrf': token, 'email': 'leo@example.com',
@@ -393,6 +456,34 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
             self.assertTrue(user.email_valid)
             WebUser.write([user], {'password': PASSWORD})
             transaction.commit()
+
+    def test_assemblies(self):
+        "A member sees the assemblies she was convened to, and their minutes"
+        assembly = self.data['assembly']
+        client, _, _ = self.login('awa')
+        response = client.get(f'{BASE}/assemblies')
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("AG 2026", response.text)
+        self.assertIn("Approve the 2026 accounts", response.text)
+        self.assertNotIn("AG 2025", response.text)
+        response = client.get(f"{BASE}/assemblies/{assembly['id']}/minutes")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.data, b'%PDF-1.4 minutes of the assembly')
+        response = client.get(f"{BASE}/assemblies/{assembly['id']}"
+            f"/documents/{assembly['document']}")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.data, b'The accounts of 2025')
+        # Not convened: 404, as for a document of another record
+        for path in [f"/assemblies/{assembly['other']}/minutes",
+                f"/assemblies/{assembly['other']}/documents/"
+                f"{assembly['document']}"]:
+            self.assertEqual(client.get(BASE + path).status_code, 404)
+
+        client, _, _ = self.login('leo')
+        response = client.get(f'{BASE}/assemblies')
+        self.assertNotIn("AG 2026", response.text)
+        response = client.get(f"{BASE}/assemblies/{assembly['id']}/minutes")
+        self.assertEqual(response.status_code, 404)
 
     @with_transaction()
     def test_invite(self):

@@ -1,0 +1,247 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"""The portal under load: 50 logged-in riders asking for their payslip list
+for 60 s, against the production server set-up (gunicorn, PostgreSQL), on
+loopback (target: p95 under 100 ms, no error).
+
+    .venv/bin/python bench/portal_load.py [--riders 50] [--seconds 60]
+        [--workers 4] [--think-ms 1000] [--keep]
+
+The database (coop_bench_portal, on $TRYTOND_DATABASE__URI or the local
+server) is created with the suite and the demo coop, given riders up to
+--riders with their contracts, three months of confirmed payslips each and
+a portal account (not measured). gunicorn then serves coop_cli.wsgi:app as
+docker/entrypoint.sh does (production.conf, the database preloaded), every
+rider logs in through the login form, and wrk runs two rounds with one
+connection per rider (bench/portal_load.lua rotates their session cookies
+and counts as an error any answer that is not their payslip list):
+
+- riders: each rider pauses about --think-ms between pages (uniform from
+  half to one and a half of it), as a person reading a phone does;
+- saturation: no pause at all, every connection asks again as soon as it
+  is answered (what the server can do at most; latency is then queueing).
+
+It prints one RESULT line per round, stops the server and drops the
+database unless --keep. Needs wrk (apt-get install wrk).
+"""
+import argparse
+import datetime as dt
+import http.cookiejar
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from decimal import Decimal
+
+import postgresql  # bench/postgresql.py: the script's folder is on sys.path
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+DATABASE = 'coop_bench_portal'
+PASSWORD = 'bench-portal-1'
+LUA = os.path.join(ROOT, 'bench', 'portal_load.lua')
+MONTHS = 3
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--riders', type=int, default=50)
+    parser.add_argument('--seconds', type=int, default=60)
+    parser.add_argument('--workers', type=int, default=4)
+    parser.add_argument('--think-ms', type=int, default=1000)
+    parser.add_argument('--keep', action='store_true')
+    args = parser.parse_args()
+    if not shutil.which('wrk'):
+        sys.exit("portal_load: wrk is missing (apt-get install wrk)")
+
+    postgresql.create(DATABASE)
+    folder = tempfile.TemporaryDirectory()
+    server = None
+    try:
+        start = time.monotonic()
+        from coop_cli import database
+        from coop_cli import demo
+        demo.build(DATABASE)
+        emails = database.in_transaction(
+            DATABASE, lambda: add_riders(args.riders))
+        print(f"{len(emails)} riders with {MONTHS} months of payslips "
+            f"in {time.monotonic() - start:.0f} s", flush=True)
+
+        port = free_port()
+        server = serve(port, args.workers, folder.name)
+        base = f'http://127.0.0.1:{port}/{DATABASE}/portal'
+        keys = [log_in(base, email) for email in emails]
+        keys_file = os.path.join(folder.name, 'keys.txt')
+        with open(keys_file, 'w') as file:
+            file.write('\n'.join(keys) + '\n')
+        print(f"{len(keys)} riders logged in", flush=True)
+
+        for label, think in [('riders', args.think_ms), ('saturation', 0)]:
+            print(f"\n{label}: {len(keys)} connections, {args.seconds} s, "
+                f"think time {think} ms", flush=True)
+            command = [
+                'wrk', '-t2', f'-c{len(keys)}', f'-d{args.seconds}s',
+                '--timeout', '10s', '-s', LUA, f'{base}/payslips', '--',
+                f'/{DATABASE}/portal/payslips', keys_file]
+            print('$ THINK_MS=%d %s' % (think, ' '.join(command)), flush=True)
+            result = subprocess.run(command, env=dict(os.environ,
+                    THINK_MS=str(think)), capture_output=True, text=True,
+                timeout=args.seconds + 60)
+            print(result.stdout.strip(), flush=True)
+            if result.returncode:
+                print(result.stderr, file=sys.stderr)
+    finally:
+        if server:
+            server.terminate()
+            try:
+                server.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        folder.cleanup()
+        if not args.keep:
+            postgresql.drop(DATABASE)
+
+
+def add_riders(count):
+    """Riders up to count beside the demo's six, three months of confirmed
+    payslips for every one, and a portal account each; their e-mails"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    from coop_cli import demo
+    pool = Pool()
+    Company = pool.get('company.company')
+    Party = pool.get('party.party')
+    Employee = pool.get('company.employee')
+    Contract = pool.get('coop.payroll.contract')
+    Payslip = pool.get('coop.payroll.payslip')
+    WebUser = pool.get('web.user')
+    company, = Company.search([])
+    today = dt.date.today()
+    start = dt.date(today.year - 1, 9, 1)
+    with Transaction().set_context(company=company.id):
+        existing = Employee.search([('company', '=', company.id)])
+        parties = Party.create([{'name': f"Rider {i:03d}"}
+                for i in range(len(existing), count)])
+        new = Employee.create([{
+                    'party': p.id, 'company': company.id,
+                    'start_date': start} for p in parties])
+        Contract.create([{
+                    'company': company.id, 'employee': e.id,
+                    'kind': 'open_ended', 'start_date': start,
+                    'weekly_hours': Decimal(35),
+                    'hourly_wage': Decimal('12.02'),
+                    'job': "Coursier à vélo",
+                    } for e in new])
+        riders = (existing + new)[:count]
+        contracts = {c.employee: c for c in Contract.search([])}
+        # Earlier months' payslips, as the payroll confirmed them
+        month = demo._last_month(today)
+        values = []
+        for i in range(1, MONTHS + 1):
+            month = (month - dt.timedelta(days=1)).replace(day=1)
+            for rider in riders:
+                values.append({
+                        'company': company.id, 'employee': rider.id,
+                        'contract': contracts[rider].id,
+                        'start_date': month,
+                        'payment_date': month + dt.timedelta(days=27),
+                        'number': f'BENCH-{month:%Y%m}-{rider.id:04d}',
+                        'contract_hours': Decimal('151.67'),
+                        'gross': Decimal('1823.07'),
+                        'net_pay': Decimal('1430.00'),
+                        })
+        payslips = Payslip.create(values)
+        table = Payslip.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.update([table.state], ['confirmed'],
+                where=table.id.in_([p.id for p in payslips])))
+        emails = []
+        have = {u.party for u in WebUser.search([])}
+        values = []
+        for i, rider in enumerate(riders):
+            email = f'rider{i:03d}@bench.example.org'
+            if rider.party in have:
+                email, = [u.email for u in WebUser.search(
+                            [('party', '=', rider.party.id)])]
+                WebUser.write(WebUser.search(
+                        [('party', '=', rider.party.id)]),
+                    {'password': PASSWORD})
+            else:
+                values.append({'email': email, 'party': rider.party.id,
+                        'password': PASSWORD, 'email_valid': True})
+            emails.append(email)
+        WebUser.create(values)
+    return emails
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def serve(port, workers, folder):
+    "gunicorn as docker/entrypoint.sh runs it, on loopback"
+    env = {k: v for k, v in os.environ.items()
+        if not k.startswith(('TRYTOND_', 'COOP_'))}
+    env.update({
+            'COOP_CONFIG': os.path.join(ROOT, 'config', 'production.conf'),
+            'TRYTOND_CONFIG': os.path.join(
+                ROOT, 'config', 'production.conf'),
+            'TRYTOND_DATABASE_NAMES': DATABASE,
+            'TRYTOND_DATABASE__URI': os.environ['TRYTOND_DATABASE__URI'],
+            'TRYTOND_DATABASE__PATH': folder,
+            'TRYTOND_WEB__ROOT': os.path.join(ROOT, 'var', 'sao', 'package'),
+            # Loopback and plain HTTP here; a proxy terminates TLS in
+            # production
+            })
+    server = subprocess.Popen([
+            os.path.join(os.path.dirname(sys.executable), 'gunicorn'),
+            '--workers', str(workers), '--bind', f'127.0.0.1:{port}',
+            'coop_cli.wsgi:app'],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(server.stderr.read().decode())
+        try:
+            with urllib.request.urlopen(
+                    f'http://127.0.0.1:{port}/{DATABASE}/portal/login',
+                    timeout=5) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    # Every worker loads the pool at start-up (TRYTOND_DATABASE_NAMES):
+    # a few more requests reach each of them before the measure
+    for _ in range(workers * 3):
+        urllib.request.urlopen(
+            f'http://127.0.0.1:{port}/{DATABASE}/portal/login',
+            timeout=30).read()
+    return server
+
+
+def log_in(base, email):
+    "Log in through the form as a browser does; the session key"
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f'{base}/login', timeout=30).read().decode()
+    token = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+    data = urllib.parse.urlencode({
+            'csrf': token, 'email': email, 'password': PASSWORD}).encode()
+    page = opener.open(f'{base}/login', data=data, timeout=30).read().decode()
+    if 'article class="card payslip"' not in page:
+        raise RuntimeError(f"{email} sees no payslip after logging in")
+    key, = [c.value for c in jar if c.name == 'coop_portal_session']
+    return key
+
+
+if __name__ == '__main__':
+    main()
