@@ -9,6 +9,7 @@ then matches names to the database and writes.
 """
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import re
@@ -206,7 +207,7 @@ def _rows(reader, columns, parsed):
                         line, 'msg_import_field_count',
                         count=len(values), expected=len(columns)))
                 continue
-            yield line, dict(zip(columns, (v.strip() for v in values)))
+            yield line, dict(zip(columns, map(str.strip, values)))
     except csv.Error as error:
         parsed.errors.append(Error.of(
                 reader.line_num, 'msg_import_csv', error=str(error)))
@@ -313,6 +314,7 @@ ISO_DAY = re.compile(r'(\d{4})-(\d{1,2})-(\d{1,2})')
 TIME = re.compile(r'(\d{1,2}):(\d{2})(?::(\d{2}))?')
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_day(text):
     "A date written d/m/Y (CoopCycle's exports) or Y-m-d; ValueError else"
     match = DAY.fullmatch(text)
@@ -326,6 +328,7 @@ def parse_day(text):
     return dt.date(int(year), int(month), int(day))
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_time(text):
     match = TIME.fullmatch(text)
     if not match:

@@ -14,6 +14,7 @@ based: one query to find what exists, new rows inserted in bulk, changed
 rows updated in bulk, values checked here as the ORM would.
 """
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,6 +28,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from coop_delivery.delivery import state_from_statuses
+from coop_delivery.invoice import proportional
 from coop_tools.sql import forget, insert, update
 
 from .formats import Error
@@ -92,6 +94,7 @@ class Loader:
         self.timezone = ZoneInfo(company.timezone) if company.timezone \
             else dt.timezone.utc
         self.errors = []
+        self.tax_regimes, self.reversed_totals = {}, {}
 
     def error(self, line, code, **values):
         self.errors.append(Error.of(line, code, **values))
@@ -263,29 +266,52 @@ class Loader:
         """{delivery index: untaxed price}: the source's untaxed amount, or
         its tax-included total less the taxes of the delivery product on
         the delivery's day"""
-        pool = Pool()
-        Configuration = pool.get('coop.delivery.configuration')
-        Tax = pool.get('account.tax')
         currency = self.company.currency
         result = {}
-        taxes = None
-        cache = {}
+        untaxed = {}
         for index, delivery in enumerate(deliveries):
             if delivery.untaxed is not None:
-                result[index] = currency.round(delivery.untaxed)
+                amount = delivery.untaxed
             elif delivery.total is not None:
-                if taxes is None:
-                    product = Configuration(1).invoice_product
-                    if not product:
-                        self.error(delivery.line, 'msg_import_no_product')
-                        return result
-                    taxes = list(product.customer_taxes_used)
-                key = delivery.total, self.delivery_day(delivery)
-                if key not in cache:
-                    cache[key] = currency.round(
-                        Tax.reverse_compute(delivery.total, taxes, key[1]))
-                result[index] = cache[key]
+                amount = self.reverse_taxes(
+                    delivery.total, self.delivery_day(delivery))
+                if amount is None:
+                    self.error(delivery.line, 'msg_import_no_product')
+                    return result
+            else:
+                continue
+            if amount not in untaxed:
+                untaxed[amount] = currency.round(amount)
+            result[index] = untaxed[amount]
         return result
+
+    def reverse_taxes(self, total, date):
+        """The amount whose price with the delivery product's taxes at date
+        is total, or None without a delivery product. The taxes in force
+        are told apart by what they make of 100 (rates only: the same on
+        every amount), so that a month's totals are computed once each."""
+        pool = Pool()
+        Tax = pool.get('account.tax')
+        taxes = self.delivery_taxes
+        if taxes is None:
+            return None
+        if date not in self.tax_regimes:
+            self.tax_regimes[date] = (
+                Tax.reverse_compute(Decimal(100), taxes, date)
+                if proportional(taxes) else date)
+        key = total, self.tax_regimes[date]
+        if key not in self.reversed_totals:
+            self.reversed_totals[key] = Tax.reverse_compute(
+                total, taxes, date)
+        return self.reversed_totals[key]
+
+    @functools.cached_property
+    def delivery_taxes(self):
+        "The customer taxes of the delivery product, None without one"
+        pool = Pool()
+        Configuration = pool.get('coop.delivery.configuration')
+        product = Configuration(1).invoice_product
+        return list(product.customer_taxes_used) if product else None
 
     @staticmethod
     def first_task(delivery):
