@@ -918,17 +918,41 @@ class Resolution(AssemblyPartMixin, ModelSQL, ModelView):
                         assembly=assembly.rec_name))
 
     @classmethod
+    def check_agenda_open(cls, resolutions):
+        "The agenda is fixed once the members are convened on it"
+        for resolution in resolutions:
+            if resolution.assembly.state != 'draft':
+                cls._check_open({resolution.assembly.id})
+                raise AssemblyError(gettext(
+                        'coop_membership.msg_resolution_convened',
+                        resolution=resolution.rec_name))
+
+    @classmethod
+    def create(cls, vlist):
+        pool = Pool()
+        Assembly = pool.get('coop.assembly')
+        for values in vlist:
+            if values.get('assembly'):
+                assembly = Assembly(values['assembly'])
+                if assembly.state != 'draft':
+                    cls._check_open({assembly.id})
+                    raise AssemblyError(gettext(
+                            'coop_membership.msg_resolution_convened',
+                            resolution=values.get('title')))
+        return super().create(vlist)
+
+    @classmethod
     def write(cls, *args):
         actions = iter(args)
         for resolutions, values in zip(actions, actions):
             if set(values) - SESSION_FIELDS:
-                for resolution in resolutions:
-                    if resolution.assembly.state != 'draft':
-                        cls._check_open({resolution.assembly.id})
-                        raise AssemblyError(gettext(
-                                'coop_membership.msg_resolution_convened',
-                                resolution=resolution.rec_name))
+                cls.check_agenda_open(resolutions)
         super().write(*args)
+
+    @classmethod
+    def delete(cls, resolutions):
+        cls.check_agenda_open(resolutions)
+        super().delete(resolutions)
 
     @classmethod
     def copy(cls, resolutions, default=None):

@@ -13,6 +13,7 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
+from trytond.transaction import Transaction
 
 from coop_membership.assembly import (
     AssemblyClosedError, AssemblyError, ProxyError, VoteError, decide)
@@ -413,6 +414,10 @@ class AssemblyTestCase(unittest.TestCase):
             # The agenda is fixed once the members are convened
             with self.assertRaises(AssemblyError):
                 Resolution.write(list(assembly.resolutions), {'title': "X"})
+            with self.assertRaises(AssemblyError):
+                Resolution.delete(list(assembly.resolutions))
+            with self.assertRaises(AssemblyError):
+                Resolution.create([{'assembly': assembly.id, 'title': "Z"}])
             attend(assembly, members, 'present')
             resolution, = assembly.resolutions
             votes = vote(resolution, members[:3], 'for')
@@ -432,6 +437,25 @@ class AssemblyTestCase(unittest.TestCase):
                 with self.assertRaises(AssemblyClosedError):
                     call()
             self.assertTrue(issubclass(AssemblyClosedError, AccessError))
+
+    @with_transaction()
+    def test_assemblies_reserved_to_membership_admin(self):
+        "A user outside the membership administrators cannot read them"
+        pool = Pool()
+        User = pool.get('res.user')
+        Assembly = pool.get('coop.assembly')
+        company = create_company()
+        with set_company(company):
+            make_assembly()
+            user, = User.create([{
+                        'name': "Rider", 'login': 'rider',
+                        'companies': [('add', [company.id])],
+                        'company': company.id,
+                        }])
+        with Transaction().set_user(user.id), \
+                Transaction().set_context(_check_access=True):
+            with self.assertRaises(AccessError):
+                Assembly.search([])
 
     @with_transaction()
     def test_convocations_mailed_and_recorded(self):
