@@ -295,7 +295,7 @@ class Subscription(Workflow, ModelSQL, ModelView):
                 (config.get_required('account_unpaid'), None, payment.amount),
                 (paid_account, None, -payment.amount),
                 ]
-            if not getattr(payment, 'statement_line', None):
+            if not payment.settled_elsewhere():
                 lines += [
                     (config.get_required('account_bank'), None,
                         payment.amount),
@@ -335,6 +335,12 @@ class Payment(ModelSQL, ModelView):
         super().__setup__()
         cls.__access__.add('subscription')
         cls._order = [('date', 'ASC'), ('id', 'ASC')]
+
+    def settled_elsewhere(self):
+        """Whether another entry credits what the member owed (4561): a
+        bank statement line's, or another module's; the payment's own entry
+        then only moves the capital from called unpaid to paid up"""
+        return bool(getattr(self, 'statement_line', None))
 
 
 class PaymentStart(ModelView):
