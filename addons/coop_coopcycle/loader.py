@@ -181,16 +181,14 @@ class Loader:
         Party = pool.get('party.party')
         names = {d.organization for d in deliveries} - set(stores)
         found = dict(stores)
-        for sub in grouped_slice(list(names), backend.MAX_QUERY_PARAMS):
-            sub = list(sub)
-            for party in Party.search([
-                        ['OR',
-                            ('coopcycle_organization', 'in', sub),
-                            [('coopcycle_organization', '=', None),
-                                ('name', 'in', sub)]],
-                        ], order=[('id', 'ASC')]):
-                name = party.coopcycle_organization or party.name
-                found.setdefault(name, party.id)
+        # A party named for its organization comes before a namesake
+        for field_ in ['coopcycle_organization', 'name']:
+            missing = list(names - set(found))
+            for sub in grouped_slice(missing, backend.MAX_QUERY_PARAMS):
+                for party in Party.search([
+                            (field_, 'in', list(sub)),
+                            ], order=[('id', 'ASC')]):
+                    found.setdefault(getattr(party, field_), party.id)
         return found, names - set(found)
 
     def create_stores(self, names):

@@ -57,6 +57,7 @@ class CoopCycleTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
         same file again changes nothing; a newer export updates"""
         pool = Pool()
         Delivery = pool.get('coop.delivery')
+        Party = pool.get('party.party')
         Task = pool.get('coop.delivery.task')
         Tour = pool.get('coop.delivery.tour')
         company = create_company()
@@ -68,13 +69,20 @@ class CoopCycleTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
                     **{'event.FAILED.notes': "Nobody home"})
                 + delivery_rows(105, 57, total='6.00', pickup='TODO',
                     dropoff='TODO', organization="Café Vélo",
-                    courier=''))
+                    courier='')
+                + delivery_rows(109, 59, organization='FOURNIL-69'))
+            # A store known to CoopCycle by another name
+            fournil, = Party.create([{'name': "Le Fournil",
+                        'coopcycle_organization': 'FOURNIL-69'}])
+            Party.create([{'name': 'FOURNIL-69'}])
             data = to_csv(rows)
             summary = import_data(company, data)
             self.assertEqual(
                 (summary.deliveries_created, summary.tasks_created,
                     summary.tours_created, summary.stores_created),
-                (3, 6, 2, ["Café Vélo"]))
+                (4, 8, 2, ["Café Vélo"]))
+            fourth, = Delivery.search([('coopcycle_order', '=', 'ORD59')])
+            self.assertEqual(fourth.customer, fournil)
 
             first, = Delivery.search([('coopcycle_order', '=', 'ORD55')])
             self.assertEqual(first.customer, bakery)
@@ -92,7 +100,12 @@ class CoopCycleTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
             self.assertEqual(pickup.after, dt.datetime(2026, 3, 2, 8, 0))
             self.assertEqual(dropoff.done_at, dt.datetime(2026, 3, 2, 8, 40))
             self.assertEqual(pickup.tour.rider, awa)
-            self.assertEqual([t.tour_sequence for t in first.tasks], [1, 2])
+            # Awa's tour of the day, in the order of the windows
+            self.assertEqual([t.coopcycle_key for t in pickup.tour.tasks], [
+                    '/api/tasks/101', '/api/tasks/109', '/api/tasks/102',
+                    '/api/tasks/110'])
+            self.assertEqual([t.tour_sequence for t in pickup.tour.tasks],
+                [1, 2, 3, 4])
 
             second, = Delivery.search([('coopcycle_order', '=', 'ORD56')])
             self.assertEqual(second.state, 'failed')
@@ -114,7 +127,7 @@ class CoopCycleTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
                 (again.deliveries_created, again.deliveries_updated,
                     again.tasks_created, again.tasks_updated,
                     again.unchanged),
-                (0, 0, 0, 0, 6))
+                (0, 0, 0, 0, 8))
 
             # A later export: ORD57 ridden by Noé, and a new order
             newer = to_csv(
@@ -126,7 +139,7 @@ class CoopCycleTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
                 (summary.deliveries_created, summary.deliveries_updated,
                     summary.tasks_created, summary.tasks_updated),
                 (1, 1, 2, 2))
-            self.assertEqual(Delivery.search_count([]), 4)
+            self.assertEqual(Delivery.search_count([]), 5)
             third = Delivery(third.id)
             self.assertEqual(third.state, 'done')
             self.assertEqual({t.rider for t in third.tasks}, {noe})
