@@ -27,7 +27,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from coop_tools import pdf
 from coop_tools.pdf import format_fr
@@ -167,7 +167,10 @@ class Payslip(metaclass=PoolMeta):
         drafts = [p.id for p in payslips if p.state == 'draft']
         super().compute(payslips)
         if drafts:
-            cls.add_after_net_lines(cls.browse(drafts))
+            # The payroll reads the members' settings and subscriptions
+            # that its users may not see
+            with without_check_access():
+                cls.add_after_net_lines(cls.browse(drafts))
 
     @classmethod
     def add_after_net_lines(cls, payslips):
@@ -294,12 +297,18 @@ class Payslip(metaclass=PoolMeta):
 
     @classmethod
     def post(cls, payslips):
+        ids = [p.id for p in payslips if p.state == 'confirmed']
+        super().post(payslips)
+        with without_check_access():
+            cls._pay_shares(ids)
+
+    @classmethod
+    def _pay_shares(cls, ids):
+        "Record the share payments of the payslips' deductions, or undo them"
         pool = Pool()
         Payment = pool.get('coop.share.payment')
         Subscription = pool.get('coop.share.subscription')
         Line = pool.get('coop.payroll.payslip.line')
-        ids = [p.id for p in payslips if p.state == 'confirmed']
-        super().post(payslips)
         lines = Line.search([
                 ('payslip', 'in', ids),
                 ('kind', '=', 'after_net'),

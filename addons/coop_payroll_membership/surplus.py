@@ -21,7 +21,7 @@ from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from coop_tools.model import account_field
 
@@ -32,6 +32,16 @@ SPLITS = [
     ('hours', "Hours Worked"),
     ('salary', "Gross Salary"),
     ]
+# French chart (account_fr) accounts of each setting: the postable child of
+# 1061, 1068 and 424, which are closed
+FRENCH_ACCOUNTS = {
+    'surplus_account_result': '120',
+    'surplus_account_legal_reserve': '10611',
+    'surplus_account_reserves': '10688',
+    'surplus_account_workers': '4248',
+    'surplus_account_interest': '457',
+    'surplus_account_carry_forward': '110',
+    }
 # The dated parameter (coop.payroll.parameter) capping interest on shares
 INTEREST_CAP = 'SHARE_INTEREST_CAP'
 PARTS = [
@@ -111,6 +121,26 @@ class Configuration(metaclass=PoolMeta):
     @classmethod
     def default_surplus_workers_split(cls):
         return 'hours'
+
+    @classmethod
+    def set_french_accounts(cls, company):
+        "Also the surplus accounts, the French chart's postable ones"
+        pool = Pool()
+        Account = pool.get('account.account')
+        super().set_french_accounts(company)
+        config = cls(1)
+        for name, code in FRENCH_ACCOUNTS.items():
+            if getattr(config, name):
+                continue
+            accounts = Account.search([
+                    ('company', '=', company.id),
+                    ('code', '=', code),
+                    ('closed', '!=', True),
+                    ('type', '!=', None),
+                    ], limit=1)
+            if accounts:
+                setattr(config, name, accounts[0])
+        config.save()
 
 
 def _amount(string, help='', readonly=False):
@@ -343,8 +373,10 @@ class Allocation(Workflow, ModelSQL, ModelView):
         cls.save(allocations)
         for allocation in allocations:
             allocation.check_law()
-        Extra.delete(Extra.search([('allocation', 'in', allocations)]))
-        Extra.create([v for a in allocations for v in a.workers_values()])
+        # The payroll's records, made for the membership administrator
+        with without_check_access():
+            Extra.delete(Extra.search([('allocation', 'in', allocations)]))
+            Extra.create([v for a in allocations for v in a.workers_values()])
 
     @classmethod
     @ModelView.button
@@ -352,7 +384,8 @@ class Allocation(Workflow, ModelSQL, ModelView):
     def draft(cls, allocations):
         pool = Pool()
         Extra = pool.get('coop.payroll.extra')
-        Extra.delete(Extra.search([('allocation', 'in', allocations)]))
+        with without_check_access():
+            Extra.delete(Extra.search([('allocation', 'in', allocations)]))
 
     def _error(self, message, **values):
         return AllocationError(gettext(

@@ -1,11 +1,13 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
 "Shares paid by payroll deduction; the surplus allocation and its payroll"
 import datetime as dt
+from contextlib import contextmanager
 from decimal import Decimal
 
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
 
 from coop_tools.testing import SuiteDatabase, lock_tables
 
@@ -86,6 +88,24 @@ def payslip(employee, month, post=True):
         Payslip.confirm([record])
         Payslip.post([record])
     return Payslip(record.id)
+
+
+@contextmanager
+def as_user(company, module, group):
+    "Run as a new user of company in group, access checked"
+    pool = Pool()
+    User = pool.get('res.user')
+    ModelData = pool.get('ir.model.data')
+    user, = User.create([{
+                'name': group, 'login': group,
+                'companies': [('add', [company.id])], 'company': company.id,
+                'groups': [('add', [ModelData.get_id(module, group)])],
+                }])
+    transaction = Transaction()
+    with transaction.set_user(user.id), \
+            transaction.set_context(_check_access=True), \
+            transaction.set_context(User.get_preferences(context_only=True)):
+        yield
 
 
 def after_net(payslip):
@@ -186,7 +206,12 @@ class PayrollMembershipTestCase(SuiteDatabase, ModuleTestCase):
                 D(-50))
             self.assertEqual(balance(['1013'], dt.date(2026, 12, 31)),
                 D(200))
-            # The new draft deducts it again, and pays it when posted
+            # The new draft deducts it again, and pays it when posted; a
+            # payroll administrator computes it without seeing the register
+            self.assertEqual(after_net(draft), [('SHARES', D(-50))])
+            with as_user(company, 'coop_payroll', 'group_payroll_admin'):
+                Payslip.compute([Payslip(draft.id)])
+            draft = Payslip(draft.id)
             self.assertEqual(after_net(draft), [('SHARES', D(-50))])
             Payslip.confirm([draft])
             Payslip.post([draft])
@@ -343,7 +368,10 @@ class PayrollMembershipTestCase(SuiteDatabase, ModuleTestCase):
             # Checked: the workers' share split by hours (the same for
             # each: the first gets the cent left over); posted
             Allocation.write([allocation], good)
-            Allocation.check([allocation])
+            # A membership administrator checks it: the payroll's records
+            # are made for them
+            with as_user(company, 'coop_membership', 'group_membership_admin'):
+                Allocation.check([Allocation(allocation.id)])
             allocation = Allocation(allocation.id)
             self.assertEqual(
                 [(w.employee, w.basis, w.amount)
