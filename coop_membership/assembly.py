@@ -45,6 +45,7 @@ RESOLUTION_KINDS = [
     ('ordinary', "Ordinary"),
     ('extraordinary', "Extraordinary"),
     ]
+RESOLUTION_KINDS_SET = {k for k, _ in RESOLUTION_KINDS}
 CONVOCATIONS = [
     ('first', "First"),
     ('second', "Second"),
@@ -893,6 +894,13 @@ class Resolution(AssemblyPartMixin, ModelSQL, ModelView):
     def default_vote_mode(cls):
         return 'individual'
 
+    @fields.depends('assembly', '_parent_assembly.kind', 'kind',
+        methods=['on_change_kind'])
+    def on_change_assembly(self):
+        if self.assembly and self.assembly.kind in RESOLUTION_KINDS_SET:
+            self.kind = self.assembly.kind
+            self.on_change_kind()
+
     @fields.depends('kind')
     def on_change_kind(self):
         self.majority = 'two_thirds' if self.kind == 'extraordinary' \
@@ -931,6 +939,7 @@ class Resolution(AssemblyPartMixin, ModelSQL, ModelView):
     def create(cls, vlist):
         pool = Pool()
         Assembly = pool.get('coop.assembly')
+        vlist = [v.copy() for v in vlist]
         for values in vlist:
             if values.get('assembly'):
                 assembly = Assembly(values['assembly'])
@@ -939,6 +948,11 @@ class Resolution(AssemblyPartMixin, ModelSQL, ModelView):
                     raise AssemblyError(gettext(
                             'coop_membership.msg_resolution_convened',
                             resolution=values.get('title')))
+                # An extraordinary assembly's resolutions are extraordinary
+                if assembly.kind == 'extraordinary':
+                    values.setdefault('kind', 'extraordinary')
+            if values.get('kind') == 'extraordinary':
+                values.setdefault('majority', 'two_thirds')
         return super().create(vlist)
 
     @classmethod

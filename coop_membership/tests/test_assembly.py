@@ -63,9 +63,8 @@ def make_assembly(kind='ordinary', resolutions=None, date=DATE):
     pool = Pool()
     Assembly = pool.get('coop.assembly')
     if resolutions is None:
-        resolutions = [{'title': "Accounts", 'kind': (
-                    'ordinary' if kind != 'extraordinary'
-                    else 'extraordinary')}]
+        # Its kind and majority follow the assembly's
+        resolutions = [{'title': "Accounts"}]
     assembly, = Assembly.create([{
                 'name': "AG 2026", 'kind': kind, 'date': date,
                 'place': "Lyon",
@@ -246,7 +245,11 @@ class AssemblyTestCase(unittest.TestCase):
             self.assertFalse(Assembly(assembly.id).quorum_reached)
             attend(assembly, oth[:1], 'present')
             self.assertTrue(Assembly(assembly.id).quorum_reached)
-            self.assertEqual(assembly.resolutions[0].majority, 'simple')
+            # An extraordinary assembly's resolution needs two thirds
+            self.assertEqual(
+                (assembly.resolutions[0].kind,
+                    assembly.resolutions[0].majority),
+                ('extraordinary', 'two_thirds'))
 
     @with_transaction()
     def test_mixed_assembly_quorum_per_kind(self):
