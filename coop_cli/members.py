@@ -8,12 +8,12 @@ records any operation: numbered, its lines written, the members' status
 updated. Everything happens in one transaction, rolled back on any error.
 """
 import collections
-import csv
 import datetime as dt
-import io
 import os
 import re
 from dataclasses import dataclass, field
+
+from coop_tools import csvfile
 
 from .errors import CoopError
 
@@ -150,6 +150,17 @@ def read(path):
     return parse(data)
 
 
+# Why a file cannot be read at all (coop_tools.csvfile's reasons)
+CSV_ERRORS = {
+    'encoding': "the file is not UTF-8 (byte 0x{byte} cannot be decoded; "
+    "Latin-1 or Windows-1252 perhaps): save it as CSV UTF-8",
+    'empty': "the file is empty: it needs a header row and rows",
+    'delimiter': "the columns are separated by {delimiter}, not commas: "
+    "save the file as comma-delimited CSV",
+    'csv': "unreadable CSV: {error}",
+    }
+
+
 def parse(data):
     "Parse the bytes of a CSV file into a Parsed, without any database"
     parsed = Parsed()
@@ -159,40 +170,13 @@ def parse(data):
         parsed.fatal = True
         return parsed
 
-    if data.startswith(b'\xef\xbb\xbf'):  # the BOM spreadsheets write
-        data = data[3:]
     try:
-        text = data.decode('utf-8')
-    except UnicodeDecodeError as error:
-        line = data.count(b'\n', 0, error.start) + 1
-        byte = data[error.start:error.start + 1]
-        return fatal(line, f"the file is not UTF-8 (byte 0x{byte.hex()} "
-            "cannot be decoded; Latin-1 or Windows-1252 perhaps): save it "
-            "as CSV UTF-8")
-    if not text.strip():
-        return fatal(1, "the file is empty: it needs a header row and rows")
-    header_line = text.splitlines()[0]
-    for delimiter, name in [(';', 'semicolons'), ('\t', 'tabs')]:
-        if header_line.count(delimiter) > header_line.count(','):
-            return fatal(1, f"the columns are separated by {name}, not "
-                "commas: save the file as comma-delimited CSV")
-
-    reader = csv.reader(io.StringIO(text, newline=''))
-    try:
-        header = next(reader)
-    except csv.Error as error:
-        return fatal(1, f"unreadable header: {error}")
-    columns = [c.strip().lower() for c in header]
-    errors = check_header(columns)
-    if errors:
-        return fatal(1, '; '.join(errors))
-
-    last_line = reader.line_num
-    try:
-        for values in reader:
-            line, last_line = last_line + 1, reader.line_num
-            if not any(v.strip() for v in values):
-                continue
+        header, rows = csvfile.read(data)
+        columns = [c.strip().lower() for c in header]
+        errors = check_header(columns)
+        if errors:
+            return fatal(1, '; '.join(errors))
+        for line, values in rows:
             parsed.count += 1
             if len(values) != len(columns):
                 parsed.errors.append(Error(line, f"{len(values)} fields, "
@@ -205,8 +189,11 @@ def parse(data):
                 continue
             _parse_row(parsed, line, dict(zip(columns, (
                             v.strip() for v in values))))
-    except csv.Error as error:
-        return fatal(reader.line_num, f"unreadable CSV: {error}")
+    except csvfile.CSVError as error:
+        values = dict(error.values)
+        if 'delimiter' in values:
+            values['delimiter'] = csvfile.DELIMITERS[values['delimiter']]
+        return fatal(error.line, CSV_ERRORS[error.reason].format(**values))
     if not parsed.count:
         parsed.errors.append(Error(1, "no rows after the header"))
     parsed.rows.sort(key=lambda r: (r.effective_date, r.line))

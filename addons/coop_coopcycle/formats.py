@@ -7,14 +7,14 @@ error it holds, each with its line (the header is line 1) and a message
 code of this module with its values, translated when shown. The loader
 then matches names to the database and writes.
 """
-import csv
 import datetime as dt
 import functools
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+
+from coop_tools import csvfile
 
 STATUSES = {
     'TODO': 'todo',
@@ -157,31 +157,12 @@ def read_rows(data, parsed, kind=None):
     """Decode the file and read its header, setting parsed.kind; return
     the rows as an iterator of (line, {column: value}), or None when the
     file cannot be read as that kind (the error is added to parsed)"""
-    if data.startswith(b'\xef\xbb\xbf'):  # the BOM spreadsheets write
-        data = data[3:]
     try:
-        text = data.decode('utf-8')
-    except UnicodeDecodeError as error:
-        parsed.errors.append(Error.of(
-                data.count(b'\n', 0, error.start) + 1, 'msg_import_encoding',
-                byte=data[error.start:error.start + 1].hex()))
+        header, rows = csvfile.read(data)
+    except csvfile.CSVError as error:
+        parsed.errors.append(csv_error(error))
         return
-    if not text.strip():
-        parsed.errors.append(Error.of(1, 'msg_import_empty'))
-        return
-    header_line = text.splitlines()[0]
-    for delimiter in [';', '\t']:
-        if header_line.count(delimiter) > header_line.count(','):
-            parsed.errors.append(Error.of(
-                    1, 'msg_import_delimiter',
-                    delimiter='tab' if delimiter == '\t' else delimiter))
-            return
-    reader = csv.reader(io.StringIO(text, newline=''))
-    try:
-        columns = [c.strip() for c in next(reader)]
-    except csv.Error as error:
-        parsed.errors.append(Error.of(1, 'msg_import_csv', error=str(error)))
-        return
+    columns = [c.strip() for c in header]
     parsed.kind = kind or detect(columns)
     if parsed.kind is None:
         parsed.errors.append(Error.of(1, 'msg_import_unknown_format'))
@@ -191,16 +172,21 @@ def read_rows(data, parsed, kind=None):
         parsed.errors.append(Error.of(
                 1, 'msg_import_missing_columns', columns=', '.join(missing)))
         return
-    return _rows(reader, columns, parsed)
+    return _rows(rows, columns, parsed)
 
 
-def _rows(reader, columns, parsed):
-    last = reader.line_num
+def csv_error(error):
+    "The Error of an unreadable file"
+    values = dict(error.values)
+    if error.reason == 'delimiter':
+        values['delimiter'] = {'\t': 'tab'}.get(
+            values['delimiter'], values['delimiter'])
+    return Error.of(error.line, f'msg_import_{error.reason}', **values)
+
+
+def _rows(rows, columns, parsed):
     try:
-        for values in reader:
-            line, last = last + 1, reader.line_num
-            if not any(v.strip() for v in values):
-                continue
+        for line, values in rows:
             parsed.rows += 1
             if len(values) != len(columns):
                 parsed.errors.append(Error.of(
@@ -208,9 +194,8 @@ def _rows(reader, columns, parsed):
                         count=len(values), expected=len(columns)))
                 continue
             yield line, dict(zip(columns, map(str.strip, values)))
-    except csv.Error as error:
-        parsed.errors.append(Error.of(
-                reader.line_num, 'msg_import_csv', error=str(error)))
+    except csvfile.CSVError as error:
+        parsed.errors.append(csv_error(error))
     if not parsed.rows:
         parsed.errors.append(Error.of(1, 'msg_import_no_rows'))
 
