@@ -53,27 +53,39 @@ def main():
     parser.add_argument('--riders', type=int, default=50)
     parser.add_argument('--seconds', type=int, default=60)
     parser.add_argument('--workers', type=int, default=4)
+    parser.add_argument('--threads', type=int, default=0,
+        help="gunicorn's gthread workers with that many threads each "
+        "(default: sync workers, as docker/entrypoint.sh runs them)")
     parser.add_argument('--think-ms', type=int, default=1000)
     parser.add_argument('--keep', action='store_true')
+    parser.add_argument('--existing', action='store_true',
+        help="reuse the database a run with --keep left")
     args = parser.parse_args()
     if not shutil.which('wrk'):
         sys.exit("portal_load: wrk is missing (apt-get install wrk)")
 
-    postgresql.create(DATABASE)
+    if args.existing:
+        load_settings()
+    else:
+        postgresql.create(DATABASE)
     folder = tempfile.TemporaryDirectory()
     server = None
     try:
         start = time.monotonic()
         from coop_cli import database
         from coop_cli import demo
-        demo.build(DATABASE)
-        emails = database.in_transaction(
-            DATABASE, lambda: add_riders(args.riders))
+        if args.existing:
+            emails = database.in_transaction(DATABASE, rider_emails)
+        else:
+            demo.build(DATABASE)
+            emails = database.in_transaction(
+                DATABASE, lambda: add_riders(args.riders))
+        emails = emails[:args.riders]
         print(f"{len(emails)} riders with {MONTHS} months of payslips "
             f"in {time.monotonic() - start:.0f} s", flush=True)
 
         port = free_port()
-        server = serve(port, args.workers, folder.name)
+        server = serve(port, args.workers, args.threads, folder.name)
         base = f'http://127.0.0.1:{port}/{DATABASE}/portal'
         keys = [log_in(base, email) for email in emails]
         keys_file = os.path.join(folder.name, 'keys.txt')
@@ -82,8 +94,11 @@ def main():
         print(f"{len(keys)} riders logged in", flush=True)
 
         for label, think in [('riders', args.think_ms), ('saturation', 0)]:
+            with open('/proc/loadavg') as file:
+                load = file.read().split()[0]
             print(f"\n{label}: {len(keys)} connections, {args.seconds} s, "
-                f"think time {think} ms", flush=True)
+                f"think time {think} ms, load average before {load}",
+                flush=True)
             command = [
                 'wrk', '-t2', f'-c{len(keys)}', f'-d{args.seconds}s',
                 '--timeout', '10s', '-s', LUA, f'{base}/payslips', '--',
@@ -180,13 +195,34 @@ def add_riders(count):
     return emails
 
 
+def load_settings():
+    "The configuration postgresql.create loads, for an existing database"
+    from coop_cli import settings
+    os.environ.setdefault(
+        'TRYTOND_DATABASE__URI', 'postgresql://postgres@127.0.0.1:5432/')
+    os.environ['TRYTOND_CACHE__CLEAN_TIMEOUT'] = '300'
+    settings.load(os.path.join(ROOT, 'config', 'postgresql.conf'))
+
+
+def rider_emails():
+    "The portal e-mails of the riders of a database kept by --keep"
+    from trytond.pool import Pool
+    pool = Pool()
+    Employee = pool.get('company.employee')
+    WebUser = pool.get('web.user')
+    parties = [e.party.id for e in Employee.search([], order=[('id', 'ASC')])]
+    users = {u.party.id: u.email for u in WebUser.search(
+            [('party', 'in', parties)])}
+    return [users[p] for p in parties if p in users]
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
 
 
-def serve(port, workers, folder):
+def serve(port, workers, threads, folder):
     "gunicorn as docker/entrypoint.sh runs it, on loopback"
     env = {k: v for k, v in os.environ.items()
         if not k.startswith(('TRYTOND_', 'COOP_'))}
@@ -204,6 +240,8 @@ def serve(port, workers, folder):
     server = subprocess.Popen([
             os.path.join(os.path.dirname(sys.executable), 'gunicorn'),
             '--workers', str(workers), '--bind', f'127.0.0.1:{port}',
+            *(['--worker-class', 'gthread', '--threads', str(threads)]
+                if threads else []),
             'coop_cli.wsgi:app'],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 300

@@ -9,6 +9,7 @@ record id from the URL is only ever looked up inside that narrowing.
 import datetime as dt
 import hashlib
 import hmac
+import logging
 from html import escape
 from secrets import compare_digest, token_hex
 from string import Template
@@ -16,12 +17,13 @@ from string import Template
 from sql import Literal, Null
 from werkzeug.exceptions import Forbidden, NotFound
 
-from trytond import config
+from trytond import backend, config
 from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.protocols.wrappers import Response, redirect
 from trytond.transaction import Transaction
 
+logger = logging.getLogger(__name__)
 SESSION_COOKIE = 'coop_portal_session'
 # Double-submit token of the forms shown before a session exists (login,
 # password reset)
@@ -181,14 +183,24 @@ class Visitor:
         self.key = key
 
     def _touch(self, key):
-        "Record the session's use, in a transaction of its own"
+        """Record the session's use, in a transaction of its own; a page
+        never fails for it (another request may be writing it too)"""
+        pool = Pool()
+        Session = pool.get('web.user.session')
+        session = Session.__table__()
+        now = dt.datetime.now()
+        query = session.update([session.write_date], [now],
+            where=session.key == key)
         transaction = Transaction()
         if not transaction.readonly:
-            Pool().get('web.user.session').reset(key)
+            transaction.connection.cursor().execute(*query)
             return
-        with transaction.new_transaction() as touching:
-            Pool().get('web.user.session').reset(key)
-            touching.commit()
+        try:
+            with transaction.new_transaction() as touching:
+                touching.connection.cursor().execute(*query)
+                touching.commit()
+        except backend.DatabaseOperationalError:
+            logger.debug("session touch skipped", exc_info=True)
 
     @property
     def csrf(self):
@@ -201,26 +213,38 @@ class Visitor:
             raise Forbidden()
 
     # What the person may see: always narrowed to their party
-    def _of_party(self, model):
-        Model = Pool().get(model)
+    def _load_records(self):
+        "The party's employee and member records, in one query"
+        pool = Pool()
+        Employee = pool.get('company.employee')
+        Member = pool.get('coop.member')
+        self._employees, self._members = [], []
         if not self.party:
-            return []
-        table = Model.__table__()
+            return
+        employee = Employee.__table__()
+        member = Member.__table__()
         cursor = Transaction().connection.cursor()
-        cursor.execute(*table.select(table.id,
-                where=table.party == self.party.id, order_by=[table.id]))
-        return Model.browse([i for i, in cursor])
+        cursor.execute(*(
+                employee.select(Literal('e').as_('kind'), employee.id,
+                    where=employee.party == self.party.id)
+                | member.select(Literal('m').as_('kind'), member.id,
+                    where=member.party == self.party.id)))
+        ids = {'e': [], 'm': []}
+        for kind, id_ in cursor:
+            ids[kind].append(id_)
+        self._employees = Employee.browse(sorted(ids['e']))
+        self._members = Member.browse(sorted(ids['m']))
 
     def employees(self):
         "The person's employee records (a rider may have several)"
         if self._employees is None:
-            self._employees = self._of_party('company.employee')
+            self._load_records()
         return self._employees
 
     def members(self):
         "The person's member records"
         if self._members is None:
-            self._members = self._of_party('coop.member')
+            self._load_records()
         return self._members
 
 
