@@ -525,7 +525,8 @@ class Assembly(Workflow, ModelSQL, ModelView):
                 email = attendance.member.party.email
                 if email:
                     msg = assembly.convocation_message(email, documents)
-                    msg['From'] = from_
+                    if from_:
+                        msg['From'] = from_
                     send_message_transactional(msg, strict=True)
                 rows.append({
                         'member': attendance.member.id,
