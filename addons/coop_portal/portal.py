@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+import re
 from html import escape
 from secrets import compare_digest, token_hex
 from string import Template
@@ -352,11 +353,17 @@ def not_found():
     raise NotFound()
 
 
-def pdf_response(visitor, data, filename):
-    response = Response(bytes(data), content_type='application/pdf')
+def attachment(visitor, data, filename, content_type):
+    "A download; its name kept to letters, digits, dots and dashes"
+    response = Response(bytes(data), content_type=content_type)
+    filename = re.sub(r'[^\w.-]+', '_', filename, flags=re.ASCII)
     response.headers['Content-Disposition'] = (
         f'attachment; filename="{filename}"')
     return finish(response, visitor)
+
+
+def pdf_response(visitor, data, filename):
+    return attachment(visitor, data, filename, 'application/pdf')
 
 
 def lang_record(visitor):

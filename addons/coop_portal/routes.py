@@ -7,7 +7,6 @@ a record id from the URL that is not theirs answers 404, as an id that does
 not exist does.
 """
 import datetime as dt
-import re
 from decimal import Decimal
 from functools import wraps
 
@@ -19,7 +18,7 @@ from trytond.transaction import Transaction
 from trytond.wsgi import app
 
 from .portal import (
-    CSS, FORM_COOKIE, SESSION_COOKIE, Visitor, _, base_url,
+    CSS, FORM_COOKIE, SESSION_COOKIE, Visitor, _, attachment, base_url,
     check_form_token, delete_cookie, e, finish, form_token, formatted,
     lang_record, language, login_redirect, not_found, page, pdf_response,
     session_timeout, set_cookie)
@@ -610,9 +609,5 @@ def assembly_document(visitor, assembly_id, attachment_id):
     if not documents:
         not_found()
     document, = documents
-    response = Response(bytes(document.data),
-        content_type='application/octet-stream')
-    filename = re.sub(r'[^\w.-]+', '_', document.name or 'document')
-    response.headers['Content-Disposition'] = (
-        f'attachment; filename="{filename}"')
-    return finish(response, visitor)
+    return attachment(visitor, document.data, document.name or 'document',
+        'application/octet-stream')
