@@ -360,10 +360,21 @@ class DemoTestCase(unittest.TestCase):
         cookies = {c['name']: c for c in session.cookies()}
         self.assertNotIn('coop_portal_session', cookies)
 
-        # In French for a French browser
-        french = browser.new_context(locale='fr-FR')
+        # In French for a French browser; a member reads her shares
+        french = browser.new_context(locale='fr-FR', accept_downloads=True)
         page = french.new_page()
         page.goto(f'{portal}/login')
         self.assertEqual(page.get_attribute('html', 'lang'), 'fr')
         self.assertIn("Se connecter", page.content())
         shot(page, '7-login-fr')
+        page.fill('input[name=email]', 'velocite@example.org')
+        page.fill('input[name=password]', 'coopdemo')
+        page.click('main button[type=submit]')
+        page.wait_for_url('**/portal/shares')
+        self.assertIn("Mes parts sociales", page.content())
+        shot(page, '8-member-shares-fr')
+        with page.expect_download() as download_info:
+            page.click('article.member a.button')
+        with open(download_info.value.path(), 'rb') as file:
+            text = PdfReader(file).pages[0].extract_text()
+        self.assertIn("Association Vélo Cité", text)
