@@ -10,7 +10,7 @@ from decimal import Decimal
 
 DEMO_DATABASE = 'demo'
 DEMO_PASSWORD = 'coopdemo'
-COMPANY_NAME = "Roue Libre SCOP"
+COMPANY_NAME = "Roue Libre SCIC"
 DEMO_SIRET = '90012345600015'
 
 # name, street, postal code, (latitude, longitude)
@@ -25,6 +25,32 @@ STORES = [
     ("Sushi Guillotière", "5 grande rue de la Guillotière", "69007",
         (45.7550, 4.8430)),
     ]
+# Twenty more stores, whose deliveries come from CoopCycle's export
+STORES += [
+    (name, f"{10 + 3 * i} {street}", postal_code,
+        (45.745 + 0.0015 * i, 4.815 + 0.002 * (i % 9)))
+    for i, (name, street, postal_code) in enumerate([
+            ("Fromagerie Gerland", "rue de Gerland", "69007"),
+            ("Café Lumière", "rue du Premier Film", "69008"),
+            ("Biocoop Part-Dieu", "rue Garibaldi", "69003"),
+            ("Librairie Passages", "rue de Brest", "69002"),
+            ("Traiteur Monplaisir", "avenue des Frères Lumière", "69008"),
+            ("Primeur des Pentes", "montée de la Grande Côte", "69001"),
+            ("Pizzeria Vaise", "rue de Bourgogne", "69009"),
+            ("Caviste Ainay", "rue d'Auvergne", "69002"),
+            ("Pâtisserie Jean Macé", "avenue Berthelot", "69007"),
+            ("Fleuriste Terreaux", "rue d'Algérie", "69001"),
+            ("Ramen Saxe", "avenue de Saxe", "69003"),
+            ("Boucherie Tête d'Or", "boulevard des Belges", "69006"),
+            ("Épicerie Vrac Perrache", "cours Charlemagne", "69002"),
+            ("Pharmacie Montchat", "cours Docteur Long", "69003"),
+            ("Torréfacteur Croix-Paquet", "rue Romarin", "69001"),
+            ("Crêperie Saint-Paul", "rue Juiverie", "69005"),
+            ("Couscous Guillotière", "rue Paul Bert", "69003"),
+            ("Laverie Jaurès", "avenue Jean Jaurès", "69007"),
+            ("Imprimerie Confluence", "cours Bayard", "69002"),
+            ("Maraîcher Villeurbanne", "cours Émile Zola", "69100"),
+            ])]
 # Where the customers live: (street, latitude, longitude)
 DROPOFFS = [
     ("8 rue de Brest", 45.7610, 4.8345),
@@ -42,7 +68,43 @@ RIDERS = [
     ("Yuki Tanaka", 28, '12.02'),
     ("Hugo Lefèvre", 35, '12.02'),
     ]
+# Twenty-four more riders (their first names are their CoopCycle usernames)
+RIDERS += [
+    (f"{first} {last}", (35, 28, 24, 35)[i % 4],
+        ('12.02', '12.30', '12.02', '12.75')[i % 4])
+    for i, (first, last) in enumerate(zip(
+            ["Nina", "Sami", "Lou", "Malik", "Jeanne", "Oscar", "Fatou",
+                "Théo", "Clara", "Karim", "Manon", "Bilal", "Zoé", "Lucas",
+                "Aïcha", "Enzo", "Rose", "Nabil", "Lina", "Jules", "Sofia",
+                "Adam", "Maëlle", "Victor"],
+            ["Moreau", "Haddad", "Girard", "Traoré", "Bernard", "Petit",
+                "Ndiaye", "Roux", "Fontaine", "Mansouri", "Chevalier",
+                "Amrani", "Garnier", "Faure", "Keita", "Blanc", "Perrin",
+                "Cherif", "Robin", "Mercier", "Costa", "Lambert", "Guérin",
+                "Colin"]))]
 SUPPORTERS = ["Association Vélo Cité", "Marie Dupont"]
+# The other members: the stores' customers (users' college) and
+# supporters, named from these
+FIRST_NAMES = [
+    "Alice", "Bruno", "Chloé", "David", "Emma", "Farid", "Gaëlle", "Henri",
+    "Isabelle", "Jamel", "Katia", "Louis", "Mina", "Nicolas", "Océane"]
+LAST_NAMES = [
+    "Arnaud", "Baron", "Carpentier", "Dubois", "Esnault", "Ferrand",
+    "Gauthier"]
+CUSTOMERS = 45
+MORE_SUPPORTERS = 49
+# Colleges of the SCIC: code, name, kind, weight of its votes
+COLLEGES = [
+    ('SAL', "Salariés", 'employee', '0.40'),
+    ('USA', "Usagers", 'beneficiary', '0.35'),
+    ('SOU', "Soutiens", 'supporter', '0.25'),
+    ]
+# The assembly held last month: its agenda
+RESOLUTIONS = [
+    "Approbation des comptes de l'exercice précédent",
+    "Affectation du résultat",
+    "Tarifs de livraison de l'an prochain",
+    ]
 # login, name, what they see, groups (module, xml id), rider they are
 USERS = [
     ('dispatch', "Camille Dispatch", "deliveries",
@@ -94,6 +156,7 @@ def _build(today):
     Company = Pool().get('company.company')
     if Company.search([]):
         return False
+    _lock_tables()
     company = _create_company()
     _attach_admin(company)
     with Transaction().set_context(company=company.id):
@@ -102,13 +165,37 @@ def _build(today):
         _create_delivery_product(company)
         stores = _create_stores(company)
         riders = _create_riders(company, today)
-        _create_members(company, riders, today)
+        _create_members(company, riders, stores, today)
+        _import_coopcycle(company, stores, riders, today)
         _create_deliveries(company, stores, riders, today)
+        _invoice_months(company, today)
         _create_users(company, riders)
         _run_payroll(company, today)
+        _hold_assembly(company, today)
         _create_portal_users()
     _close_configuration_wizard()
     return True
+
+
+# The tables the modules lock as they work (invoicing, a journal's period
+# on its first entry, the configurations made on first use): each lock
+# asked for midway restarts the transaction, so all are taken first
+LOCKED_TABLES = [
+    'account_configuration', 'account_journal_period', 'coop_delivery',
+    'coop_delivery_configuration', 'coop_membership_configuration',
+    'coop_payroll_configuration']
+
+
+def _lock_tables():
+    "Restart the transaction once, holding LOCKED_TABLES"
+    from trytond.transaction import Transaction, TransactionError
+
+    class LockTables(TransactionError):
+        def fix(self, extras):
+            tables = extras.setdefault('_lock_tables', [])
+            tables.extend(t for t in LOCKED_TABLES if t not in tables)
+    if not set(LOCKED_TABLES) <= Transaction()._locked_tables:
+        raise LockTables()
 
 
 def _close_configuration_wizard():
@@ -348,7 +435,8 @@ def _create_riders(company, today):
 
 
 def _run_payroll(company, today):
-    """The French payroll settings, and last month's payroll posted"""
+    """The French payroll settings, and the last two months' payroll
+    posted (hours from CoopCycle's payroll export)"""
     from trytond.pool import Pool
     pool = Pool()
     ModelData = pool.get('ir.model.data')
@@ -371,18 +459,22 @@ def _run_payroll(company, today):
             })
     Configuration.set_french_accounts(company)
     last_month = _last_month(today)
-    _ensure_fiscal_year(company, last_month)
-    batch = Batch.run(company, last_month)
-    Batch.confirm([batch])
-    Batch.post([batch])
+    for month in [_last_month(last_month), last_month]:
+        _ensure_fiscal_year(company, month)
+        batch = Batch.run(company, month)
+        Batch.confirm([batch])
+        Batch.post([batch])
 
 
-def _create_members(company, riders, today):
-    """The register of a SCOP: every rider subscribed four 25 € shares last
-    month (one is still paying), a supporting association two; this month
-    a rider sold a share back and another handed one over; a newcomer's
-    request awaits the board"""
+def _create_members(company, riders, stores, today):
+    """The register of a SCIC of three colleges: the riders (employees),
+    the stores and their customers (users), supporters; 150 members. Two
+    months ago the riders subscribed four 25 € shares (Yuki pays hers from
+    her payslips), the stores ten, customers and supporters one or two;
+    last month more joined; this month a rider sold a share back and
+    another handed one over; a newcomer's request awaits the board"""
     from trytond.pool import Pool
+    from trytond.transaction import Transaction
     pool = Pool()
     ModelData = pool.get('ir.model.data')
     Sequence = pool.get('ir.sequence.strict')
@@ -396,9 +488,10 @@ def _create_members(company, riders, today):
     Payment = pool.get('coop.share.payment')
     Operation = pool.get('coop.share.operation')
     Company = pool.get('company.company')
-    Company.write([company], {'coop_form': 'scop'})
+    Company.write([company], {'coop_form': 'scic'})
     last_month = _last_month(today)
-    _ensure_fiscal_year(company, last_month)
+    first_month = _last_month(last_month)
+    _ensure_fiscal_year(company, first_month)
     sequence, = Sequence.create([{
                 'name': "Registre", 'prefix': "R-", 'padding': 4,
                 'sequence_type': ModelData.get_id(
@@ -414,56 +507,83 @@ def _create_members(company, riders, today):
             })
     Configuration.set_french_accounts(company)
     employees, users, supporters = Category.create([
-            {'code': code, 'name': name, 'kind': kind}
-            for code, name, kind in [
-                ('SAL', "Salariés", 'employee'),
-                ('USA', "Usagers", 'beneficiary'),
-                ('SOU', "Soutiens", 'supporter'),
-                ]])
+            {'code': code, 'name': name, 'kind': kind,
+                'vote_weight': Decimal(weight)}
+            for code, name, kind, weight in COLLEGES])
     share_class, = ShareClass.create([{
                 'code': 'A', 'name': "Parts sociales",
                 'nominal': Decimal(25), 'minimum': 1, 'maximum': 400,
                 }])
-    association, newcomer = Party.create(
-        [{'name': name} for name in SUPPORTERS])
+    names = [f"{FIRST_NAMES[i % len(FIRST_NAMES)]} "
+        f"{LAST_NAMES[i // len(FIRST_NAMES)]}"
+        for i in range(CUSTOMERS + MORE_SUPPORTERS)]
+    association, newcomer, *people = Party.create(
+        [{'name': name} for name in SUPPORTERS + names])
+    customers, others = people[:CUSTOMERS], people[CUSTOMERS:]
     members = Member.create([{
                 'company': company.id, 'party': party.id,
                 'number': f'S-{number:04d}', 'category': category.id,
                 'person_kind': kind,
                 } for number, (party, category, kind) in enumerate(
                 [(r.party, employees, 'person') for r in riders]
-                + [(association, supporters, 'organisation'),
-                    (newcomer, supporters, 'person')], 1)])
+                + [(s, users, 'organisation') for s in stores]
+                + [(c, users, 'person') for c in customers]
+                + [(association, supporters, 'organisation')]
+                + [(o, supporters, 'person') for o in others]
+                + [(newcomer, supporters, 'person')], 1)])
     *holders, candidate = members
-    subscriptions = Subscription.create([{
-                'member': member.id, 'share_class': share_class.id,
-                'quantity': 2 if member.category == supporters else 4,
-                'request_date': last_month, 'call_date': last_month,
-                'consent_statutes': True, 'consent_data': True,
-                } for member in holders + [candidate]])
-    *called, waiting = subscriptions
-    Subscription.approve(called)
-    Subscription.call(called)
-    # Yuki pays in instalments: half so far
-    Subscription.record_payments([Payment(
-                subscription=s, date=last_month,
-                amount=s.amount / 2 if s.member.party.name == "Yuki Tanaka"
-                else s.amount) for s in called])
     by_name = {m.party.name: m for m in holders}
-    sell_back, transfer = Operation.create([{
-                'kind': 'sell_back', 'member': by_name["Tom Rousseau"].id,
-                'share_class': share_class.id, 'quantity': 1,
-                'date': today, 'effective_date': today,
-                'request_date': last_month,
-                }, {
-                'kind': 'transfer', 'member': by_name["Awa Diallo"].id,
-                'to_member': by_name["Inès Benali"].id,
-                'share_class': share_class.id, 'quantity': 1,
-                'date': today, 'effective_date': today,
-                }])
-    Operation.approve([sell_back])
-    Operation.record([sell_back, transfer])
-    sell_back.pay_refund(today)
+    # Yuki pays her shares 25 € a month from her payslips
+    Member.write([by_name["Yuki Tanaka"]], {
+            'payroll_deduction': Decimal(25)})
+    # Who joined last month: the last customers and supporters
+    late = set(holders[len(riders) + len(stores) + 30:len(riders)
+            + len(stores) + CUSTOMERS] + holders[-19:])
+
+    def quantity(member):
+        if member.category == employees:
+            return 4
+        elif member.party in stores:
+            return 10
+        elif member.category == users:
+            return 1 + member.id % 2
+        return 2
+    values = [{
+            'member': member.id, 'share_class': share_class.id,
+            'quantity': quantity(member),
+            'request_date': date, 'call_date': date,
+            'consent_statutes': True, 'consent_data': True,
+            } for member in holders + [candidate]
+        for date in [last_month + dt.timedelta(days=4) if member in late
+            else first_month]]
+    # The three colleges are there once all have subscribed: the legal
+    # limits' warnings, which a clerk would confirm, are skipped
+    with Transaction().set_context(_skip_warnings=True):
+        *called, waiting = Subscription.create(values)
+        Subscription.approve(called)
+        for date in [first_month, last_month + dt.timedelta(days=4)]:
+            subscriptions = [s for s in called if s.call_date == date]
+            Subscription.call(subscriptions)
+            # Yuki pays from her payslips: nothing by hand
+            Subscription.record_payments([
+                    Payment(subscription=s, date=date, amount=s.amount)
+                    for s in subscriptions
+                    if s.member.party.name != "Yuki Tanaka"])
+        sell_back, transfer = Operation.create([{
+                    'kind': 'sell_back',
+                    'member': by_name["Tom Rousseau"].id,
+                    'share_class': share_class.id, 'quantity': 1,
+                    'date': today, 'effective_date': today,
+                    'request_date': last_month,
+                    }, {
+                    'kind': 'transfer', 'member': by_name["Awa Diallo"].id,
+                    'to_member': by_name["Inès Benali"].id,
+                    'share_class': share_class.id, 'quantity': 1,
+                    'date': today, 'effective_date': today,
+                    }])
+        Operation.approve([sell_back])
+        Operation.record([sell_back, transfer])
+        sell_back.pay_refund(today)
 
 
 def _last_month(today):
@@ -484,8 +604,9 @@ def _ensure_fiscal_year(company, date):
 
 
 def _create_deliveries(company, stores, riders, today):
-    """Three deliveries per store: today's to ride, yesterday's under way,
-    the day before's done; each store's rider takes them"""
+    """Three deliveries for each of the first five stores, made by hand:
+    today's to ride, yesterday's under way, the day before's done; each
+    store's rider takes them"""
     from trytond.pool import Pool
     pool = Pool()
     Party = pool.get('party.party')
@@ -498,7 +619,7 @@ def _create_deliveries(company, stores, riders, today):
     box, = PackageType.search([('name', '=', 'box')])
     values = []
     for i, (store, (_, _, _, (latitude, longitude))) in enumerate(
-            zip(stores, STORES)):
+            zip(stores[:5], STORES[:5])):
         for age in range(3):
             street, drop_latitude, drop_longitude = DROPOFFS[
                 (i + age) % len(DROPOFFS)]
@@ -557,6 +678,165 @@ def _create_deliveries(company, stores, riders, today):
         Task.write([dropoff], {
                 'done_at': pickup.after + dt.timedelta(minutes=35)})
     Tour.record_time(list({t.tour for d in done for t in d.tasks}))
+
+
+def _month_end(month):
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(
+        day=1) - dt.timedelta(days=1)
+
+
+def _import_coopcycle(company, stores, riders, today):
+    """The last two months as CoopCycle exported them: every store's
+    orders of each day but Sunday (about 10,000) with their riders, up to
+    three days ago, then each month's payroll export; imported by the
+    suite's CoopCycle import (deliveries, tasks and the riders' tours)"""
+    from coop_coopcycle.coopcycle import import_data
+    last_month = _last_month(today)
+    for month in [_last_month(last_month), last_month]:
+        _ensure_fiscal_year(company, month)
+        end = min(_month_end(month), today - dt.timedelta(days=3))
+        import_data(company, _task_export(stores, riders, month, end))
+        import_data(
+            company, _payroll_export(riders, month), month=month)
+
+
+# Prices without tax of the imported orders; CoopCycle gives them with VAT
+IMPORTED_PRICES = [Decimal(p) for p in ['5.50', '7.00', '9.00', '12.00']]
+
+
+def _task_export(stores, riders, start, end):
+    "CoopCycle's task export (CSV bytes) of the days from start to end"
+    import csv
+    import io
+
+    from coop_coopcycle.formats import TASK_COLUMNS
+    output = io.StringIO()
+    writer = csv.writer(output, lineterminator='\n')
+    writer.writerow(TASK_COLUMNS)
+    column = {c: i for i, c in enumerate(TASK_COLUMNS)}
+    usernames = [r.coopcycle_username for r in riders]
+    order = task = start.toordinal() * 1000
+    day = start
+    while day <= end:
+        if day.weekday() == 6:
+            day += dt.timedelta(days=1)
+            continue
+        date = day.strftime('%d/%m/%Y')
+        count = 0
+        for s, (store, (_, street, _, (latitude, longitude))) in enumerate(
+                zip(stores, STORES)):
+            for n in range(5 + s % 6):
+                order += 1
+                count += 1
+                price = IMPORTED_PRICES[(order + s) % len(IMPORTED_PRICES)]
+                courier = usernames[count % len(usernames)]
+                ordered = dt.datetime.combine(day, dt.time(
+                        10 + (n * 9 + s) % 10, (s * 7) % 45))
+                drop_street, drop_latitude, drop_longitude = DROPOFFS[
+                    (order + n) % len(DROPOFFS)]
+                failed = order % 97 == 0
+                for type_, address, latlng, after, before, done, status in [
+                        ('PICKUP', street, (latitude, longitude),
+                            0, 15, 10, 'DONE'),
+                        ('DROPOFF', drop_street,
+                            (drop_latitude, drop_longitude),
+                            5, 60, 30, 'FAILED' if failed else 'DONE')]:
+                    task += 1
+                    row = [''] * len(TASK_COLUMNS)
+                    for name, value in [
+                            ('#', task), ('# order', order),
+                            ('orderCode', f'RL{order}'),
+                            ('orderTotal', price * Decimal('1.2')),
+                            ('type', type_),
+                            ('address.streetAddress', f'{address}, Lyon'),
+                            ('address.latlng', '%.4f,%.4f' % latlng),
+                            ('afterDay', date), ('beforeDay', date),
+                            ('afterTime', _time(ordered, after)),
+                            ('beforeTime', _time(ordered, before)),
+                            ('status', status),
+                            ('traveled_distance_meter',
+                                600 + 150 * ((order + n) % 17)),
+                            ('event.FAILED.notes',
+                                "Client absent" if status == 'FAILED'
+                                else ''),
+                            ('finishedAtDay', date),
+                            ('finishedAtTime', _time(ordered, done)),
+                            ('courier', courier),
+                            ('organization', store.name)]:
+                        row[column[name]] = str(value)
+                    writer.writerow(row)
+        day += dt.timedelta(days=1)
+    return output.getvalue().encode('utf-8')
+
+
+def _time(start, minutes):
+    return (start + dt.timedelta(minutes=minutes)).strftime('%H:%M')
+
+
+def _payroll_export(riders, month):
+    """CoopCycle's payroll export of month: the contract's hours, a few
+    more for some"""
+    lines = [','.join([
+                'username', 'name', 'planned_hours', 'worked_hours',
+                'overtime_hours', 'holiday_days'])]
+    for i, (rider, (name, hours, _)) in enumerate(zip(riders, RIDERS)):
+        planned = (Decimal(hours) * 52 / 12).quantize(Decimal('0.01'))
+        overtime = Decimal((i + month.month) % 4 * 2)
+        lines.append(f'{rider.coopcycle_username},"{name}",{planned},'
+            f'{planned + overtime},{overtime},0')
+    return ('\n'.join(lines) + '\n').encode('utf-8')
+
+
+def _invoice_months(company, today):
+    """Each store's invoice of each of the last two months, posted (up to
+    three days ago: this month's deliveries are left to `coop invoice`)"""
+    from trytond.pool import Pool
+    Delivery = Pool().get('coop.delivery')
+    last_month = _last_month(today)
+    for month in [_last_month(last_month), last_month]:
+        end = min(_month_end(month), today - dt.timedelta(days=3))
+        Delivery.invoice_period(company, month, end, end)
+
+
+def _hold_assembly(company, today):
+    """Last month's ordinary general assembly: convened (by post: the
+    members have no e-mail), 60 % present and a few represented, its
+    resolutions voted, closed with its minutes"""
+    from trytond.pool import Pool
+    pool = Pool()
+    Assembly = pool.get('coop.assembly')
+    Attendance = pool.get('coop.assembly.attendance')
+    Vote = pool.get('coop.assembly.vote')
+    date = _last_month(today) + dt.timedelta(days=24)
+    assembly, = Assembly.create([{
+                'name': f"Assemblée générale ordinaire {date.year}",
+                'kind': 'ordinary', 'date': date, 'time': dt.time(18, 30),
+                'place': "Maison des associations, 28 rue Denfert-Rochereau,"
+                " Lyon",
+                'resolutions': [('create', [
+                            {'sequence': i, 'title': title}
+                            for i, title in enumerate(RESOLUTIONS, 1)])],
+                }])
+    Assembly.convene([assembly])
+    Assembly.open_session([assembly])
+    attendances = Attendance.search(
+        [('assembly', '=', assembly.id)], order=[('id', 'ASC')])
+    present = [a for i, a in enumerate(attendances) if i % 5 < 3]
+    Attendance.write(present, {'status': 'present'})
+    # Three members present hold two proxies each
+    for holder, represented in zip(present[:3], [
+                [a for i, a in enumerate(attendances) if i % 5 == 3][
+                    2 * j:2 * j + 2] for j in range(3)]):
+        Attendance.write(represented, {
+                'status': 'represented',
+                'proxy_holder': holder.member.id})
+    Vote.create([{
+                'resolution': resolution.id, 'attendance': attendance.id,
+                'choice': ('for', 'for', 'for', 'for', 'against', 'for',
+                    'abstain')[(i + r) % 7],
+                } for r, resolution in enumerate(assembly.resolutions)
+            for i, attendance in enumerate(present)])
+    Assembly.close([assembly])
 
 
 def _create_users(company, riders):

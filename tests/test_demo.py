@@ -100,22 +100,45 @@ class DemoTestCase(unittest.TestCase):
         def count(session, model, domain=()):
             return rpc(port, 'demo', f'model.{model}.search_count',
                 [list(domain), context], session)
-        self.assertEqual(count(admin, 'coop.delivery'), 15)
-        # Yesterday's and older deliveries are confirmed, hence priced
+        # Two months imported from CoopCycle's export, about 10,000
+        imported = count(admin, 'coop.delivery',
+            [('coopcycle_order', '!=', None)])
+        self.assertGreater(imported, 8000)
+        self.assertLess(imported, 12000)
+        self.assertEqual(count(admin, 'party.party',
+                [('delivery_price_rule_set', '!=', None)]), 25)
+        # Those of the last three days are made by hand: yesterday's and
+        # older ones are confirmed, hence priced
+        recent = [('coopcycle_order', '=', None)]
+        self.assertEqual(count(admin, 'coop.delivery', recent), 15)
         self.assertEqual(count(admin, 'coop.delivery',
-                [('price', '>', 0)]), 10)
+                recent + [('price', '>', 0)]), 10)
         self.assertEqual(count(admin, 'coop.delivery',
-                [('state', '=', 'done')]), 5)
+                recent + [('state', '=', 'done')]), 5)
+        # Every task of the imported ones is in its rider's tour
+        self.assertEqual(count(admin, 'coop.delivery.task',
+                [('delivery.coopcycle_order', '!=', None),
+                    ('tour', '=', None)]), 0)
         # Riders' tours and their recorded time, and the monthly figures
-        self.assertEqual(count(admin, 'coop.delivery.tour'), 8)
+        three_days = (dt.date.today() - dt.timedelta(days=2)).isoformat()
+        self.assertEqual(count(admin, 'coop.delivery.tour',
+                [('date', '>=', three_days)]), 8)
+        self.assertGreater(count(admin, 'coop.delivery.tour'), 1000)
         self.assertEqual(count(admin, 'timesheet.line'), 4)
         stores = rpc(port, 'demo',
             'model.coop.delivery.statistic.store.search_read',
             [[], 0, None, None, ['deliveries'], context], admin)
-        self.assertEqual(sum(s['deliveries'] for s in stores), 5)
-        self.assertEqual(count(admin, 'coop.payroll.contract'), 6)
+        self.assertEqual(sum(s['deliveries'] for s in stores),
+            count(admin, 'coop.delivery', [('state', '=', 'done')]))
+        self.assertEqual(count(admin, 'coop.payroll.contract'), 30)
+        # A SCIC of 150 members in three colleges
         self.assertEqual(count(admin, 'coop.member',
-                [('status', '=', 'member')]), 7)
+                [('status', '=', 'member')]), 150)
+        for college, members in [('SAL', 30), ('USA', 70), ('SOU', 50)]:
+            with self.subTest(college=college):
+                self.assertEqual(count(admin, 'coop.member', [
+                            ('status', '=', 'member'),
+                            ('category.code', '=', college)]), members)
         # The French chart: 512 bank, 641 wages, 4111 customers
         self.assertEqual(count(admin, 'account.account',
                 [('code', 'in', ['512', '641', '4111'])]), 3)
@@ -147,12 +170,14 @@ class DemoTestCase(unittest.TestCase):
         process = coop('invoice', '--month', month, '--json', env=self.env)
         self.assertEqual(process.returncode, 0, process.stderr)
         summary = json.loads(process.stdout)
+        # The demo invoiced the imported months, not the last three days
         self.assertEqual(summary['deliveries'], 5)
         self.assertEqual(len(summary['invoices']), 5)
         self.assertEqual(
             len({i['store'] for i in summary['invoices']}), 5)
         untaxed, tax = Decimal(summary['untaxed']), Decimal(summary['tax'])
         self.assertEqual(Decimal(summary['total']), untaxed + tax)
+        day = (dt.date.today() - dt.timedelta(days=2)).isoformat()
 
         port = self.serve()
         admin = login(port, 'demo', 'admin', 'coopdemo')
@@ -161,14 +186,20 @@ class DemoTestCase(unittest.TestCase):
         done = rpc(port, 'demo', 'model.coop.delivery.search_read',
             [[('state', '=', 'done')], 0, None, None,
                 ['amount', 'invoice_state'], context], admin)
+        invoiced = rpc(port, 'demo', 'model.coop.delivery.search_read',
+            [[('state', '=', 'done'), ('date', '=', day)], 0, None, None,
+                ['amount'], context], admin)
         self.assertEqual(
-            untaxed, sum(Decimal(d['amount']['decimal']) for d in done))
+            untaxed, sum(Decimal(d['amount']['decimal']) for d in invoiced))
         self.assertEqual({d['invoice_state'] for d in done}, {'invoiced'})
+        # Every invoice is posted, and they hold every done delivery
         invoices = rpc(port, 'demo', 'model.account.invoice.search_read',
-            [[], 0, None, None, ['state', 'tax_amount'], context], admin)
+            [[], 0, None, None, ['state', 'untaxed_amount'], context],
+            admin)
         self.assertEqual({i['state'] for i in invoices}, {'posted'})
         self.assertEqual(
-            sum(Decimal(i['tax_amount']['decimal']) for i in invoices), tax)
+            sum(Decimal(i['untaxed_amount']['decimal']) for i in invoices),
+            sum(Decimal(d['amount']['decimal']) for d in done))
 
         process = coop('invoice', '--month', month, '--json', env=self.env)
         self.assertEqual(process.returncode, 0, process.stderr)
@@ -184,14 +215,19 @@ class DemoTestCase(unittest.TestCase):
         self.assertEqual(process.returncode, 0, process.stderr)
         summary = json.loads(process.stdout)
         self.assertEqual(summary['state'], 'posted')
-        self.assertEqual(len(summary['payslips']), 6)
+        self.assertEqual(len(summary['payslips']), 30)
 
         port = self.serve()
         admin = login(port, 'demo', 'admin', 'coopdemo')
         context = rpc(port, 'demo', 'model.res.user.get_preferences',
             [True, {}], admin)
+        # The demo posted the two months before: last month's entry
+        end = today.replace(day=1) - dt.timedelta(days=1)
         lines = rpc(port, 'demo', 'model.account.move.line.search_read',
-            [[('move.journal.code', '=', 'PAIE')], 0, None, None,
+            [[('move.journal.code', '=', 'PAIE'),
+                    ('move.date', '>=', end.replace(day=1).isoformat()),
+                    ('move.date', '<=', end.isoformat())],
+                0, None, None,
                 ['account.code', 'debit', 'credit'], context], admin)
 
         def balance(prefix):
@@ -212,7 +248,7 @@ class DemoTestCase(unittest.TestCase):
                 rider_context], rider)
         self.assertEqual(
             [p['employee.']['party.']['name'] for p in payslips],
-            ["Awa Diallo"])
+            ["Awa Diallo"] * 2)
         kind, data, _, _ = rpc(port, 'demo',
             'report.coop.payroll.payslip.execute',
             [[payslips[0]['id']], {}, rider_context], rider)
@@ -235,8 +271,9 @@ class DemoTestCase(unittest.TestCase):
             'model.coop.share.operation.search_read',
             [[('state', '=', 'recorded')], 0, None, [('number', 'ASC')],
                 ['number', 'kind'], context], clerk)
+        # A subscription each for 150 members, then two this month
         self.assertEqual([o['number'] for o in operations],
-            [f'R-{n:04d}' for n in range(1, 10)])
+            [f'R-{n:04d}' for n in range(1, 153)])
         self.assertEqual([o['kind'] for o in operations[-2:]],
             ['sell_back', 'transfer'])
         members = rpc(port, 'demo', 'model.coop.member.search_read',
@@ -249,7 +286,7 @@ class DemoTestCase(unittest.TestCase):
         self.assertEqual(capital["Awa Diallo"], Decimal(75))
         self.assertEqual(capital["Inès Benali"], Decimal(125))
         self.assertEqual(capital["Marie Dupont"], Decimal(0))
-        self.assertEqual(sum(capital.values()), Decimal(625))
+        self.assertEqual(capital["Le Vélo Gourmand"], Decimal(250))
 
         admin = login(port, 'demo', 'admin', 'coopdemo')
         admin_context = rpc(port, 'demo',
@@ -263,9 +300,57 @@ class DemoTestCase(unittest.TestCase):
                 Decimal(l['credit']['decimal']) - Decimal(l['debit']['decimal'])
                 for l in lines if l['account.']['code'].startswith(prefix))
         self.assertEqual(credit('101'), sum(capital.values()))
-        # Yuki has paid half of her four shares
+        # Yuki has paid half of her four shares, 25 € from each payslip
         self.assertEqual(credit('1012'), Decimal(50))
         self.assertEqual(credit(''), 0)
+
+    def test_two_months_lived(self):
+        """Two months of payroll posted, the assembly held and closed with
+        its minutes, and books that balance"""
+        port = self.serve()
+        admin = login(port, 'demo', 'admin', 'coopdemo')
+        context = rpc(port, 'demo', 'model.res.user.get_preferences',
+            [True, {}], admin)
+
+        def read(model, domain, fields, order=None):
+            return rpc(port, 'demo', f'model.{model}.search_read',
+                [domain, 0, None, order, fields, context], admin)
+        payslips = read('coop.payroll.payslip', [],
+            ['state', 'start_date', 'lines.code'])
+        self.assertEqual(len(payslips), 60)
+        self.assertEqual({p['state'] for p in payslips}, {'posted'})
+        self.assertEqual(len({str(p['start_date']) for p in payslips}), 2)
+        # Yuki's shares are deducted from her payslips
+        shares = read('coop.payroll.payslip.line', [('code', '=', 'SHARES')],
+            ['amount', 'payslip.employee.party.name'])
+        self.assertEqual(
+            [(l['payslip.']['employee.']['party.']['name'],
+                    Decimal(l['amount']['decimal'])) for l in shares],
+            [("Yuki Tanaka", Decimal(-25))] * 2)
+
+        assembly, = read('coop.assembly', [],
+            ['state', 'closed_quorum', 'minutes_name', 'attending',
+                'voters'])
+        self.assertEqual(assembly['state'], 'closed')
+        self.assertTrue(assembly['closed_quorum'])
+        self.assertTrue(assembly['minutes_name'].endswith('.pdf'))
+        self.assertEqual(assembly['voters'], 150)
+        self.assertEqual(assembly['attending'], 96)
+        resolutions = read('coop.assembly.resolution', [], ['result'])
+        self.assertEqual(
+            [r['result'] for r in resolutions], ['adopted'] * 3)
+        kind, data, _, _ = rpc(port, 'demo',
+            'report.coop.assembly.minutes.execute',
+            [[assembly['id']], {}, context], admin)
+        self.assertEqual(kind, 'pdf')
+
+        # The trial balance balances, and no entry is left in draft
+        self.assertEqual(rpc(port, 'demo', 'model.account.move.search_count',
+                [[('state', '!=', 'posted')], context], admin), 0)
+        lines = read('account.move.line', [], ['debit', 'credit'])
+        self.assertEqual(
+            sum(Decimal(l['debit']['decimal']) for l in lines),
+            sum(Decimal(l['credit']['decimal']) for l in lines))
 
     def test_refresh_keeps_data(self):
         "Running the demo again keeps its data; a forced upgrade runs"
@@ -289,8 +374,10 @@ class DemoTestCase(unittest.TestCase):
         admin = login(port, 'demo', 'admin', 'coopdemo')
         context = rpc(port, 'demo', 'model.res.user.get_preferences',
             [True, {}], admin)
+        # The latest of each rider's
         payslips = rpc(port, 'demo', 'model.coop.payroll.payslip.search_read',
-            [[], 0, None, None, ['employee.party.name', 'number'], context],
+            [[], 0, None, [('start_date', 'ASC')],
+                ['employee.party.name', 'number'], context],
             admin)
         by_rider = {p['employee.']['party.']['name']: p for p in payslips}
         awa, leo = by_rider["Awa Diallo"], by_rider["Léo Martin"]
@@ -325,7 +412,8 @@ class DemoTestCase(unittest.TestCase):
         page.wait_for_url('**/portal/payslips')
         shot(page, '2-payslips')
         cards = page.locator('article.payslip')
-        self.assertEqual(cards.count(), 1)
+        # Two months' payslips, the latest first
+        self.assertEqual(cards.count(), 2)
         self.assertIn(awa['number'], cards.first.inner_text())
         self.assertNotIn(leo['number'], page.content())
 
@@ -334,7 +422,8 @@ class DemoTestCase(unittest.TestCase):
         download = download_info.value
         self.assertTrue(download.suggested_filename.endswith('.pdf'))
         with open(download.path(), 'rb') as file:
-            text = PdfReader(file).pages[0].extract_text()
+            text = '\n'.join(
+                p.extract_text() for p in PdfReader(file).pages)
         self.assertIn("Awa Diallo", text)
         self.assertIn(awa['number'], text)
         self.assertIn("Net à payer", text)
