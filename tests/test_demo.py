@@ -467,3 +467,12 @@ class DemoTestCase(unittest.TestCase):
         with open(download_info.value.path(), 'rb') as file:
             text = PdfReader(file).pages[0].extract_text()
         self.assertIn("Association Vélo Cité", text)
+        # Last month's assembly, closed, with its minutes
+        page.goto(f'{portal}/assemblies')
+        self.assertEqual(page.locator('article.assembly').count(), 1)
+        shot(page, '9-member-assemblies-fr')
+        with page.expect_download() as download_info:
+            page.click('article.assembly a.minutes')
+        with open(download_info.value.path(), 'rb') as file:
+            text = PdfReader(file).pages[0].extract_text()
+        self.assertIn("Procès-verbal", text)
