@@ -123,7 +123,7 @@ def main():
 
 
 def add_riders(count):
-    """Riders up to count beside the demo's six, three months of confirmed
+    """Riders up to count beside the demo's, three more months of confirmed
     payslips for every one, and a portal account each; their e-mails"""
     from trytond.pool import Pool
     from trytond.transaction import Transaction
@@ -155,8 +155,10 @@ def add_riders(count):
                     } for e in new])
         riders = (existing + new)[:count]
         contracts = {c.employee: c for c in Contract.search([])}
-        # Earlier months' payslips, as the payroll confirmed them
-        month = demo._last_month(today)
+        # Earlier months' payslips, as the payroll confirmed them, before
+        # the months the demo has already paid
+        paid = [p.start_date for p in Payslip.search([])]
+        month = min(paid, default=demo._last_month(today))
         values = []
         for i in range(1, MONTHS + 1):
             month = (month - dt.timedelta(days=1)).replace(day=1)
