@@ -53,9 +53,9 @@ def main():
     parser.add_argument('--riders', type=int, default=50)
     parser.add_argument('--seconds', type=int, default=60)
     parser.add_argument('--workers', type=int, default=4)
-    parser.add_argument('--threads', type=int, default=0,
-        help="gunicorn's gthread workers with that many threads each "
-        "(default: sync workers, as docker/entrypoint.sh runs them)")
+    parser.add_argument('--threads', type=int, default=4,
+        help="threads of each gunicorn gthread worker, as "
+        "docker/entrypoint.sh runs them (default 4); 0 for sync workers")
     parser.add_argument('--think-ms', type=int, default=1000)
     parser.add_argument('--keep', action='store_true')
     parser.add_argument('--existing', action='store_true',
