@@ -70,8 +70,9 @@ class WebUser(metaclass=PoolMeta):
         return users
 
 
-class Employee(metaclass=PoolMeta):
-    __name__ = 'company.employee'
+class PortalInvitable:
+    "Records of a party (employees, members) invited to the portal by button"
+    __slots__ = ()
 
     @classmethod
     def __setup__(cls):
@@ -84,29 +85,17 @@ class Employee(metaclass=PoolMeta):
 
     @classmethod
     @ModelView.button
-    def portal_invite(cls, employees):
+    def portal_invite(cls, records):
         # The button's groups decide who may invite; web users are
         # managed by the party administrators otherwise
         with without_check_access():
             Pool().get('web.user').portal_invite(
-                list({e.party for e in employees}))
+                list({r.party for r in records}))
 
 
-class Member(metaclass=PoolMeta):
+class Employee(PortalInvitable, metaclass=PoolMeta):
+    __name__ = 'company.employee'
+
+
+class Member(PortalInvitable, metaclass=PoolMeta):
     __name__ = 'coop.member'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._buttons.update({
-                'portal_invite': {
-                    'icon': 'tryton-email',
-                    },
-                })
-
-    @classmethod
-    @ModelView.button
-    def portal_invite(cls, members):
-        with without_check_access():
-            Pool().get('web.user').portal_invite(
-                list({m.party for m in members}))

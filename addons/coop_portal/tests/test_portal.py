@@ -512,6 +512,15 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
             Employee.portal_invite([rider])
         self.assertEqual(
             WebUser.search_count([('party', '=', rider.party.id)]), 1)
+        # A member is invited from the register alike: Awa's account is
+        # reused and sent the e-mail again
+        Member = pool.get('coop.member')
+        awa = Member(self.data['awa']['member'])
+        with set_company(company), patch(SEND) as send:
+            Member.portal_invite([awa])
+        self.assertEqual(send.call_count, 1)
+        self.assertEqual(
+            WebUser.search_count([('party', '=', awa.party.id)]), 1)
 
 
 del ModuleTestCase
