@@ -19,9 +19,10 @@ from trytond.tests.test_tryton import with_transaction
 from coop_coopcycle.coopcycle import import_data
 from coop_coopcycle.tests.tools import task_row, to_csv
 from coop_delivery.tests.tools import setup_invoicing
-from coop_membership.tests.tools import ACCOUNTS as MEMBERSHIP_ACCOUNTS
-from coop_membership.tests.tools import capital, skip_warnings, subscribe
-from coop_payroll.tests.tools import create_rider, setup_payroll
+from coop_membership.tests.tools import (
+    capital, set_membership_accounts, skip_warnings, subscribe)
+from coop_payroll.tests.tools import (
+    create_rider, set_payroll_accounts, setup_payroll)
 from coop_tools.testing import activate_suite, lock_tables
 
 MONTH = dt.date(2026, 3, 1)
@@ -42,60 +43,11 @@ PRICES = [Decimal(p) for p in ['5.50', '7.00', '9.00', '12.00']]
 def setup_books(company):
     """The tests' chart with a 20 % VAT, the fiscal year and the delivery
     product (coop_delivery's helper), then payroll's and membership's
-    accounts and settings (as their helpers make them on their own chart)"""
-    pool = Pool()
-    Account = pool.get('account.account')
-    Journal = pool.get('account.journal')
-    Sequence = pool.get('ir.sequence.strict')
-    ModelData = pool.get('ir.model.data')
-    PayrollConfiguration = pool.get('coop.payroll.configuration')
-    MembershipConfiguration = pool.get('coop.membership.configuration')
+    accounts and settings on that chart (their helpers')"""
     setup_invoicing(company)
-
-    def account(kind, code, name, party=False):
-        template, = Account.search([
-                ('company', '=', company.id),
-                ('type.%s' % kind, '=', True),
-                ('closed', '!=', True),
-                ], limit=1)
-        return Account.create([{
-                    'company': company.id, 'type': template.type.id,
-                    'parent': template.parent.id, 'code': code,
-                    'name': name, 'party_required': party,
-                    'reconcile': party}])[0].id
-
-    payroll_journal, capital_journal = Journal.create([
-            {'name': "Paie", 'code': 'PAIE', 'type': 'general'},
-            {'name': "Capital", 'code': 'CAP', 'type': 'general'}])
     setup_payroll(company)
-    retirement = account('payable', '437', "Agirc-Arrco")
-    PayrollConfiguration.write([PayrollConfiguration(1)], {
-            'journal': payroll_journal.id, 'posting': 'batch',
-            'wage_expense_account': account('expense', '641', "Wages"),
-            'employer_expense_account': account(
-                'expense', '645', "Employer contributions"),
-            'allowance_expense_account': account(
-                'expense', '6251', "Travel"),
-            'net_payable_account': account(
-                'payable', '4211', "Net pay", party=True),
-            'urssaf_account': account('payable', '431', "URSSAF"),
-            'retirement_account': retirement,
-            'other_social_account': retirement,
-            })
-
-    register, = Sequence.create([{
-                'name': "Registre",
-                'sequence_type': ModelData.get_id(
-                    'coop_membership', 'sequence_type_operation'),
-                'company': company.id,
-                }])
-    MembershipConfiguration.write([MembershipConfiguration(1)], {
-            'operation_sequence': register.id,
-            'journal': capital_journal.id,
-            **{name: account(kind, code, string, party)
-                for name, (code, string, kind, party)
-                in MEMBERSHIP_ACCOUNTS.items()},
-            })
+    set_payroll_accounts(company, posting='batch')
+    set_membership_accounts(company).save()
 
 
 def task_export(riders):
@@ -359,7 +311,7 @@ class CoopMonthTestCase(unittest.TestCase):
             payroll = PayrollConfiguration(1)
             self.assertEqual(
                 (payroll.wage_expense_account.code,
-                    payroll.employer_expense_account.code), ('641', '645'))
+                    payroll.employer_expense_account.code), ('6411', '645'))
             self.assertEqual(balance([payroll.wage_expense_account,
                         payroll.employer_expense_account]),
                 sum(p.gross + p.employer_contributions for p in payslips))

@@ -21,29 +21,17 @@ ACCOUNTS = {
 CAPITAL_CODES = ('1012', '1013', '10131')
 
 
-def setup_membership(company, form='scop', waiting_months=0,
-        minimum_capital=Decimal(30)):
-    """A test chart, a fiscal year over YEAR, the register's settings and
-    three categories and a share class of 25.00; return them by code"""
-    lock_tables()
-    from trytond.modules.account.tests import create_chart, get_fiscalyear
+def set_membership_accounts(company):
+    """The register's sequence, the CASH journal and an account for each
+    membership setting, on the company's test chart (create_chart's);
+    return the configuration, unsaved"""
     pool = Pool()
     Account = pool.get('account.account')
-    FiscalYear = pool.get('account.fiscalyear')
     Journal = pool.get('account.journal')
     Sequence = pool.get('ir.sequence.strict')
     SequenceType = pool.get('ir.sequence.type')
     ModelData = pool.get('ir.model.data')
     Configuration = pool.get('coop.membership.configuration')
-    Category = pool.get('coop.member.category')
-    ShareClass = pool.get('coop.share.class')
-    company.coop_form = form
-    company.save()
-    create_chart(company)
-    fiscal_year = get_fiscalyear(company, today=dt.date(YEAR, 1, 1))
-    fiscal_year.save()
-    FiscalYear.create_period([fiscal_year])
-
     config = Configuration(1)
     config.operation_sequence, = Sequence.create([{
                 'name': "Register",
@@ -64,6 +52,27 @@ def setup_membership(company, form='scop', waiting_months=0,
                         'parent': template.parent.id,
                         'party_required': party, 'reconcile': party,
                         }])[0])
+    return config
+
+
+def setup_membership(company, form='scop', waiting_months=0,
+        minimum_capital=Decimal(30)):
+    """A test chart, a fiscal year over YEAR, the register's settings and
+    three categories and a share class of 25.00; return them by code"""
+    lock_tables()
+    from trytond.modules.account.tests import create_chart, get_fiscalyear
+    pool = Pool()
+    FiscalYear = pool.get('account.fiscalyear')
+    Category = pool.get('coop.member.category')
+    ShareClass = pool.get('coop.share.class')
+    company.coop_form = form
+    company.save()
+    create_chart(company)
+    fiscal_year = get_fiscalyear(company, today=dt.date(YEAR, 1, 1))
+    fiscal_year.save()
+    FiscalYear.create_period([fiscal_year])
+
+    config = set_membership_accounts(company)
     config.sell_back_waiting_months = waiting_months
     config.minimum_capital = minimum_capital
     config.save()

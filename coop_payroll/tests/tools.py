@@ -76,14 +76,21 @@ def setup_payroll_accounts(company, posting='payslip'):
     lock_tables()
     from trytond.modules.account.tests import create_chart, get_fiscalyear
     pool = Pool()
-    Account = pool.get('account.account')
     FiscalYear = pool.get('account.fiscalyear')
-    Journal = pool.get('account.journal')
-    Configuration = pool.get('coop.payroll.configuration')
     create_chart(company)
     fiscal_year = get_fiscalyear(company, today=dt.date(2026, 1, 1))
     fiscal_year.save()
     FiscalYear.create_period([fiscal_year])
+    return set_payroll_accounts(company, posting)
+
+
+def set_payroll_accounts(company, posting='payslip'):
+    """An account for each payroll setting, on the company's test chart
+    (create_chart's), and the CASH journal; return the configuration"""
+    pool = Pool()
+    Account = pool.get('account.account')
+    Journal = pool.get('account.journal')
+    Configuration = pool.get('coop.payroll.configuration')
 
     def account(kind, **values):
         template, = Account.search([
