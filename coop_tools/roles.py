@@ -1,0 +1,149 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"""The role matrix: what each back-office role of the suite may do with each
+model a Tryton user can reach, the suite's and the upstream ones
+
+The access records (ir.model.access, ir.model.field.access, ir.rule) of the
+modules enforce it; tests/test_roles.py walks it over JSON-RPC as each role
+and fails on any difference. docs/security.md explains it.
+
+A model's entry gives, per role, a string of permissions:
+    r  read every record the company holds
+    o  read only the role's own records: the rider's employee's, the
+       payroll's entries (of payslips and batches), each user's API keys
+    w, c, d  write, create, delete (on what the role can read)
+A role that is not named has no access at all. A field's entry gives the
+roles that may read it (every other role gets an access error).
+
+The portal account (web.user) is no Tryton user: it cannot log in to
+JSON-RPC at all, and the portal's pages show it its own party's records only
+(addons/coop_portal); so it has no column here.
+"""
+
+# The roles, each a set of groups (module, xml id); the coop administrator
+# is the admin user, who is in every group
+ROLES = {
+    'rider': (),
+    'dispatcher': (('coop_delivery', 'group_delivery'),),
+    'payroll': (('coop_payroll', 'group_payroll_admin'),),
+    'membership': (('coop_membership', 'group_membership_admin'),),
+    'accountant': (('account', 'group_account'),),
+    'administrator': None,
+    }
+BACK_OFFICE = ('dispatcher', 'payroll', 'membership', 'accountant',
+    'administrator')
+EVERYONE = ('rider',) + BACK_OFFICE
+
+
+def _perms(**roles):
+    return roles
+
+
+READ = {r: 'r' for r in EVERYONE}
+NOBODY = {}
+# Parties: everyone reads names (a delivery's store, a payslip's employee),
+# those who register people and businesses write them
+PARTY = _perms(rider='r', dispatcher='r', payroll='rwcd', membership='rwcd',
+    accountant='rwcd', administrator='rwcd')
+# Addresses, contact mechanisms and identifiers follow their party's
+# access (Tryton's __access__)
+PARTY_DETAILS = PARTY
+PAY = _perms(payroll='rwcd', accountant='rwcd', administrator='rwcd')
+ACCOUNTING = _perms(accountant='rwcd', administrator='rwcd')
+# The payroll reads the entries of its payslips and batches (o)
+PAYROLL_ENTRIES = _perms(payroll='o', accountant='rwcd', administrator='rwcd')
+
+MODELS = {
+    # Upstream: party
+    'party.party': PARTY,
+    'party.address': PARTY_DETAILS,
+    'party.contact_mechanism': PARTY_DETAILS,
+    'party.identifier': PARTY_DETAILS,
+    # Upstream: portal accounts and their sessions, the system's only
+    # (the payroll and the membership invite to the portal by a button
+    # that needs no access to them)
+    'web.user': _perms(administrator='rwcd'),
+    'web.user-party.party.secondary': NOBODY,  # not exposed to RPC
+    'web.user.session': NOBODY,
+    'web.user.authenticate.attempt': NOBODY,
+    'ir.session': NOBODY,
+    # Each user asks for their own API keys (Tryton's rule); the
+    # administrator sees and validates them all
+    'res.user.application': {
+        **{r: 'owcd' for r in EVERYONE}, 'administrator': 'rwcd'},
+    'res.user.device': NOBODY,
+    'res.user.login.attempt': NOBODY,
+    # Upstream: users and employees
+    'res.user': _perms(rider='r', dispatcher='r', payroll='r',
+        membership='r', accountant='r', administrator='rwcd'),
+    'company.employee': _perms(rider='r', dispatcher='r', payroll='rwcd',
+        membership='r', accountant='r', administrator='rwcd'),
+    'timesheet.line': _perms(rider='o', payroll='rwcd',
+        administrator='rwcd'),
+    'timesheet.hours_employee': _perms(rider='o', payroll='r',
+        administrator='r'),
+    # Attachments and notes: those of the records the role reads
+    'ir.attachment': _perms(rider='o', payroll='rwcd', administrator='rwcd'),
+    'ir.note': _perms(rider='o', payroll='rwcd', administrator='rwcd'),
+    # Upstream: accounting
+    'account.move': PAYROLL_ENTRIES,
+    'account.move.line': PAYROLL_ENTRIES,
+    'account.invoice': ACCOUNTING,
+    'bank.account': PAY,
+    'bank.account.number': PAY,
+    # The suite's own
+    'coop.payroll.contract': _perms(rider='o', payroll='rwcd',
+        administrator='rwcd'),
+    'coop.payroll.payslip': _perms(rider='o', payroll='rwcd',
+        administrator='rwcd'),
+    'coop.payroll.payslip.line': _perms(rider='o', payroll='rwcd',
+        administrator='rwcd'),
+    'coop.payroll.batch': _perms(payroll='rwcd', administrator='rwcd'),
+    'coop.payroll.monthly_hours': _perms(payroll='rwcd',
+        administrator='rwcd'),
+    'coop.delivery': _perms(dispatcher='rwcd', administrator='rwcd'),
+    'coop.member': _perms(membership='rwcd', administrator='rwcd'),
+    # The accountant reads the capital's movements
+    'coop.share.operation': _perms(membership='rwcd', accountant='r',
+        administrator='rwcd'),
+    'coop.assembly': _perms(membership='rwcd', administrator='rwcd'),
+    }
+
+# Sensitive fields: the roles that may read them (other roles with read on
+# the model get an access error on these fields)
+FIELDS = {
+    ('web.user', 'password_hash'): (),
+    ('web.user', 'reset_password_token'): (),
+    ('web.user', 'reset_password_token_expire'): (),
+    ('web.user', 'email_token'): (),
+    ('party.party', 'payable'): ('payroll', 'accountant', 'administrator'),
+    ('party.party', 'payable_today'): (
+        'payroll', 'accountant', 'administrator'),
+    ('party.party', 'receivable'): ('payroll', 'accountant', 'administrator'),
+    ('party.party', 'receivable_today'): (
+        'payroll', 'accountant', 'administrator'),
+    ('bank.account.number', 'number'): (
+        'payroll', 'accountant', 'administrator'),
+    ('bank.account.number', 'number_compact'): (
+        'payroll', 'accountant', 'administrator'),
+    ('res.user', 'password_hash'): (),
+    ('res.user', 'password_reset'): (),
+    }
+
+# Menus (module, xml id): the roles that see them; the others do not
+MENUS = {
+    ('coop_payroll', 'menu_payroll'): EVERYONE,
+    ('coop_payroll', 'menu_payslip_form'): EVERYONE,
+    ('coop_payroll', 'menu_contract_form'): EVERYONE,
+    ('coop_payroll', 'menu_run'): ('payroll', 'administrator'),
+    ('coop_payroll', 'menu_batch_form'): ('payroll', 'administrator'),
+    ('coop_payroll', 'menu_monthly_hours_form'): ('payroll', 'administrator'),
+    ('coop_payroll', 'menu_configuration'): ('payroll', 'administrator'),
+    ('coop_payroll_membership', 'menu_extra_form'): (
+        'payroll', 'administrator'),
+    ('coop_delivery', 'menu_delivery'): (
+        'dispatcher', 'accountant', 'administrator'),
+    ('coop_delivery', 'menu_invoice'): ('accountant', 'administrator'),
+    ('coop_delivery', 'menu_delivery_form'): ('dispatcher', 'administrator'),
+    ('coop_delivery', 'menu_tour_form'): ('dispatcher', 'administrator'),
+    ('coop_membership', 'menu_membership'): ('membership', 'administrator'),
+    }

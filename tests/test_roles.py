@@ -1,0 +1,479 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"""The role matrix (coop_tools/roles.py), walked over JSON-RPC as each role
+
+One database of the whole suite, populated once: a company with its chart,
+two riders (Awa, Léo) with contracts, payslips, timesheet lines, bank
+accounts, portal accounts and pay owed in the payroll journal; a back-office
+user per role. Each role then reads, writes, creates and deletes every model
+of the matrix through trytond's WSGI application, as sao would, and every
+answer must be the matrix's."""
+import base64
+import datetime as dt
+import json
+import unittest
+from decimal import Decimal
+
+from werkzeug.test import Client
+
+from trytond.modules.company.tests import create_employee, set_company
+from trytond.pool import Pool
+from trytond.protocols.jsonrpc import JSONEncoder
+from trytond.tests.test_tryton import DB_NAME
+from trytond.transaction import Transaction, TransactionError
+from trytond.wsgi import app
+
+from coop_tools.roles import EVERYONE, FIELDS, MENUS, MODELS, ROLES
+from coop_tools.testing import activate_suite
+
+PASSWORD = 'Matrix-of-roles-2026!'
+BALANCES = {'payable', 'payable_today', 'receivable', 'receivable_today'}
+# What the rider's own records of a model are, as root would search them
+OWN = {
+    'timesheet.line': lambda d: [('employee', '=', d['awa']['employee'])],
+    'timesheet.hours_employee': lambda d: [
+        ('employee', '=', d['awa']['employee'])],
+    'coop.payroll.contract': lambda d: [
+        ('employee', '=', d['awa']['employee'])],
+    'coop.payroll.payslip': lambda d: [
+        ('employee', '=', d['awa']['employee']),
+        ('state', 'in', ['confirmed', 'posted'])],
+    'coop.payroll.payslip.line': lambda d: [
+        ('payslip.employee', '=', d['awa']['employee'])],
+    'ir.attachment': lambda d: [
+        ('resource', '=', f"coop.payroll.payslip,{d['awa']['payslip']}")],
+    'ir.note': lambda d: [
+        ('resource', '=', f"coop.payroll.payslip,{d['awa']['payslip']}")],
+    }
+# What a back-office role reads of a model when not every record: the
+# payroll, its entries
+OWN_BY_ROLE = {
+    ('account.move', 'payroll'): [
+        ('origin', 'like', 'coop.payroll.payslip,%')],
+    ('account.move.line', 'payroll'): [
+        ('move.origin', 'like', 'coop.payroll.payslip,%')],
+    }
+# Each user's own: their application keys
+OWN_BY_LOGIN = {
+    'res.user.application': lambda login: [('user.login', '=', login)],
+    }
+
+
+class RPCError(Exception):
+    def __init__(self, error):
+        super().__init__(error)
+        self.error = error
+
+    @property
+    def access(self):
+        "Whether Tryton refused for access"
+        if self.error == 403:
+            return True  # a method not exposed to RPC at all
+        name = self.error[0] if isinstance(self.error, list) else ''
+        return name in {'UserError', 'AccessError'} and (
+            'access' in json.dumps(self.error).lower()
+            or 'not allowed' in json.dumps(self.error).lower()) or (
+            name == 'AccessError')
+
+
+class RPC:
+    "A JSON-RPC session on the test database, through the WSGI application"
+
+    def __init__(self, login, password):
+        self.client = Client(app)
+        self.session = None
+        user_id, key, _ = self.call('common.db.login',
+            login, {'password': password}, 'en')
+        self.session = base64.b64encode(
+            f'{login}:{user_id}:{key}'.encode()).decode()
+        self.user_id = user_id
+        self.context = self.call('model.res.user.get_preferences', True, {})
+
+    def call(self, method, *params):
+        headers = {'Content-Type': 'application/json'}
+        if self.session:
+            headers['Authorization'] = f'Session {self.session}'
+        response = self.client.post(f'/{DB_NAME}/rpc/', headers=headers,
+            data=json.dumps({'id': 1, 'method': method,
+                    'params': list(params)}, cls=JSONEncoder))
+        answer = response.json
+        if answer is None:
+            raise RPCError(response.status_code)
+        if answer.get('error'):
+            raise RPCError(answer['error'])
+        return answer['result']
+
+    def model(self, name, method, *params):
+        return self.call(f'model.{name}.{method}', *params, self.context)
+
+
+# What each role tries to write and delete: someone else's record (the
+# first one root finds, else the following)
+TARGET = {
+    'res.user.application': lambda d, role: [
+        ('user.login', '=', login_of(role))],
+    'ir.attachment': lambda d, role: [
+        ('resource', '=', f"coop.payroll.payslip,{d['leo']['payslip']}")],
+    'ir.note': lambda d, role: [
+        ('resource', '=', f"coop.payroll.payslip,{d['leo']['payslip']}")],
+    }
+# What each role tries to create (nothing: the access is checked first),
+# but where the access depends on the record's resource
+CREATE = {
+    'ir.attachment': lambda d: [{
+            'resource': f"coop.payroll.payslip,{d['leo']['payslip']}",
+            'name': 'probe.txt', 'type': 'data', 'data': b'probe'}],
+    'ir.note': lambda d: [{
+            'resource': f"coop.payroll.payslip,{d['leo']['payslip']}",
+            'message': "probe"}],
+    }
+
+
+def populate():
+    "The records every role tries; their ids"
+    from trytond.modules.account.tests import create_chart, get_fiscalyear
+    from trytond.modules.currency.tests import create_currency
+    from coop_payroll.tests.tools import create_rider, set_payroll_accounts
+    pool = Pool()
+    User = pool.get('res.user')
+    ModelData = pool.get('ir.model.data')
+    Company = pool.get('company.company')
+    Party = pool.get('party.party')
+    Payslip = pool.get('coop.payroll.payslip')
+    Contract = pool.get('coop.payroll.contract')
+    WebUser = pool.get('web.user')
+    Bank = pool.get('bank')
+    BankAccount = pool.get('bank.account')
+    Move = pool.get('account.move')
+    Period = pool.get('account.period')
+    FiscalYear = pool.get('account.fiscalyear')
+    Attachment = pool.get('ir.attachment')
+    Note = pool.get('ir.note')
+    from coop_payroll.tests.tools import record_hours
+
+    euro = create_currency('EUR')
+    party, = Party.create([{'name': "Coop Vélo"}])
+    company = Company(party=party, currency=euro)
+    company.save()
+    data = {'company': company.id}
+    with set_company(company):
+        create_chart(company)
+        fiscal_year = get_fiscalyear(company, today=dt.date(2026, 1, 1))
+        fiscal_year.save()
+        FiscalYear.create_period([fiscal_year])
+        config = set_payroll_accounts(company)
+        receivable, = pool.get('account.account').search([
+                ('type.receivable', '=', True), ('party_required', '=', True),
+                ], limit=1)
+        bank_party, = Party.create([{'name': "Banque"}])
+        bank, = Bank.create([{'party': bank_party.id}])
+        for login, name, iban in [
+                ('awa', "Awa Diallo", 'FR76 3000 6000 0112 3456 7890 189'),
+                ('leo', "Léo Martin", 'FR14 2004 1010 0505 0001 3M02 606')]:
+            rider = create_rider(company, name, dt.date(2026, 1, 1), '12.02')
+            contract, = Contract.search([('employee', '=', rider.id)])
+            Party.write([rider.party], {
+                    'contact_mechanisms': [('create', [{
+                                    'type': 'email',
+                                    'value': f'{login}@example.com'}])],
+                    'identifiers': [('create', [{
+                                    'code': f'NIR-{login}'}])],
+                    })
+            payslip, = Payslip.create([{
+                        'employee': rider.id, 'contract': contract.id,
+                        'start_date': dt.date(2026, 1, 1),
+                        'payment_date': dt.date(2026, 1, 31),
+                        'number': f'PAY-{login}',
+                        'gross': Decimal('1823.07'),
+                        'net_pay': Decimal('1430.00'),
+                        'lines': [('create', [{
+                                        'kind': 'earning', 'name': "Base",
+                                        'amount': Decimal('1823.07'),
+                                        'employee_amount': 0,
+                                        'employer_amount': 0}])],
+                        }])
+            record_hours(company, rider, {dt.date(2026, 1, 5): 7})
+            account, = BankAccount.create([{
+                        'bank': bank.id, 'owners': [('add', [rider.party.id])],
+                        'numbers': [('create', [{
+                                        'type': 'iban',
+                                        'number': iban}])],
+                        }])
+            web_user, = WebUser.create([{
+                        'email': f'{login}@example.com', 'password': PASSWORD,
+                        'party': rider.party.id}])
+            web_user.set_reset_password_token()
+            web_user.set_email_token()
+            web_user.save()
+            period = Period.find(company, date=dt.date(2026, 1, 31))
+            # Awa's from her payslip, Léo's entered by hand
+            move, = Move.create([{
+                        'journal': config.journal.id, 'period': period,
+                        'origin': str(payslip) if login == 'awa' else None,
+                        'date': dt.date(2026, 1, 31),
+                        'lines': [('create', [{
+                                        'account': (
+                                            config.wage_expense_account.id),
+                                        'debit': Decimal('1430.00')}, {
+                                        'account': (
+                                            config.net_payable_account.id),
+                                        'party': rider.party.id,
+                                        'credit': Decimal('1430.00')}, {
+                                        'account': receivable.id,
+                                        'party': rider.party.id,
+                                        'debit': Decimal('10.00')}, {
+                                        'account': (
+                                            config.wage_expense_account.id),
+                                        'credit': Decimal('10.00')}])],
+                        }])
+            Move.post([move])
+            Attachment.create([{'resource': str(payslip), 'name': 'note.txt',
+                        'type': 'data', 'data': b'private'}])
+            Invoice = pool.get('account.invoice')
+            Invoice.create([{
+                        'type': 'out', 'party': rider.party.id,
+                        'company': company.id, 'currency': euro.id,
+                        'account': receivable.id,
+                        'invoice_address': rider.party.addresses[0].id}])
+            Note.create([{'resource': str(payslip), 'message': "private"}])
+            data[login] = {
+                'employee': rider.id, 'party': rider.party.id,
+                'payslip': payslip.id, 'web_user': web_user.id}
+        table = Payslip.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.update([table.state], ['confirmed']))
+
+        admin, = User.search([('login', '=', 'admin')])
+        User.write([admin], {'password': PASSWORD,
+                'companies': [('add', [company.id])], 'company': company.id})
+        values = []
+        for role, groups in ROLES.items():
+            if groups is None:
+                continue
+            value = {
+                'login': role, 'name': role.title(), 'password': PASSWORD,
+                'companies': [('add', [company.id])], 'company': company.id,
+                'groups': [('add', [ModelData.get_id(m, x)
+                            for m, x in groups])],
+                }
+            if role == 'rider':
+                value['employees'] = [('add', [data['awa']['employee']])]
+                value['employee'] = data['awa']['employee']
+            values.append(value)
+        users = User.create(values) + [admin]
+        data['admin'] = admin.id
+        # A reset password waiting (setting a password clears it)
+        table = User.__table__()
+        cursor.execute(*table.update([table.password_reset], ['x' * 12],
+                where=table.id == admin.id))
+        pool.get('res.user.application').create([{
+                    'user': u.id, 'application': 'timesheet'}
+                for u in users])
+    return data
+
+
+def login_of(role):
+    return 'admin' if ROLES[role] is None else role
+
+
+class RoleMatrixTestCase(unittest.TestCase):
+    "Every role reaches, over JSON-RPC, what the role matrix says and no more"
+    maxDiff = None
+
+    @classmethod
+    def setUpClass(cls):
+        activate_suite()
+        extras = {}
+        while True:
+            with Transaction().start(DB_NAME, 0, **extras) as transaction:
+                try:
+                    cls.data = populate()
+                    transaction.commit()
+                    break
+                except TransactionError as error:
+                    transaction.rollback()
+                    error.fix(extras)
+        cls.sessions = {r: RPC(login_of(r), PASSWORD) for r in EVERYONE}
+
+    def ids(self, model, domain=None):
+        "The ids of model's records as root sees them"
+        # As the administrator without access checks (party balances are
+        # the user's company's)
+        with Transaction().start(DB_NAME, self.data['admin'], readonly=True,
+                context={'company': self.data['company'],
+                    'companies': [self.data['company']]}):
+            Model = Pool().get(model)
+            return sorted(r.id for r in Model.search(domain or []))
+
+    def observe(self, role, model):
+        "What role can do with model: its permissions string"
+        rpc = self.sessions[role]
+        perms = ''
+        try:
+            seen = sorted(r['id'] for r in
+                rpc.model(model, 'search_read', [], 0, None, None, ['id']))
+        except RPCError as error:
+            self.assertTrue(error.access, error.error)
+            seen = None
+        if seen is not None and not self.ids(model):
+            perms += 'r'  # no record to tell: the model's access decides
+        elif seen:
+            if seen == self.ids(model):
+                perms += 'r'
+            elif model in OWN and seen == self.ids(
+                    model, OWN[model](self.data)):
+                perms += 'o'
+            elif (model, role) in OWN_BY_ROLE and seen == self.ids(
+                    model, OWN_BY_ROLE[model, role]):
+                perms += 'o'
+            elif model in OWN_BY_LOGIN and seen == self.ids(
+                    model, OWN_BY_LOGIN[model](login_of(role))):
+                perms += 'o'
+            else:
+                perms += '?'
+        targets = self.ids(model, TARGET.get(model, lambda d, r: [])(
+                self.data, role))[:1]
+        access, = rpc.model(
+            'ir.model.access', 'get_access', [model]).values()
+        for perm, method, args in [
+                ('w', 'write', (targets, {})),
+                ('c', 'create', (CREATE.get(model, lambda d: [])(
+                            self.data),)),
+                ('d', 'delete', (targets if model in TARGET else [],)),
+                ]:
+            try:
+                rpc.model(model, method, *args)
+            except RPCError as error:
+                if error.access:
+                    continue
+                # Refused for another reason (users are never deleted):
+                # the access records decide
+                if not access[{'w': 'write', 'c': 'create',
+                            'd': 'delete'}[perm]]:
+                    continue
+            perms += perm
+        return perms
+
+    def test_models(self):
+        "Each role reads, writes, creates, deletes each model as the matrix"
+        expected, observed = {}, {}
+        for model, roles in MODELS.items():
+            for role in EVERYONE:
+                expected[model, role] = roles.get(role, '')
+                observed[model, role] = self.observe(role, model)
+        differences = [
+            f"{model} as {role}: matrix {expected[model, role]!r}, "
+            f"reached {observed[model, role]!r}"
+            for model, role in expected
+            if expected[model, role] != observed[model, role]]
+        self.assertEqual(differences, [])
+
+    def test_fields(self):
+        "Sensitive fields are read and searched only by the matrix's roles"
+        differences = []
+        for (model, field), roles in FIELDS.items():
+            domain = [(field, '!=', 0) if field in BALANCES
+                else (field, '!=', None)]
+            ids = self.ids(model, domain)[:1]
+            self.assertTrue(ids, f"no {model} with a {field}")
+            for role in EVERYONE:
+                if not MODELS[model].get(role, '').strip('wcd'):
+                    continue
+                rpc = self.sessions[role]
+                try:
+                    value, = rpc.model(model, 'read', ids, [field])
+                    read = value[field] is not None
+                except RPCError as error:
+                    self.assertTrue(error.access, error.error)
+                    read = False
+                try:
+                    searched = bool(rpc.model(
+                            model, 'search', domain, 0, None, None))
+                except RPCError as error:
+                    self.assertTrue(error.access, error.error)
+                    searched = False
+                if (read or searched) != (role in roles):
+                    differences.append(
+                        f"{model}.{field} as {role}: matrix {role in roles}"
+                        f", read {read}, searched {searched}")
+        self.assertEqual(differences, [])
+
+    def test_menus(self):
+        "Each role sees the menus of the matrix, and not the others"
+        differences = []
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            ModelData = Pool().get('ir.model.data')
+            menus = {ModelData.get_id(m, x): (m, x) for m, x in MENUS}
+        for role in EVERYONE:
+            seen = set(self.sessions[role].model('ir.ui.menu', 'search',
+                    [('id', 'in', list(menus))], 0, None, None))
+            for menu_id, key in menus.items():
+                if (menu_id in seen) != (role in MENUS[key]):
+                    differences.append(f"{key[1]} ({key[0]}) as {role}: "
+                        f"matrix {role in MENUS[key]}, shown {menu_id in seen}")
+        self.assertEqual(differences, [])
+
+    def test_preferences_own_employee(self):
+        "A user's preferences choose only among their own employees"
+        rider = self.sessions['rider']
+        with self.assertRaises(RPCError) as raised:
+            rider.model('res.user', 'set_preferences',
+                {'employee': self.data['leo']['employee']})
+        self.assertFalse(raised.exception.access, raised.exception.error)
+        # Not a preference: ignored
+        rider.model('res.user', 'set_preferences',
+            {'employees': [('add', [self.data['leo']['employee']])]})
+        preferences = rider.model('res.user', 'get_preferences', False)
+        self.assertEqual(preferences['employee'], self.data['awa']['employee'])
+        self.assertEqual(preferences['employees'], [
+                self.data['awa']['employee']])
+        # The context can claim no one else either
+        rider.context = dict(rider.context,
+            employee=self.data['leo']['employee'])
+        payslips = rider.model('coop.payroll.payslip', 'search_read', [],
+            0, None, None, ['employee'])
+        self.assertNotIn(self.data['leo']['employee'],
+            {p['employee'] for p in payslips})
+        rider.context = rider.model('res.user', 'get_preferences', True)
+
+    def test_others_pay_through_reports_and_relations(self):
+        """Another rider's pay is out of reach through a report, a related
+        field or a search on one"""
+        rider = self.sessions['rider']
+        leo, awa = self.data['leo'], self.data['awa']
+        # The payslip report on her own payslip, not on Léo's
+        rider.call('report.coop.payroll.payslip.execute',
+            [awa['payslip']], {}, rider.context)
+        with self.assertRaises(RPCError) as raised:
+            rider.call('report.coop.payroll.payslip.execute',
+                [leo['payslip']], {}, rider.context)
+        self.assertTrue(raised.exception.access, raised.exception.error)
+        # Through Léo's employee and party
+        for model, record, fields_ in [
+                ('company.employee', leo['employee'], ['party.payable']),
+                ('party.party', leo['party'], ['payable', 'receivable']),
+                ('party.party', leo['party'], ['bank_accounts.numbers']),
+                ('coop.payroll.payslip.line', None, []),
+                ]:
+            if record is None:
+                continue
+            with self.subTest(model=model, fields=fields_):
+                with self.assertRaises(RPCError) as raised:
+                    rider.model(model, 'read', [record], fields_)
+                self.assertTrue(raised.exception.access)
+        # Searching Léo's payslips by a related field finds nothing
+        for domain in [
+                [('employee', '=', leo['employee'])],
+                [('employee.party', '=', leo['party'])],
+                [('net_pay', '>', 0), ('employee', '!=', awa['employee'])],
+                ]:
+            with self.subTest(domain=domain):
+                self.assertEqual(rider.model('coop.payroll.payslip',
+                        'search', domain, 0, None, None), [])
+        # Nor the lines of the payroll journal, nor bank accounts, through
+        # the party
+        for domain in [
+                [('payable', '!=', 0)],
+                [('bank_accounts.numbers.number', 'like', 'FR%')],
+                ]:
+            with self.subTest(domain=domain), self.assertRaises(RPCError):
+                rider.model('party.party', 'search', domain, 0, None, None)
