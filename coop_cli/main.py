@@ -300,6 +300,12 @@ def cmd_demo(args):
         return
 
     def announce(url):
+        from trytond import config
+        if not config.get('coop_portal', 'url'):
+            # The demo's portal is this server: its reset links point here
+            if not config.has_section('coop_portal'):
+                config.add_section('coop_portal')
+            config.set('coop_portal', 'url', url)
         if args.json:
             print(json.dumps(dict(summary, url=url,
                         portal_url=demo.portal_url(url)), sort_keys=True),

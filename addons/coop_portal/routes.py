@@ -7,8 +7,11 @@ a record id from the URL that is not theirs answers 404, as an id that does
 not exist does.
 """
 import datetime as dt
+import logging
 from decimal import Decimal
 from functools import wraps
+
+from werkzeug.exceptions import HTTPException
 
 from trytond.exceptions import RateLimitException, UserError
 from trytond.pool import Pool
@@ -18,12 +21,17 @@ from trytond.transaction import Transaction
 from trytond.wsgi import app
 
 from .portal import (
-    CSS, FORM_COOKIE, SESSION_COOKIE, Visitor, _, attachment, base_url,
-    check_form_token, delete_cookie, e, finish, form_token, formatted,
-    lang_record, language, login_redirect, not_found, page, pdf_response,
-    session_timeout, set_cookie)
+    CSS, FORM_COOKIE, HEADERS, SESSION_COOKIE, Visitor, _, attachment,
+    base_url, check_form_token, delete_cookie, e, finish, form_token,
+    formatted, lang_record, language, login_redirect, not_found, page,
+    pdf_response, session_timeout, set_cookie)
+from .user import PortalURLError
 
+logger = logging.getLogger(__name__)
 PREFIX = '/<database_name>/portal'
+# A record id of the URL: Tryton's ids are SQL integers; a larger number
+# answers 404 rather than overflowing the query
+ID = 'int(max=2147483647)'
 VISIBLE_PAYSLIP_STATES = ['confirmed', 'posted']
 HOURS_MONTHS = 6
 MIN_PASSWORD_LENGTH = 8
@@ -52,6 +60,38 @@ def route(path, methods=('GET',), login_required=True, readonly=None,
             endpoint = allow_null_origin(endpoint)
         return app.route(PREFIX + path, methods=list(methods))(endpoint)
     return decorator
+
+
+def is_portal_path(path):
+    parts = path.split('/', 3)
+    return len(parts) >= 3 and parts[2] == 'portal'
+
+
+def with_portal_headers(wsgi_app):
+    """Every answer under /<database>/portal/ carries the security headers,
+    errors included; an error trytond raises before routing (a cross-site
+    Origin) is answered, not left to the server as a 500"""
+    @wraps(wsgi_app)
+    def portal_wsgi_app(environ, start_response):
+        if not is_portal_path(environ.get('PATH_INFO', '')):
+            return wsgi_app(environ, start_response)
+
+        def start_portal_response(status, headers, exc_info=None):
+            names = {n.lower() for n, _ in headers}
+            headers = list(headers) + [(n, v) for n, v in HEADERS.items()
+                if n.lower() not in names]
+            return start_response(status, headers, exc_info)
+        try:
+            return wsgi_app(environ, start_portal_response)
+        except HTTPException as exception:
+            return exception.get_response(environ)(
+                environ, start_portal_response)
+    portal_wsgi_app.coop_portal = True
+    return portal_wsgi_app
+
+
+if not getattr(app.wsgi_app, 'coop_portal', False):
+    app.wsgi_app = with_portal_headers(app.wsgi_app)
 
 
 @app.route(PREFIX + '/portal.css', methods=['GET'])
@@ -180,10 +220,21 @@ def reset_post(visitor):
     check_form_token(request)
     WebUser = Pool().get('web.user')
     email = request.form.get('email', '').strip().lower()[:200]
+    try:
+        WebUser.check_rate_limit(f'reset:{email}')
+    except RateLimitException:
+        return page(visitor, _('msg_reset_title'),
+            f'<p class="error" role="alert">{e(_("msg_too_many"))}</p>',
+            status=429)
+    # Counted for the address and the client whether known or not
+    Pool().get('web.user.authenticate.attempt').add(f'reset:{email}')
     users = WebUser.search([('email', '=', email)]) if email else []
     if users:
         # web_user sends no second e-mail while a token is still valid
-        WebUser.reset_password(users)
+        try:
+            WebUser.reset_password(users)
+        except PortalURLError:
+            logger.error("no reset e-mail sent: [coop_portal] url is not set")
     # The same answer whether the address is known or not
     return page(visitor, _('msg_reset_title'),
         f'<p class="notice" role="status">{e(_("msg_reset_sent"))}</p>')
@@ -241,15 +292,26 @@ def password_post(visitor):
         return again(_('msg_password_short', length=MIN_PASSWORD_LENGTH))
     if new != request.form.get('confirm', ''):
         return again(_('msg_password_mismatch'))
+    # The link first: the page tells nothing about an address that has no
+    # account, or a token that is not its own
     try:
-        User.validate_password(new, WebUser.search([('email', '=', email)]))
+        user = WebUser.check_reset_token(email, reset_token)
+    except RateLimitException:
+        return with_form_token(page(visitor, _('msg_password_title'),
+                password_form(visitor, token, email, reset_token,
+                    _('msg_too_many')), status=429), visitor, token)
+    if not user:
+        return again(_('msg_password_token'))
+    try:
+        User.validate_password(new, [user])
     except UserError as exception:
         return again(exception.message)
-    if not email or not WebUser.set_password_token(email, reset_token, new):
-        return again(_('msg_password_token'))
-    # The link reached its owner: the address is valid
-    WebUser.write(WebUser.search([('email', '=', email)]),
-        {'email_valid': True})
+    # The link reached its owner: the address is valid; the new password
+    # ends the sessions opened with the old one
+    user.clear_reset_password_token()
+    user.password = new
+    user.email_valid = True
+    user.save()
     response = redirect(f'{base_url(request)}/login?password=set', code=303)
     return finish(response, visitor)
 
@@ -311,7 +373,7 @@ def payslips(visitor):
     return page(visitor, _('msg_payslips_title'), body, current='payslips')
 
 
-@route('/payslips/<int:payslip_id>/pdf')
+@route(f'/payslips/<{ID}:payslip_id>/pdf')
 def payslip_pdf(visitor, payslip_id):
     pool = Pool()
     Payslip = pool.get('coop.payroll.payslip')
@@ -471,7 +533,7 @@ def shares(visitor):
         current='shares')
 
 
-@route('/shares/<int:member_id>/certificate')
+@route(f'/shares/<{ID}:member_id>/certificate')
 def certificate(visitor, member_id):
     pool = Pool()
     Certificate = pool.get('coop.membership.certificate', type='report')
@@ -591,7 +653,7 @@ def assemblies(visitor):
         current='assemblies')
 
 
-@route('/assemblies/<int:assembly_id>/minutes')
+@route(f'/assemblies/<{ID}:assembly_id>/minutes')
 def assembly_minutes(visitor, assembly_id):
     Minutes = Pool().get('coop.assembly.minutes', type='report')
     assembly = own_assembly(visitor, assembly_id)
@@ -601,7 +663,7 @@ def assembly_minutes(visitor, assembly_id):
     return pdf_response(visitor, data, f'minutes-{assembly.id}.pdf')
 
 
-@route('/assemblies/<int:assembly_id>/documents/<int:attachment_id>')
+@route(f'/assemblies/<{ID}:assembly_id>/documents/<{ID}:attachment_id>')
 def assembly_document(visitor, assembly_id, attachment_id):
     assembly = own_assembly(visitor, assembly_id)
     documents = [a for a in assembly_documents(assembly)

@@ -6,32 +6,54 @@ member): the party's web user is created with the party's e-mail, or found,
 and web_user's reset-password e-mail is sent as the invitation; its link
 opens the portal's page where the person chooses a password.
 """
+import datetime as dt
+import logging
 import urllib.parse
+from secrets import compare_digest, token_hex
+
+from sql.aggregate import Count
 
 from trytond import config
+from trytond.exceptions import RateLimitException, UserError
 from trytond.i18n import gettext
 from trytond.model import ModelView
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
+from trytond.res.user import PASSWORD_HASH
 from trytond.transaction import Transaction, without_check_access
+
+logger = logging.getLogger(__name__)
 
 
 class InvitationError(ValidationError):
     pass
 
 
+class PortalURLError(UserError):
+    pass
+
+
 def portal_url(path=''):
-    """The portal's address for the database: [coop_portal] url, else the
-    address the request came to, else localhost"""
-    transaction = Transaction()
+    """The portal's public address for the database, from [coop_portal] url
+    only: never from the request's Host or X-Forwarded-Host, which whoever
+    asks for a reset chooses (the victim's link would go to their site)"""
     root = config.get('coop_portal', 'url')
     if not root:
-        request = transaction.context.get('_request') or {}
-        host = request.get('http_host')
-        scheme = request.get('scheme') or 'http'
-        root = f'{scheme}://{host}' if host else 'http://localhost:8000'
-    database = urllib.parse.quote(transaction.database.name)
+        raise PortalURLError(gettext('coop_portal.msg_portal_url_missing'))
+    database = urllib.parse.quote(Transaction().database.name)
     return f"{root.rstrip('/')}/{database}/portal/{path}"
+
+
+_dummy_hash = None
+
+
+def dummy_hash():
+    """A hash no password matches, checked for an unknown address so that
+    answering takes as long as for a known one"""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = PASSWORD_HASH.hash(token_hex(16))
+    return _dummy_hash
 
 
 class WebUser(metaclass=PoolMeta):
@@ -41,6 +63,122 @@ class WebUser(metaclass=PoolMeta):
         if url is None and config.get('web', 'reset_password_url') is None:
             url = portal_url('password')
         return super().get_email_reset_password_url(url=url)
+
+    @classmethod
+    def reset_password(cls, users, from_=None):
+        # Refused before any token is written: no link without the public
+        # address
+        if users and config.get('web', 'reset_password_url') is None:
+            portal_url()
+        super().reset_password(users, from_=from_)
+
+    @classmethod
+    def write(cls, *args):
+        "A new password ends the account's sessions"
+        actions = iter(args)
+        changed = [u.id for users, values in zip(actions, actions)
+            if 'password_hash' in values for u in users]
+        super().write(*args)
+        if changed:
+            Session = Pool().get('web.user.session')
+            with without_check_access():
+                Session.delete(Session.search([('user', 'in', changed)]))
+
+    # Rate limits: answered at once (RateLimitException, 429), never by
+    # sleeping, which would hold a server thread per attempt
+    @classmethod
+    def failed_attempts(cls, email):
+        """The failed attempts on the address in the last [session]
+        timeout: (from this client address, from anywhere, from this
+        client's network on any address)"""
+        pool = Pool()
+        Attempt = pool.get('web.user.authenticate.attempt')
+        transaction = Transaction()
+        table = Attempt.__table__()
+        ip_address, _ = transaction.remote_address()
+        ip_address = str(ip_address) if ip_address else None
+        recent = table.create_date >= Attempt.delay()
+        cursor = transaction.connection.cursor()
+        cursor.execute(*table.select(Count(),
+                where=recent & (table.login == email[:Attempt.login.size])
+                & (table.ip_address == ip_address)))
+        from_client, = cursor.fetchone()
+        cursor.execute(*table.select(Count(),
+                where=recent & (table.login == email[:Attempt.login.size])))
+        anywhere, = cursor.fetchone()
+        return from_client, anywhere, Attempt.count_ip()
+
+    @classmethod
+    def check_rate_limit(cls, email):
+        """Refuse an address tried too often from this client
+        ([session] max_attempt) or from anywhere ([coop_portal]
+        max_attempt_address: so that strangers cannot lock a person out
+        with a few tries), and a network that tries too many addresses"""
+        max_attempt = config.getint('session', 'max_attempt', default=5)
+        from_client, anywhere, network = cls.failed_attempts(email)
+        if network > config.getint(
+                'session', 'max_attempt_ip_network', default=300):
+            raise RateLimitException()
+        if (from_client > max_attempt
+                or anywhere > config.getint('coop_portal',
+                    'max_attempt_address', default=10 * max_attempt)):
+            Pool().get('web.user.authenticate.attempt').add(email)
+            raise RateLimitException()
+
+    @classmethod
+    def authenticate(cls, email, password):
+        """web_user's, with the portal's rate limits and the same work for
+        an unknown address as for a known one"""
+        pool = Pool()
+        Attempt = pool.get('web.user.authenticate.attempt')
+        email = email.lower()
+        cls.check_rate_limit(email)
+        users = cls.search([('email', '=', email)], limit=1)
+        hash_ = users[0].password_hash if users else None
+        valid, new_hash = cls.check_password(password, hash_ or dummy_hash())
+        if users and hash_ and valid:
+            user, = users
+            if new_hash:
+                logger.info("Update password hash for %s", user.id)
+                with Transaction().new_transaction():
+                    with without_check_access():
+                        cls.write([cls(user.id)], {
+                                'password_hash': new_hash,
+                                })
+            Attempt.remove(email)
+            return user
+        Attempt.add(email)
+
+    @classmethod
+    def check_reset_token(cls, email, token):
+        """The web user whose reset token this is, still valid, or None;
+        a failed try counts as a failed login"""
+        pool = Pool()
+        Attempt = pool.get('web.user.authenticate.attempt')
+        email = email.lower()
+        cls.check_rate_limit(email)
+        users = cls.search([('email', '=', email)], limit=1)
+        expected = users[0].reset_password_token if users else None
+        matches = compare_digest(
+            (expected or token_hex(16)).encode(), token.encode())
+        if (users and expected and matches
+                and users[0].reset_password_token_expire
+                and users[0].reset_password_token_expire
+                > dt.datetime.now()):
+            return users[0]
+        Attempt.add(email)
+
+    @classmethod
+    def set_password_token(cls, email, token, password):
+        "web_user's, rate-limited without sleeping"
+        user = cls.check_reset_token(email, token)
+        if not user:
+            return False
+        user.clear_reset_password_token()
+        user.password = password
+        user.save()
+        Pool().get('web.user.authenticate.attempt').remove(email.lower())
+        return True
 
     @classmethod
     def portal_invite(cls, parties):

@@ -25,12 +25,21 @@ from trytond.wsgi import app
 
 from coop_tools.testing import SuiteDatabase
 
-from coop_portal.portal import csrf_token
-from coop_portal.user import InvitationError
+from coop_membership.assembly import AssemblyClosedError
+from coop_portal.portal import HEADERS, csrf_token
+from coop_portal.user import InvitationError, PortalURLError
 
 PASSWORD = 'portal-secret-1'
+PUBLIC_URL = 'https://portal.coop.example'
 BASE = f'/{DB_NAME}/portal'
 SEND = 'trytond.modules.web_user.user.send_message_transactional'
+
+
+def set_public_url(url=PUBLIC_URL):
+    "The portal's [coop_portal] url, as production sets it ('': none)"
+    if not config.has_section('coop_portal'):
+        config.add_section('coop_portal')
+    config.set('coop_portal', 'url', url)
 
 
 def set_cookies(response):
@@ -50,9 +59,16 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        set_public_url()
         with Transaction().start(DB_NAME, 0) as transaction:
             cls.data = cls.populate()
             transaction.commit()
+
+    @classmethod
+    def tearDownClass(cls):
+        config.remove_section('coop_portal')
+        config._cache_clear()
+        super().tearDownClass()
 
     @classmethod
     def populate(cls):
@@ -126,6 +142,8 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
                         'email': 'nobody@example.com', 'password': PASSWORD,
                         'party': party.id}])
             data['company'] = company.id
+            data['leo_party'] = pool.get('company.employee')(
+                data['leo']['employee']).party.id
             data['assembly'] = cls.populate_assembly(company, data)
         return data
 
@@ -326,6 +344,7 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
         finally:
             config.remove_section('coop_portal')
             config._cache_clear()
+            set_public_url()
         self.assertEqual(response.status_code, 303)
 
     def test_session_use_is_recorded(self):
@@ -521,6 +540,213 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
         self.assertEqual(send.call_count, 1)
         self.assertEqual(
             WebUser.search_count([('party', '=', awa.party.id)]), 1)
+
+
+    # Account takeover: what an attacker tries
+
+    def form_token(self, client, path='/login', **kwargs):
+        response = client.get(f'{BASE}{path}', **kwargs)
+        return re.search(
+            r'name="csrf" value="([0-9a-f]+)"', response.text).group(1)
+
+    def clear_attempts(self):
+        with Transaction().start(DB_NAME, 0) as transaction:
+            Attempt = Pool().get('web.user.authenticate.attempt')
+            Attempt.delete(Attempt.search([]))
+            transaction.commit()
+
+    def test_reset_link_is_the_public_url(self):
+        "The reset link is [coop_portal] url's, whatever Host the request has"
+        client = Client(app, use_cookies=True)
+        attacker = 'http://attacker.example'
+        token = self.form_token(client, '/reset', base_url=attacker)
+        with patch(SEND) as send:
+            response = client.post(f'{BASE}/reset', base_url=attacker,
+                data={'csrf': token, 'email': 'awa@example.com'},
+                headers={'X-Forwarded-Host': 'attacker.example'})
+        self.assertEqual(response.status_code, 200)
+        message, = [c.args[0] for c in send.call_args_list]
+        body = str(message)
+        self.assertNotIn('attacker.example', body)
+        self.assertIn(f'href=3D"{PUBLIC_URL}/', body)
+        self.clear_reset_token('awa')
+
+    def clear_reset_token(self, login):
+        with Transaction().start(DB_NAME, 0) as transaction:
+            WebUser = Pool().get('web.user')
+            user = WebUser(self.data[login]['user'])
+            user.clear_reset_password_token()
+            user.save()
+            transaction.commit()
+
+    def test_no_link_without_public_url(self):
+        "Without [coop_portal] url no reset e-mail or invitation is sent"
+        set_public_url('')
+        try:
+            client, _ = self.client()
+            token = self.form_token(client, '/reset')
+            with patch(SEND) as send:
+                response = client.post(f'{BASE}/reset', data={
+                        'csrf': token, 'email': 'leo@example.com'})
+            # The same answer as ever; nothing sent, no token written
+            self.assertEqual(response.status_code, 200)
+            self.assertFalse(send.called)
+            with Transaction().start(DB_NAME, 0) as transaction:
+                pool = Pool()
+                WebUser = pool.get('web.user')
+                Member = pool.get('coop.member')
+                self.assertFalse(
+                    WebUser(self.data['leo']['user']).reset_password_token)
+                company = pool.get('company.company')(self.data['company'])
+                with set_company(company), patch(SEND) as send:
+                    with self.assertRaises(PortalURLError):
+                        Member.portal_invite(
+                            [Member(self.data['leo']['member'])])
+                self.assertFalse(send.called)
+                transaction.rollback()
+        finally:
+            set_public_url()
+
+    def test_password_page_tells_nothing(self):
+        """The reset page answers alike for a known and an unknown address
+        (the password is checked against the account only once the link is
+        proven)"""
+        client, _ = self.client()
+        token = self.form_token(client, '/password')
+        answers = []
+        for email in ['leo@example.com', 'nobody-here@example.com']:
+            response = client.post(f'{BASE}/password', data={
+                    'csrf': token, 'email': email, 'token': 'guess',
+                    # contains the address: refused for an account only
+                    'password': email, 'confirm': email})
+            answers.append((response.status_code, response.text.replace(
+                        email, 'EMAIL')))
+        self.assertEqual(answers[0], answers[1])
+        self.clear_attempts()
+
+    def test_login_checks_a_hash_for_unknown_addresses(self):
+        "An unknown address costs a password check too: no timing oracle"
+        client, _ = self.client()
+        token = self.form_token(client)
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            WebUser = Pool().get('web.user')
+        with patch.object(WebUser, 'check_password',
+                return_value=(False, None)) as check:
+            for email in ['leo@example.com', 'unknown@example.com']:
+                response = client.post(f'{BASE}/login', data={
+                        'csrf': token, 'email': email,
+                        'password': 'wrong password'})
+                self.assertEqual(response.status_code, 401)
+        self.assertEqual(check.call_count, 2)
+        self.clear_attempts()
+
+    def test_login_rate_limits_hold_no_thread(self):
+        """Failed logins are refused at once past the limit, per address and
+        client; the account still opens from another client"""
+        max_attempt = config.get('session', 'max_attempt')
+        config.set('session', 'max_attempt', '2')
+        attacker = Client(app, use_cookies=True)
+        attacker_env = {'REMOTE_ADDR': '203.0.113.7'}
+        try:
+            token = self.form_token(attacker, environ_base=attacker_env)
+            with patch('time.sleep') as sleep:
+                statuses = [attacker.post(f'{BASE}/login', data={
+                            'csrf': token, 'email': 'leo@example.com',
+                            'password': f'guess {i}'},
+                        environ_base=attacker_env).status_code
+                    for i in range(5)]
+            self.assertFalse(sleep.called)
+            # 3 tries (more than max_attempt 2 are refused), then 429
+            self.assertEqual(statuses, [401, 401, 401, 429, 429])
+            # Even the right password, from the attacker's address
+            response = attacker.post(f'{BASE}/login', data={
+                    'csrf': token, 'email': 'leo@example.com',
+                    'password': PASSWORD}, environ_base=attacker_env)
+            self.assertEqual(response.status_code, 429)
+            # Léo, from her own address, is not locked out
+            client, _, _ = self.login('leo')
+        finally:
+            config.set('session', 'max_attempt', max_attempt)
+            self.clear_attempts()
+
+    def test_password_change_ends_sessions(self):
+        "A new password ends the sessions opened with the old one"
+        client, _, _ = self.login('leo')
+        self.assertEqual(client.get(f'{BASE}/payslips').status_code, 200)
+        with Transaction().start(DB_NAME, 0) as transaction:
+            WebUser = Pool().get('web.user')
+            WebUser.write([WebUser(self.data['leo']['user'])],
+                {'password': PASSWORD})
+            transaction.commit()
+        self.assertEqual(client.get(f'{BASE}/payslips').status_code, 303)
+
+    def assertSecurityHeaders(self, response):
+        for name, value in HEADERS.items():
+            self.assertEqual(response.headers.get(name), value, name)
+
+    def test_malformed_requests_answer_4xx(self):
+        "Cross-site, oversized or undecodable input: 4xx, with the headers"
+        client, _ = self.client()
+        token = self.form_token(client)
+        response = client.post(f'{BASE}/login', data={
+                'csrf': token, 'email': 'awa@example.com',
+                'password': PASSWORD},
+            headers={'Origin': 'https://attacker.example'})
+        self.assertEqual(response.status_code, 403)
+        self.assertSecurityHeaders(response)
+
+        client, _, _ = self.login('awa')
+        for path in [f'/payslips/{2 ** 63}/pdf', f'/payslips/{2 ** 64}/pdf',
+                f'/shares/{2 ** 63}/certificate',
+                f"/assemblies/{self.data['assembly']['id']}/documents/"
+                f"{2 ** 63}"]:
+            with self.subTest(path=path):
+                response = client.get(BASE + path)
+                self.assertEqual(response.status_code, 404)
+                self.assertSecurityHeaders(response)
+        response = client.get(f'{BASE}/no-such-page')
+        self.assertIn(response.status_code, {404, 405})
+        self.assertSecurityHeaders(response)
+
+        client, _ = self.client()
+        token = self.form_token(client)
+        for body in [
+                b'csrf=' + token.encode() + b'&email=%ff%fe%fd&password=x',
+                b'csrf=' + token.encode() + b'&email=a\xff@b&password=\xfe']:
+            with self.subTest(body=body):
+                response = client.post(f'{BASE}/login', data=body,
+                    content_type='application/x-www-form-urlencoded')
+                self.assertGreaterEqual(response.status_code, 400)
+                self.assertLess(response.status_code, 500)
+                self.assertSecurityHeaders(response)
+        response = client.get(f'{BASE}/password?email=%ff&token=%fe')
+        self.assertLess(response.status_code, 500)
+        self.clear_attempts()
+
+    @with_transaction()
+    def test_closed_assembly_documents_are_frozen(self):
+        "No document is added to, changed on or removed from a closed assembly"
+        pool = Pool()
+        Attachment = pool.get('ir.attachment')
+        Note = pool.get('ir.note')
+        assembly = self.data['assembly']
+        resource = f"coop.assembly,{assembly['id']}"
+        with self.assertRaises(AssemblyClosedError):
+            Attachment.create([{'resource': resource, 'name': 'late.txt',
+                        'type': 'data', 'data': b'added after closing'}])
+        document = Attachment(assembly['document'])
+        with self.assertRaises(AssemblyClosedError):
+            Attachment.write([document], {'data': b'rewritten'})
+        with self.assertRaises(AssemblyClosedError):
+            Attachment.delete([document])
+        with self.assertRaises(AssemblyClosedError):
+            Note.create([{'resource': resource, 'message': "late"}])
+        # Nor moved onto it from elsewhere
+        party = pool.get('party.party')(self.data['leo_party'])
+        other, = Attachment.create([{'resource': str(party),
+                    'name': 'elsewhere.txt', 'type': 'data', 'data': b'x'}])
+        with self.assertRaises(AssemblyClosedError):
+            Attachment.write([other], {'resource': resource})
 
 
 del ModuleTestCase
