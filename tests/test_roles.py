@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from werkzeug.test import Client
 
-from trytond.modules.company.tests import create_employee, set_company
+from trytond.modules.company.tests import set_company
 from trytond.pool import Pool
 from trytond.protocols.jsonrpc import JSONEncoder
 from trytond.tests.test_tryton import DB_NAME

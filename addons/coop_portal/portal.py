@@ -33,6 +33,7 @@ LANG_COOKIE = 'coop_portal_lang'
 LANGUAGES = ('en', 'fr')
 # A session's last use is written at most this often
 TOUCH_SECONDS = 60
+HEX = re.compile(r'[0-9a-f]+')
 CSS = """
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
@@ -152,7 +153,8 @@ class Visitor:
         self.user = self.party = self.key = None
         self._employees = self._members = None
         key = request.cookies.get(SESSION_COOKIE)
-        if key and len(key) <= 128:
+        # web_user's keys are hexadecimal: anything else is no session
+        if key and len(key) <= 128 and HEX.fullmatch(key):
             self._load(key)
 
     def _load(self, key):

@@ -11,7 +11,7 @@ import logging
 from decimal import Decimal
 from functools import wraps
 
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from trytond.exceptions import RateLimitException, UserError
 from trytond.pool import Pool
@@ -42,6 +42,7 @@ def portal(login_required=True):
     def decorator(func):
         @wraps(func)
         def wrapper(request, pool, *args, **kwargs):
+            check_input(request)
             with Transaction().set_context(language=language(request)):
                 visitor = Visitor(request)
                 if login_required and not visitor.user:
@@ -49,6 +50,15 @@ def portal(login_required=True):
                 return func(visitor, *args, **kwargs)
         return wrapper
     return decorator
+
+
+def check_input(request):
+    """Refuse a NUL character in the form or the query: PostgreSQL would
+    fail on it (a 500), and no e-mail, password or token has one"""
+    for values in [request.args, request.form]:
+        for value in values.values():
+            if '\x00' in value:
+                raise BadRequest()
 
 
 def route(path, methods=('GET',), login_required=True, readonly=None,
@@ -306,12 +316,7 @@ def password_post(visitor):
         User.validate_password(new, [user])
     except UserError as exception:
         return again(exception.message)
-    # The link reached its owner: the address is valid; the new password
-    # ends the sessions opened with the old one
-    user.clear_reset_password_token()
-    user.password = new
-    user.email_valid = True
-    user.save()
+    user.set_password_from_reset(new)
     response = redirect(f'{base_url(request)}/login?password=set', code=303)
     return finish(response, visitor)
 

@@ -126,18 +126,22 @@ class WebUser(metaclass=PoolMeta):
             raise RateLimitException()
 
     @classmethod
-    def authenticate(cls, email, password):
-        """web_user's, with the portal's rate limits and the same work for
-        an unknown address as for a known one"""
-        pool = Pool()
-        Attempt = pool.get('web.user.authenticate.attempt')
+    def limited_lookup(cls, email):
+        "The address, lowered, and its web user or None, if the limits allow"
         email = email.lower()
         cls.check_rate_limit(email)
         users = cls.search([('email', '=', email)], limit=1)
-        hash_ = users[0].password_hash if users else None
+        return email, users[0] if users else None
+
+    @classmethod
+    def authenticate(cls, email, password):
+        """web_user's, with the portal's rate limits and the same work for
+        an unknown address as for a known one"""
+        Attempt = Pool().get('web.user.authenticate.attempt')
+        email, user = cls.limited_lookup(email)
+        hash_ = user.password_hash if user else None
         valid, new_hash = cls.check_password(password, hash_ or dummy_hash())
-        if users and hash_ and valid:
-            user, = users
+        if hash_ and valid:
             if new_hash:
                 logger.info("Update password hash for %s", user.id)
                 with Transaction().new_transaction():
@@ -153,19 +157,14 @@ class WebUser(metaclass=PoolMeta):
     def check_reset_token(cls, email, token):
         """The web user whose reset token this is, still valid, or None;
         a failed try counts as a failed login"""
-        pool = Pool()
-        Attempt = pool.get('web.user.authenticate.attempt')
-        email = email.lower()
-        cls.check_rate_limit(email)
-        users = cls.search([('email', '=', email)], limit=1)
-        expected = users[0].reset_password_token if users else None
+        Attempt = Pool().get('web.user.authenticate.attempt')
+        email, user = cls.limited_lookup(email)
+        expected = user.reset_password_token if user else None
         matches = compare_digest(
             (expected or token_hex(16)).encode(), token.encode())
-        if (users and expected and matches
-                and users[0].reset_password_token_expire
-                and users[0].reset_password_token_expire
-                > dt.datetime.now()):
-            return users[0]
+        if (expected and matches and user.reset_password_token_expire
+                and user.reset_password_token_expire > dt.datetime.now()):
+            return user
         Attempt.add(email)
 
     @classmethod
@@ -174,11 +173,17 @@ class WebUser(metaclass=PoolMeta):
         user = cls.check_reset_token(email, token)
         if not user:
             return False
-        user.clear_reset_password_token()
-        user.password = password
-        user.save()
-        Pool().get('web.user.authenticate.attempt').remove(email.lower())
+        user.set_password_from_reset(password)
         return True
+
+    def set_password_from_reset(self, password):
+        """The password chosen through the e-mail's link: the link is used
+        up, the address proven; the new password ends the sessions"""
+        self.clear_reset_password_token()
+        self.password = password
+        self.email_valid = True
+        self.save()
+        Pool().get('web.user.authenticate.attempt').remove(self.email)
 
     @classmethod
     def portal_invite(cls, parties):

@@ -712,15 +712,19 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
         token = self.form_token(client)
         for body in [
                 b'csrf=' + token.encode() + b'&email=%ff%fe%fd&password=x',
-                b'csrf=' + token.encode() + b'&email=a\xff@b&password=\xfe']:
+                b'csrf=' + token.encode() + b'&email=a\xff@b&password=\xfe',
+                b'csrf=' + token.encode() + b'&email=a%00@b&password=x']:
             with self.subTest(body=body):
                 response = client.post(f'{BASE}/login', data=body,
                     content_type='application/x-www-form-urlencoded')
                 self.assertGreaterEqual(response.status_code, 400)
                 self.assertLess(response.status_code, 500)
                 self.assertSecurityHeaders(response)
-        response = client.get(f'{BASE}/password?email=%ff&token=%fe')
-        self.assertLess(response.status_code, 500)
+        for query in ['email=%ff&token=%fe', 'email=a%00b&token=%00']:
+            response = client.get(f'{BASE}/password?{query}')
+            self.assertLess(response.status_code, 500)
+        client.set_cookie('coop_portal_session', 'g' * 64, path=BASE)
+        self.assertEqual(client.get(f'{BASE}/payslips').status_code, 303)
         self.clear_attempts()
 
     @with_transaction()
