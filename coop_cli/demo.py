@@ -218,6 +218,7 @@ def _address(street, postal_code, city="Lyon"):
 
 def _create_company():
     from trytond.pool import Pool
+    from trytond.transaction import Transaction
     pool = Pool()
     Currency = pool.get('currency.currency')
     Party = pool.get('party.party')
@@ -241,6 +242,11 @@ def _create_company():
                 'party': party.id, 'currency': euro.id,
                 'timezone': 'Europe/Paris',
                 }])
+    # A French coop: its documents (register, minutes) are in French; a
+    # party's language is a value per company
+    french, = pool.get('ir.lang').search([('code', '=', 'fr')])
+    with Transaction().set_context(company=company.id):
+        Party.write([Party(party.id)], {'lang': french.id})
     return company
 
 
