@@ -12,13 +12,18 @@ DEBIAN_PACKAGES = libpango-1.0.so.0=libpango-1.0-0 \
 	libpangoft2-1.0.so.0=libpangoft2-1.0-0
 DEBIAN_TEST_PACKAGES = chromium=chromium
 
-.PHONY: demo test setup sao clean debian debian-test
+.PHONY: demo test bench setup sao clean debian debian-test
 
 demo: setup sao
 	$(VENV)/bin/coop demo
 
 test: debian-test setup sao
 	$(VENV)/bin/python -m tests.runner
+
+# Every benchmark of bench/, their figures table in docs/benchmarks.md
+# rewritten (BENCH_ARGS=--quick: small sizes, a smoke test)
+bench: setup
+	$(VENV)/bin/python bench/run.py $(BENCH_ARGS)
 
 setup: debian $(VENV)/.installed
 
