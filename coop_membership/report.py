@@ -18,7 +18,6 @@ from decimal import Decimal
 from sql.aggregate import Sum
 from sql.conditionals import Case
 
-from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pool import Pool
@@ -28,15 +27,13 @@ from trytond.wizard import Button, StateReport, StateView, Wizard
 
 from coop_tools.report import HTMLReport, company_language
 
+from .exceptions import CapitalVariationError
+
 # The rows of the capital variation statement: opening + MOVEMENTS =
 # closing; the INFORMATIVE ones move no capital
 MOVEMENTS = [
     'subscribed', 'sold_back', 'converted_in', 'converted_out', 'reversed']
 INFORMATIVE = ['transferred']
-
-
-class CapitalVariationError(UserError):
-    pass
 
 
 def number_key(number):
