@@ -14,8 +14,11 @@ from trytond.pool import Pool
 from trytond.report import Report
 from trytond.transaction import Transaction
 
-from .pdf import NAF_TYPES, SIREN_TYPES, SIRET_TYPES, identifier
-
+# Party identifier types read for the company's numbers. Neither a NAF nor
+# an APE type exists in the party module: a module that adds one is read.
+SIRET_TYPES = ('fr_siret',)
+SIREN_TYPES = ('fr_siren',)
+NAF_TYPES = ('fr_naf', 'fr_ape')
 STYLESHEET = os.path.join(os.path.dirname(__file__), 'report.css')
 
 
@@ -23,6 +26,16 @@ STYLESHEET = os.path.join(os.path.dirname(__file__), 'report.css')
 def stylesheet():
     with open(STYLESHEET, encoding='utf-8') as file:
         return file.read()
+
+
+def identifier(party, types, address=None):
+    """The code of the party's first identifier of types
+
+    The one of the address first, if given (a SIRET is per establishment)."""
+    found = [i for i in party.identifiers if i.type in types]
+    if address:
+        found.sort(key=lambda i: getattr(i, 'address', None) != address)
+    return found[0].code if found else ''
 
 
 def company_identifiers(company):
