@@ -5,15 +5,33 @@ VENV ?= .venv
 SAO_VERSION = 8.0.11
 SAO_DIR = var/sao
 
-.PHONY: demo test setup sao clean
+# Debian packages, as WHAT=PACKAGE (.ci/debian-packages installs the
+# missing ones, or says the line to run): pango for WeasyPrint's PDFs,
+# Chromium for the browser tests
+DEBIAN_PACKAGES = libpango-1.0.so.0=libpango-1.0-0 \
+	libpangoft2-1.0.so.0=libpangoft2-1.0-0
+DEBIAN_TEST_PACKAGES = chromium=chromium
+
+.PHONY: demo test bench setup sao clean debian debian-test
 
 demo: setup sao
 	$(VENV)/bin/coop demo
 
-test: setup sao
+test: debian-test setup sao
 	$(VENV)/bin/python -m tests.runner
 
-setup: $(VENV)/.installed
+# Every benchmark of bench/, their figures table in docs/benchmarks.md
+# rewritten (BENCH_ARGS=--quick: small sizes, a smoke test)
+bench: setup
+	$(VENV)/bin/python bench/run.py $(BENCH_ARGS)
+
+setup: debian $(VENV)/.installed
+
+debian:
+	@./.ci/debian-packages $(DEBIAN_PACKAGES)
+
+debian-test:
+	@./.ci/debian-packages $(DEBIAN_PACKAGES) $(DEBIAN_TEST_PACKAGES)
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -8,11 +8,11 @@ import os
 from .errors import CoopError, DatabaseUnreachable
 from .settings import database_scheme, describe_database
 
+from coop_tools.languages import LANGUAGES, configure_languages
 from coop_tools.suite import MODULES
 
 # What a coop's database runs: the suite's modules and the French chart
 SUITE_MODULES = MODULES + ['account_fr']
-LANGUAGES = ['en', 'fr']
 
 
 def _connection_error(exception):
@@ -133,15 +133,12 @@ def _configure(admin_password, admin_email):
     from trytond.pool import Pool
     pool = Pool()
     User = pool.get('res.user')
-    Lang = pool.get('ir.lang')
     Configuration = pool.get('ir.configuration')
     configuration = Configuration(1)
     configuration.series = __series__
     configuration.language = 'en'
     configuration.save()
-    Lang.write(Lang.search([('code', 'in', LANGUAGES)]), {
-            'translatable': True,
-            })
+    configure_languages()
     admin, = User.search([('login', '=', 'admin')])
     admin.password = admin_password
     if admin_email:

@@ -116,6 +116,15 @@ USERS = [
     ('awa', "Awa Diallo", "a rider: her own contract only", [],
         "Awa Diallo"),
     ]
+# What each opens at login, its first screen: the dispatcher today's
+# deliveries, payroll the payroll batches, the secretary the pending
+# subscriptions and the open assemblies (module, act_window xml id)
+HOME_ACTIONS = {
+    'dispatch': [('coop_delivery', 'act_delivery_form')],
+    'payroll': [('coop_payroll', 'act_batch_form')],
+    'members': [('coop_membership', 'act_subscription_form'),
+        ('coop_membership', 'act_assembly_form')],
+    }
 # The portal's web users: e-mail, party name, what they see there
 PORTAL_USERS = [
     ('awa@example.org', "Awa Diallo",
@@ -218,6 +227,7 @@ def _address(street, postal_code, city="Lyon"):
 
 def _create_company():
     from trytond.pool import Pool
+    from trytond.transaction import Transaction
     pool = Pool()
     Currency = pool.get('currency.currency')
     Party = pool.get('party.party')
@@ -241,6 +251,11 @@ def _create_company():
                 'party': party.id, 'currency': euro.id,
                 'timezone': 'Europe/Paris',
                 }])
+    # A French coop: its documents (register, minutes) are in French; a
+    # party's language is a value per company
+    french, = pool.get('ir.lang').search([('code', '=', 'fr')])
+    with Transaction().set_context(company=company.id):
+        Party.write([Party(party.id)], {'lang': french.id})
     return company
 
 
@@ -843,6 +858,7 @@ def _create_users(company, riders):
     from trytond.pool import Pool
     pool = Pool()
     User = pool.get('res.user')
+    ActWindow = pool.get('ir.action.act_window')
     ModelData = pool.get('ir.model.data')
     employees = {r.party.name: r for r in riders}
     values = []
@@ -855,6 +871,10 @@ def _create_users(company, riders):
                         ModelData.get_id(module, xml_id)
                         for module, xml_id in groups])],
             }
+        if login in HOME_ACTIONS:
+            value['actions'] = [('add', [
+                        ActWindow(ModelData.get_id(*action)).action.id
+                        for action in HOME_ACTIONS[login]])]
         if rider:
             value['employees'] = [('add', [employees[rider].id])]
             value['employee'] = employees[rider].id

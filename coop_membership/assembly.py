@@ -26,7 +26,6 @@ import trytond.config as tryton_config
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
-from trytond.model.exceptions import AccessError, ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.sendmail import send_message_transactional
@@ -35,6 +34,9 @@ from trytond.transaction import Transaction
 
 from coop_tools import sql as bulk
 from coop_tools.model import rec_name_domain
+
+from .exceptions import (
+    AssemblyError, AssemblyClosedError, ProxyError, VoteError)
 
 KINDS = [
     ('ordinary', "Ordinary"),
@@ -97,22 +99,6 @@ RESULT_FIELDS = {
 # What may change on the agenda once the members are convened
 SESSION_FIELDS = RESULT_FIELDS | {'vote_mode', 'tallies', 'votes'}
 HALF = Fraction(1, 2)
-
-
-class AssemblyError(ValidationError):
-    pass
-
-
-class AssemblyClosedError(AccessError):
-    pass
-
-
-class ProxyError(ValidationError):
-    pass
-
-
-class VoteError(ValidationError):
-    pass
 
 
 def _fraction(value):

@@ -5,11 +5,12 @@ from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Id
 
 from coop_tools.model import RequiredSettings, account_field
+
+from .exceptions import ConfigurationError
 
 # French chart (account_fr) accounts of each setting; a closed account
 # (4561, 1013, 4567) gets a postable child, made here when the chart has
@@ -21,10 +22,6 @@ FRENCH_ACCOUNTS = {
     'account_refund': ('4567', '45671', True),
     'account_bank': ('512', '5121', False),
     }
-
-
-class ConfigurationError(ValidationError):
-    pass
 
 
 def _rate_field(string, help):

@@ -12,20 +12,13 @@ from decimal import Decimal
 
 from sql.aggregate import Sum
 
-from trytond.exceptions import UserError, UserWarning
+from trytond.exceptions import UserWarning
 from trytond.i18n import gettext
 from trytond.model import Model
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-
-class CollegeWeightError(ValidationError):
-    pass
-
-
-class LegalLimitError(UserError):
-    pass
+from .exceptions import CollegeWeightError, LegalLimitError
 
 
 class Breach:

@@ -3,12 +3,13 @@ from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 from coop_tools.model import rec_name_domain
+
+from .exceptions import MemberValidationError
 
 CATEGORY_KINDS = [
     ('employee', "Employees"),
@@ -21,10 +22,6 @@ PERSON_KINDS = [
     ('person', "Natural Person"),
     ('organisation', "Legal Person"),
     ]
-
-
-class MemberValidationError(ValidationError):
-    pass
 
 
 class Category(ModelSQL, ModelView):

@@ -19,7 +19,7 @@ from trytond import backend
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.model.exceptions import AccessError, ValidationError
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
@@ -27,6 +27,8 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from coop_tools.model import rec_name_domain
+
+from .exceptions import OperationError
 
 KINDS = [
     ('subscription', "Subscription"),
@@ -41,10 +43,6 @@ ADMITTING_KINDS = {'subscription', 'increase', 'transfer', 'conversion'}
 # Written on recorded operations by the register itself
 REGISTER_FIELDS = {'state', 'number', 'move', 'refund_move'}
 CENT = Decimal('0.01')
-
-
-class OperationError(ValidationError):
-    pass
 
 
 class Operation(Workflow, ModelSQL, ModelView):

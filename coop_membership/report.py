@@ -1,128 +1,39 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
-"""The register's documents as PDFs, drawn with reportlab (no template)
+"""The register's documents: PDFs from the HTML templates of report/
 
 - the share certificate: what a member holds, one page per member;
 - the register of members: the members, then the operations on their shares;
 - the statement of capital variation over a period, from the register.
 
-They are French legal documents: French labels (kept together in LABELS
-below) whatever the user's language. The certificate and the register read
-the register at the date of the context ('date', today by default), as the
-holdings do.
+Each is an ir.action.report (report.xml) whose template a coop may replace;
+its labels are translated through locale/*.po, in the reader's language
+(see docs/templates.md). The certificate and the register read the register
+at the date of the context ('date', today by default), as the holdings do.
 """
 import datetime as dt
 import re
 from collections import defaultdict
 from decimal import Decimal
-from xml.sax.saxutils import escape
 
 from sql.aggregate import Sum
 from sql.conditionals import Case
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
-
-from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
-from trytond.report import Report
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
-from coop_tools import pdf
-from coop_tools.pdf import format_date, format_fr
+from coop_tools.report import HTMLReport, company_language
 
-LABELS = {
-    # The cooperative
-    'coop': "Société coopérative",
-    'form_scop': (
-        "Société coopérative et participative (SCOP) à capital variable"),
-    'form_scic': (
-        "Société coopérative d'intérêt collectif (SCIC) à capital variable"),
-    'form_other': "Société coopérative à capital variable",
-    # Members
-    'member': "Associé",
-    'member_number': "N° d'associé",
-    'category': "Catégorie d'associés",
-    'status': "Statut",
-    'entry_date': "Date d'entrée",
-    'exit_date': "Date de sortie",
-    'status_candidate': "Candidat",
-    'status_member': "Associé",
-    'status_former': "Ancien associé",
-    # Operations
-    'kind_subscription': "Souscription",
-    'kind_increase': "Souscription complémentaire",
-    'kind_transfer': "Cession",
-    'kind_sell_back': "Remboursement",
-    'kind_conversion': "Conversion",
-    'kind_reversal': "Annulation du n° {number}",
-    'conversion': "{source} en {target}",
-    # Columns
-    'number': "N°",
-    'name': "Nom",
-    'date': "Date",
-    'effective_date': "Date d'effet",
-    'kind': "Nature",
-    'to_member': "Bénéficiaire",
-    'share_class': "Classe de parts",
-    'shares': "Parts",
-    'nominal': "Valeur nominale",
-    'amount': "Montant",
-    'capital': "Capital",
-    'entry': "Entrée",
-    'exit': "Sortie",
-    'total': "Total",
-    'as_at': "Arrêté au {date}",
-    # Share certificate
-    'certificate_title': "Certificat de parts sociales",
-    'holdings': "Parts sociales détenues",
-    'no_holdings': "Aucune part sociale détenue à cette date.",
-    'member_operations': "Opérations inscrites au registre",
-    'no_operations': "Aucune opération inscrite au registre.",
-    'issued': (
-        "Certificat délivré le {date}, d'après le registre des associés."),
-    'signature': "Pour la coopérative,",
-    'certificate_footer': (
-        "Les parts sociales ne sont pas négociables : elles ne se cèdent "
-        "qu'aux conditions prévues par les statuts."),
-    # Register of members
-    'register_title': "Registre des associés",
-    'members': "Associés",
-    'register_operations': "Mouvements de parts sociales",
-    'register_footer': "Registre des associés de {company}, édité le {date}",
-    # Capital variation
-    'variation_title': "État des variations du capital social",
-    'period': "Période du {start} au {end}",
-    'movement': "Mouvement",
-    'class_shares': "Parts {code}",
-    'class_amount': "Montant {code}",
-    'row_opening': "Capital au début de la période",
-    'row_subscribed': "Souscriptions et souscriptions complémentaires",
-    'row_sold_back': "Remboursements",
-    'row_converted_in': "Conversions : parts reçues",
-    'row_converted_out': "Conversions : parts converties",
-    'row_reversed': "Annulations d'opérations",
-    'row_closing': "Capital à la fin de la période",
-    'row_transferred': (
-        "Cessions entre associés (pour information, sans effet sur le "
-        "capital)"),
-    'variation_issued': "État établi le {date}, d'après le registre des "
-    "associés.",
-    }
+from .exceptions import CapitalVariationError
+
 # The rows of the capital variation statement: opening + MOVEMENTS =
 # closing; the INFORMATIVE ones move no capital
 MOVEMENTS = [
     'subscribed', 'sold_back', 'converted_in', 'converted_out', 'reversed']
 INFORMATIVE = ['transferred']
-
-
-class CapitalVariationError(UserError):
-    pass
 
 
 def number_key(number):
@@ -131,83 +42,43 @@ def number_key(number):
         for p in re.split(r'(\d+)', number or '') if p]
 
 
-def coop_lines(company):
-    "The cooperative's name, address, identifiers and legal form as markup"
-    lines = pdf.company_lines(company, LABELS['coop'], naf=False)
-    lines.append(escape(LABELS.get(
-                f'form_{company.coop_form}', LABELS['form_other'])))
-    return lines
+def by_company(records):
+    "records grouped by company, in the order of their first one"
+    groups = {}
+    for record in records:
+        groups.setdefault(record.company, []).append(record)
+    return groups.items()
 
 
-def currency_symbol(company):
-    return (company.currency.symbol if company.currency else None) or '€'
-
-
-def class_label(share_class):
-    return f'{share_class.code} - {share_class.name}'
-
-
-def kind_label(operation):
-    "The nature of operation, in French"
-    if operation.reverses:
-        return LABELS['kind_reversal'].format(
-            number=operation.reverses.number or '')
-    return LABELS[f'kind_{operation.kind}']
-
-
-class MembershipReport(Report):
-    "What the register's documents share"
+class MembershipReport(HTMLReport):
+    """The register's documents are the coop's: written in its language (its
+    party's), else in the reader's"""
 
     @classmethod
-    def paragraph(cls, text, style='normal'):
-        return Paragraph(text, pdf.styles()[style])
-
-    @classmethod
-    def heading(cls, text):
-        return cls.paragraph(escape(text), 'heading')
-
-    @classmethod
-    def title_boxes(cls, title, subtitle, left, right, width):
-        "The title, the subtitle, and two boxes side by side"
-        para = cls.paragraph
-        boxes = Table([[
-                    para('<br/>'.join(left)), para('<br/>'.join(right))]],
-            colWidths=[width / 2, width / 2])
-        boxes.setStyle(TableStyle([
-                    ('BOX', (0, 0), (0, 0), 0.5, colors.grey),
-                    ('BOX', (1, 0), (1, 0), 0.5, colors.grey),
-                    ('VALIGN', (0, 0), (-1, -1), 'TOP'),
-                    ]))
-        return [
-            para(escape(title), 'title'),
-            para(escape(subtitle), 'subtitle'),
-            boxes,
-            ]
-
-    @classmethod
-    def by_company(cls, records):
-        "records grouped by company, in the order of their first one"
-        groups = {}
-        for record in records:
-            groups.setdefault(record.company, []).append(record)
-        return groups.items()
+    def document_language(cls, records, data):
+        pool = Pool()
+        Company = pool.get('company.company')
+        if records:
+            return company_language(records[0].company)
+        company_id = (data.get('company')
+            or Transaction().context.get('company'))
+        return company_language(Company(company_id) if company_id else None)
 
 
 class ShareCertificateReport(MembershipReport):
-    "Share Certificate"
+    "Share Certificate: what a member holds, a page per member"
     __name__ = 'coop.membership.certificate'
 
     @classmethod
-    def _execute(cls, records, header, data, action):
+    def get_context(cls, records, header, data):
         pool = Pool()
-        Member = pool.get('coop.member')
         Line = pool.get('coop.share.operation.line')
+        context = super().get_context(records, header, data)
         date = Line.register_date()
-        members = Member.browse([r.id for r in records])
-        return 'pdf', pdf.build(
-            [cls.certificate_flowables(m, date) for m in members],
-            title=LABELS['certificate_title'],
-            footer=LABELS['certificate_footer'])
+        context['date'] = date
+        context['member_holdings'] = lambda m: cls.member_holdings(m, date)
+        context['member_lines'] = lambda m: cls.member_lines(m, date)
+        return context
 
     @classmethod
     def member_holdings(cls, member, date):
@@ -230,110 +101,38 @@ class ShareCertificateReport(MembershipReport):
         return sorted(lines, key=lambda l: (
                 l.effective_date, number_key(l.operation.number), l.id))
 
-    @classmethod
-    def certificate_flowables(cls, member, date):
-        pool = Pool()
-        today = pool.get('ir.date').today()
-        company = member.company
-        symbol = currency_symbol(company)
-        width = pdf.content_width(A4)
-        para = cls.paragraph
-
-        def amount(value):
-            return format_fr(value, unit=symbol)
-
-        holder = [f'<b>{escape(LABELS["member"])}</b>',
-            f'<b>{escape(member.party.rec_name)}</b>']
-        address = member.party.address_get()
-        if address:
-            holder.extend(escape(l) for l in
-                address.full_address.splitlines() if l.strip())
-        holder += [
-            pdf.field(LABELS['member_number'], member.number),
-            pdf.field(LABELS['category'], member.category.rec_name),
-            pdf.field(LABELS['status'], LABELS[f'status_{member.status}']),
-            pdf.field(LABELS['entry_date'], format_date(member.entry_date)),
-            ]
-        if member.exit_date:
-            holder.append(pdf.field(
-                    LABELS['exit_date'], format_date(member.exit_date)))
-        flowables = cls.title_boxes(
-            LABELS['certificate_title'],
-            LABELS['as_at'].format(date=format_date(date)),
-            coop_lines(company), holder, width)
-
-        flowables.append(cls.heading(LABELS['holdings']))
-        holdings = cls.member_holdings(member, date)
-        if holdings:
-            rows = [[LABELS['share_class'], LABELS['shares'],
-                    LABELS['nominal'], LABELS['amount']]]
-            for holding in holdings:
-                rows.append([
-                        para(escape(class_label(holding.share_class)),
-                            'cell'),
-                        format_fr(holding.quantity, digits=0),
-                        amount(holding.share_class.nominal),
-                        amount(holding.amount)])
-            rows.append([LABELS['total'],
-                    format_fr(sum(h.quantity for h in holdings), digits=0),
-                    '', amount(sum(h.amount for h in holdings))])
-            flowables.append(pdf.table(rows, width, [0.46, 0.14, 0.2, 0.2]))
-        else:
-            flowables.append(para(escape(LABELS['no_holdings'])))
-
-        lines = cls.member_lines(member, date)
-        flowables.append(cls.heading(LABELS['member_operations']))
-        if lines:
-            rows = [[LABELS['number'], LABELS['effective_date'],
-                    LABELS['kind'], LABELS['share_class'], LABELS['shares'],
-                    LABELS['amount']]]
-            for line in lines:
-                operation = line.operation
-                rows.append([
-                        operation.number or '',
-                        format_date(line.effective_date),
-                        para(escape(kind_label(operation)), 'cell'),
-                        line.share_class.code,
-                        format_fr(line.quantity, digits=0),
-                        amount(line.share_class.nominal * line.quantity)])
-            flowables.append(pdf.table(
-                    rows, width, [0.1, 0.15, 0.35, 0.12, 0.1, 0.18],
-                    total_row=None, align_from=4))
-        else:
-            flowables.append(para(escape(LABELS['no_operations'])))
-
-        flowables += [
-            Spacer(0, 6 * mm),
-            para(escape(LABELS['issued'].format(date=format_date(today)))),
-            Spacer(0, 4 * mm),
-            para(escape(LABELS['signature'])),
-            ]
-        return flowables
-
 
 class MemberRegisterReport(MembershipReport):
-    "Register of Members"
+    """Register of Members: the members with their holdings, then the
+    operations on their shares, per company"""
     __name__ = 'coop.membership.register'
 
     @classmethod
-    def _execute(cls, records, header, data, action):
+    def get_context(cls, records, header, data):
         pool = Pool()
         Member = pool.get('coop.member')
         Line = pool.get('coop.share.operation.line')
-        today = pool.get('ir.date').today()
+        context = super().get_context(records, header, data)
         date = Line.register_date()
         members = Member.browse([r.id for r in records])
-        pages, names = [], []
-        for company, company_members in cls.by_company(members):
-            pages.append(cls.register_flowables(
-                    company, company_members, date))
-            names.append(company.rec_name)
-        return 'pdf', pdf.build(
-            pages, title=LABELS['register_title'],
-            pagesize=landscape(A4),
-            footer=LABELS['register_footer'].format(
-                company=', '.join(names), date=format_date(today)),
-            page_numbers=True)
+        registers = []
+        for company, company_members in by_company(members):
+            company_members = sorted(company_members,
+                key=lambda m: (number_key(m.number), m.id))
+            with Transaction().set_context(date=date):
+                totals = Member.get_holding_totals(
+                    company_members, ['shares', 'capital'])
+            registers.append({
+                    'company': company,
+                    'members': company_members,
+                    'shares': totals['shares'],
+                    'capital': totals['capital'],
+                    'operations': cls.register_operations(
+                        company, company_members, date),
+                    })
+        context['date'] = date
+        context['registers'] = registers
+        return context
 
     @classmethod
     def register_operations(cls, company, members, date):
@@ -349,84 +148,6 @@ class MemberRegisterReport(MembershipReport):
                 ])
         return sorted(operations, key=lambda o: (
                 number_key(o.number), o.effective_date, o.id))
-
-    @classmethod
-    def register_flowables(cls, company, members, date):
-        pool = Pool()
-        Member = pool.get('coop.member')
-        symbol = currency_symbol(company)
-        pagesize = landscape(A4)
-        width = pdf.content_width(pagesize)
-        para = cls.paragraph
-
-        def amount(value):
-            return format_fr(value, unit=symbol)
-
-        members = sorted(members, key=lambda m: (number_key(m.number), m.id))
-        with Transaction().set_context(date=date):
-            totals = Member.get_holding_totals(members, ['shares', 'capital'])
-        flowables = [
-            para(escape(LABELS['register_title']), 'title'),
-            para(escape(LABELS['as_at'].format(
-                        date=format_date(date))), 'subtitle'),
-            para('<br/>'.join(coop_lines(company))),
-            cls.heading(LABELS['members']),
-            ]
-        rows = [[LABELS['number'], LABELS['name'], LABELS['category'],
-                LABELS['status'], LABELS['entry'], LABELS['exit'],
-                LABELS['shares'], LABELS['capital']]]
-        for member in members:
-            rows.append([
-                    member.number,
-                    para(escape(member.party.rec_name), 'cell'),
-                    para(escape(member.category.rec_name), 'cell'),
-                    LABELS[f'status_{member.status}'],
-                    format_date(member.entry_date),
-                    format_date(member.exit_date),
-                    format_fr(totals['shares'][member.id], digits=0),
-                    amount(totals['capital'][member.id])])
-        rows.append([LABELS['total'], '', '', '', '', '',
-                format_fr(sum(totals['shares'].values()), digits=0),
-                amount(sum(totals['capital'].values()))])
-        flowables.append(pdf.table(
-                rows, width, [0.08, 0.26, 0.18, 0.11, 0.09, 0.09, 0.07, 0.12],
-                align_from=6))
-
-        flowables.append(cls.heading(LABELS['register_operations']))
-        operations = cls.register_operations(company, members, date)
-        if operations:
-            rows = [[LABELS['number'], LABELS['date'],
-                    LABELS['effective_date'], LABELS['kind'],
-                    LABELS['member'], LABELS['to_member'],
-                    LABELS['share_class'], LABELS['shares'],
-                    LABELS['amount']]]
-            for operation in operations:
-                share_class = operation.share_class.code
-                shares = format_fr(operation.quantity, digits=0)
-                if operation.kind == 'conversion':
-                    share_class = LABELS['conversion'].format(
-                        source=share_class, target=operation.to_class.code)
-                    shares = LABELS['conversion'].format(
-                        source=shares,
-                        target=format_fr(operation.to_quantity, digits=0))
-                rows.append([
-                        operation.number or '',
-                        format_date(operation.date),
-                        format_date(operation.effective_date),
-                        para(escape(kind_label(operation)), 'cell'),
-                        para(escape(operation.member.rec_name), 'cell'),
-                        para(escape(operation.to_member.rec_name
-                                if operation.to_member else ''), 'cell'),
-                        share_class,
-                        shares,
-                        amount(operation.amount)])
-            flowables.append(pdf.table(
-                    rows, width,
-                    [0.06, 0.08, 0.08, 0.16, 0.19, 0.19, 0.08, 0.07, 0.09],
-                    total_row=None, align_from=7))
-        else:
-            flowables.append(para(escape(LABELS['no_operations'])))
-        return flowables
 
 
 class CapitalVariationReport(MembershipReport):
@@ -525,84 +246,20 @@ class CapitalVariationReport(MembershipReport):
             }
 
     @classmethod
-    def _execute(cls, records, header, data, action):
+    def get_context(cls, records, header, data):
         pool = Pool()
         Company = pool.get('company.company')
+        context = super().get_context(records, header, data)
         company = Company(data.get('company')
             or Transaction().context.get('company'))
         start_date, end_date = (
             dt.date.fromisoformat(d) if isinstance(d, str) else d
             for d in [data['start_date'], data['end_date']])
-        variation = cls.variation(company, start_date, end_date)
-        classes = list(variation['classes'].values())
-        pagesize = landscape(A4) if len(classes) > 2 else A4
-        return 'pdf', pdf.build(
-            [cls.variation_flowables(company, variation, pagesize)],
-            title=LABELS['variation_title'], pagesize=pagesize)
-
-    @classmethod
-    def variation_flowables(cls, company, variation, pagesize):
-        pool = Pool()
-        today = pool.get('ir.date').today()
-        symbol = currency_symbol(company)
-        width = pdf.content_width(pagesize)
-        para = cls.paragraph
-        classes = list(variation['classes'].values())
-
-        def amount(value):
-            return format_fr(value, unit=symbol)
-
-        flowables = [
-            para(escape(LABELS['variation_title']), 'title'),
-            para(escape(LABELS['period'].format(
-                        start=format_date(variation['start_date']),
-                        end=format_date(variation['end_date']))),
-                'subtitle'),
-            para('<br/>'.join(coop_lines(company))),
-            Spacer(0, 4 * mm),
-            ]
-        header = [LABELS['movement']]
-        for share_class in classes:
-            header += [
-                LABELS['class_shares'].format(code=share_class['code']),
-                LABELS['class_amount'].format(code=share_class['code'])]
-        header.append(LABELS['total'])
-        rows = [header]
-        for row in ['opening', *MOVEMENTS, 'closing', *INFORMATIVE]:
-            figures = variation['figures'][row]
-            label = escape(LABELS[f'row_{row}'])
-            if row == 'closing':
-                label = f'<b>{label}</b>'
-            elif row in INFORMATIVE:
-                label = f'<i>{label}</i>'
-            cells = [para(label, 'cell')]
-            for share_class in classes:
-                figure = figures[share_class['code']]
-                cells += [
-                    format_fr(figure['shares'], digits=0),
-                    amount(figure['amount'])]
-            cells.append(amount(variation['totals'][row]))
-            rows.append(cells)
-        columns = 2 * len(classes) + 1
-        first = 0.34 if classes else 0.8
-        table = pdf.table(
-            rows, width, [first] + [(1 - first) / columns] * columns,
-            total_row=-1 - len(INFORMATIVE))
-        # The opening and the informative rows stand apart from the sum
-        table.setStyle(TableStyle([
-                    ('LINEBELOW', (0, 1), (-1, 1), 0.5, colors.grey),
-                    ('LINEABOVE', (0, -len(INFORMATIVE)),
-                        (-1, -len(INFORMATIVE)), 0.5, colors.grey),
-                    ('FONTNAME', (0, -len(INFORMATIVE)), (-1, -1),
-                        'Helvetica-Oblique'),
-                    ]))
-        flowables += [
-            table,
-            Spacer(0, 6 * mm),
-            para(escape(LABELS['variation_issued'].format(
-                        date=format_date(today)))),
-            ]
-        return flowables
+        context['company'] = company
+        context['variation'] = cls.variation(company, start_date, end_date)
+        context['movements'] = MOVEMENTS
+        context['informative'] = INFORMATIVE
+        return context
 
 
 class CapitalVariationStart(ModelView):

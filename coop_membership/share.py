@@ -1,13 +1,10 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
-from trytond.model.exceptions import ValidationError
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-
-class ShareClassError(ValidationError):
-    pass
+from .exceptions import ShareClassError
 
 
 class ShareClass(ModelSQL, ModelView):

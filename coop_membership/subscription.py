@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
-from trytond.model.exceptions import AccessError, ValidationError
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -19,13 +19,10 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 from coop_tools.model import rec_name_domain
 
 from .operation import CENT
+from .exceptions import SubscriptionError
 
 # Written by the workflow once the board has approved
 WORKFLOW_FIELDS = {'state', 'approval_date', 'operation'}
-
-
-class SubscriptionError(ValidationError):
-    pass
 
 
 class Subscription(Workflow, ModelSQL, ModelView):

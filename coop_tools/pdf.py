@@ -18,6 +18,8 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, SimpleDocTemplate, Table, TableStyle
 
+from .report import NAF_TYPES, SIREN_TYPES, SIRET_TYPES, identifier
+
 NBSP = '\xa0'
 MARGIN = 15 * mm
 
@@ -27,11 +29,6 @@ LABELS = {
     'naf': "Code NAF/APE",
     'page': "Page {page}",
     }
-# Party identifier types read for the company's numbers. Neither a NAF nor
-# an APE type exists in the party module: a module that adds one is read.
-SIRET_TYPES = ('fr_siret',)
-SIREN_TYPES = ('fr_siren',)
-NAF_TYPES = ('fr_naf', 'fr_ape')
 
 
 def format_fr(value, digits=2, unit='', max_digits=None):
@@ -117,16 +114,6 @@ def table(rows, width, shares, total_row=-1, align_from=1):
             ]
     result.setStyle(TableStyle(style))
     return result
-
-
-def identifier(party, types, address=None):
-    """The code of the party's first identifier of types
-
-    The one of the address first, if given (a SIRET is per establishment)."""
-    found = [i for i in party.identifiers if i.type in types]
-    if address:
-        found.sort(key=lambda i: getattr(i, 'address', None) != address)
-    return found[0].code if found else ''
 
 
 def company_lines(company, heading, naf=True):

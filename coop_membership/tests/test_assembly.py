@@ -17,6 +17,7 @@ from trytond.transaction import Transaction
 
 from coop_membership.assembly import (
     AssemblyClosedError, AssemblyError, ProxyError, VoteError, decide)
+from coop_tools.languages import load_french
 from coop_tools.testing import activate_suite, lock_tables
 
 DATE = dt.date(2026, 6, 20)
@@ -27,14 +28,18 @@ SEND = 'coop_membership.assembly.send_message_transactional'
 def setup_coop(company, form, colleges, emails=False):
     """Categories (colleges) of company and their members: colleges is a
     list of (code, weight, number of members); return {code: (category,
-    members)}"""
+    members)}. The coop is French: its documents are written in French."""
     lock_tables()
     pool = Pool()
     Category = pool.get('coop.member.category')
     Party = pool.get('party.party')
     Member = pool.get('coop.member')
+    Lang = pool.get('ir.lang')
+    load_french(['coop_membership'])
     company.coop_form = form
     company.save()
+    company.party.lang, = Lang.search([('code', '=', 'fr')])
+    company.party.save()
     result = {}
     count = 0
     for code, weight, number in colleges:

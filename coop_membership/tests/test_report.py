@@ -10,6 +10,7 @@ from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
+from coop_tools.languages import load_french
 from coop_tools.testing import activate_suite
 from trytond.transaction import Transaction
 
@@ -91,8 +92,11 @@ class CoopMembershipReportTestCase(unittest.TestCase):
         return share_a, share_b, (awa, leo, zoe, noa)
 
     def run_report(self, name, ids, data=None):
+        "The text of each page of the report, as a French user reads it"
         Report = Pool().get(name, type='report')
-        oext, content, _, _ = Report.execute(ids, data or {})
+        load_french(['coop_membership'])
+        with Transaction().set_context(language='fr'):
+            oext, content, _, _ = Report.execute(ids, data or {})
         self.assertEqual(oext, 'pdf')
         return pages_text(content)
 
@@ -189,6 +193,72 @@ class CoopMembershipReportTestCase(unittest.TestCase):
             self.assertIn("Arrêté au 15/02/2026", page)
             self.assertIn("A - Ordinary 8 25,00 € 200,00 €", page)
             self.assertNotIn("Remboursement", page)
+
+    @with_transaction()
+    def test_template_replaced(self):
+        "A coop replaces the certificate's template through its action"
+        pool = Pool()
+        ActionReport = pool.get('ir.action.report')
+        company = self.create_coop()
+        with set_company(company):
+            share_a, share_b, members = self.build_register(company)
+            awa = members[0]
+            action, = ActionReport.search([
+                    ('report_name', '=', 'coop.membership.certificate')])
+            template = action.report_content.decode()
+            # The coop's own wording, and a label of its own (translated
+            # labels stay as they are)
+            self.assertIn('<h1>Share Certificate</h1>', template)
+            ActionReport.write([action], {
+                    'report_content': template.replace(
+                        '<h1>Share Certificate</h1>',
+                        '<h1>Attestation de parts</h1>'
+                        '<p>Roue Libre, ${member.party.rec_name}</p>',
+                        ).encode(),
+                    })
+            with Transaction().set_context(date=AUG):
+                page, = self.run_report(
+                    'coop.membership.certificate', [awa.id])
+            self.assertIn("Attestation de parts", page)
+            self.assertIn("Roue Libre, Awa Diallo", page)
+            self.assertNotIn("Certificat de parts sociales", page)
+            # The rest of the template is the module's, in French
+            self.assertIn("Parts sociales détenues", page)
+
+            # Emptied, the module's file again
+            ActionReport.write([action], {'report_content': None})
+            with Transaction().set_context(date=AUG):
+                page, = self.run_report(
+                    'coop.membership.certificate', [awa.id])
+            self.assertIn("Certificat de parts sociales", page)
+
+    @with_transaction()
+    def test_reader_language(self):
+        "In English for an English reader, French for the coop in French"
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        Party = pool.get('party.party')
+        company = self.create_coop()
+        with set_company(company):
+            share_a, share_b, members = self.build_register(company)
+            awa = members[0]
+            Certificate = pool.get(
+                'coop.membership.certificate', type='report')
+            load_french(['coop_membership'])
+            with Transaction().set_context(date=AUG, language='en'):
+                _, content, _, _ = Certificate.execute([awa.id], {})
+            page, = pages_text(content)
+            self.assertIn("Share Certificate As at 08/15/2026", page)
+            self.assertIn("Shares held", page)
+            self.assertIn("Member number:", page)
+
+            french, = Lang.search([('code', '=', 'fr')])
+            Party.write([company.party], {'lang': french.id})
+            with Transaction().set_context(date=AUG, language='en'):
+                _, content, _, _ = Certificate.execute([awa.id], {})
+            page, = pages_text(content)
+            self.assertIn("Certificat de parts sociales Arrêté au 15/08/2026",
+                page)
 
     @with_transaction()
     def test_register(self):
