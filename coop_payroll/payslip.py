@@ -407,10 +407,9 @@ class Payslip(Workflow, ModelSQL, ModelView):
         # end_date is a Function field: slow to read for many payslips
         date = max(month_end(p.start_date) for p in payslips)
         amounts = defaultdict(Decimal)
-        for payslip in payslips:
-            for (account, party), amount in payslip.move_amounts(
-                    config, totals[payslip.id]):
-                amounts[account, party] += amount
+        for (account, party), amount in cls.moves_amounts(
+                payslips, config, totals):
+            amounts[account, party] += amount
         lines = []
         for (account, party), amount in amounts.items():
             if not amount:
@@ -426,6 +425,15 @@ class Payslip(Workflow, ModelSQL, ModelView):
                 'coop_payroll.msg_move_description',
                 month=f'{payslips[0].start_date:%Y-%m}'),
             lines=lines)
+
+    @classmethod
+    def moves_amounts(cls, payslips, config, totals):
+        """(account, party), amount pairs of payslips posted together
+
+        A module adding amounts reads what it needs for all the payslips at
+        once: reading each payslip's lines inside the list is quadratic."""
+        for payslip in payslips:
+            yield from payslip.move_amounts(config, totals[payslip.id])
 
     def move_amounts(self, config, contributions):
         """(account, party), amount pairs: debit positive, credit negative

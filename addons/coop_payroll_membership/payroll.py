@@ -288,12 +288,20 @@ class Payslip(metaclass=PoolMeta):
                 budget -= amount
                 yield payslip, subscription, amount
 
-    def move_amounts(self, config, contributions):
-        yield from super().move_amounts(config, contributions)
-        for line in self.lines:
-            if line.kind == 'after_net' and line.amount:
-                # An element paid debits its account; a deduction credits
-                yield (line.account, line.party), line.amount
+    @classmethod
+    def moves_amounts(cls, payslips, config, totals):
+        pool = Pool()
+        Line = pool.get('coop.payroll.payslip.line')
+        yield from super().moves_amounts(payslips, config, totals)
+        # One search for all: each payslip's lines read inside the list of
+        # payslips cost the square of its length (Tryton's record check)
+        for line in Line.search([
+                    ('payslip', 'in', [p.id for p in payslips]),
+                    ('kind', '=', 'after_net'),
+                    ('amount', '!=', 0),
+                    ], order=[('payslip', 'ASC'), ('sequence', 'ASC')]):
+            # An element paid debits its account; a deduction credits
+            yield (line.account, line.party), line.amount
 
     @classmethod
     def post(cls, payslips):
