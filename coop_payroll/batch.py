@@ -134,8 +134,8 @@ class Batch(ModelSQL, ModelView):
         missing = sorted(e.rec_name for e in employees
             if e not in imported and not any(weekly.get(e.id, {}).values()))
         if missing:
-            key = Warning.format('payroll_hours_missing', [
-                    f'{company.id}-{start:%Y-%m}'])
+            key = Warning.format(
+                f'payroll_hours_missing_{start:%Y-%m}', [company])
             if Warning.check(key):
                 raise PayrollWarning(key, gettext(
                         'coop_payroll.msg_batch_hours_missing',
