@@ -144,7 +144,8 @@ class Bench:
         journal, = Journal.search([('code', '=', 'MISC')])
         config = Configuration(1)
         config.payslip_sequence = sequence
-        config.structure = ModelData.get_id('coop_payroll', 'structure_fr')
+        config.structure = ModelData.get_id('coop_payroll_fr', 'structure_fr')
+        config.headcount = self.args.riders
         config.posting = self.args.posting
         config.journal = journal
         config.save()
@@ -192,9 +193,43 @@ class Bench:
                     })
         for values in chunks(contracts):
             Contract.create(values)
+        self.create_french_data(company, employees, rng)
         print(f"  {len(employees)} riders and contracts in "
             f"{time.monotonic() - start:.1f} s", flush=True)
         self.employee_ids = [e.id for e in employees]
+
+    def create_french_data(self, company, employees, rng):
+        """What coop_payroll_fr reads: a health cover (60.00, half paid by
+        the coop) one rider in ten is exempted from, a personalised
+        withholding rate for a third of the riders (the others at the
+        neutral grid), a March bonus for one in twenty"""
+        from trytond.pool import Pool
+        pool = Pool()
+        Party = pool.get('party.party')
+        Cover = pool.get('coop.payroll.health_cover')
+        Rate = pool.get('coop.payroll.income_tax.rate')
+        Bonus = pool.get('coop.payroll.bonus')
+        insurer, = Party.create([{'name': "Mutuelle des coursiers"}])
+        Cover.create([{
+                    'company': company.id, 'name': "Santé",
+                    'insurer': insurer.id, 'computation': 'fixed',
+                    'amount': Decimal(60), 'employer_share': Decimal(50),
+                    'start_date': CONTRACT_START,
+                    'exemptions': [('create', [{
+                                    'employee': e.id,
+                                    'reason': 'other_cover',
+                                    'start_date': CONTRACT_START,
+                                    } for e in employees[::10]])],
+                    }])
+        Rate.create([{
+                    'company': company.id, 'employee': e.id,
+                    'rate': Decimal(rng.randrange(0, 120)) / 10,
+                    'start_date': CONTRACT_START,
+                    } for e in employees[1::3]])
+        Bonus.create([{
+                    'company': company.id, 'employee': e.id, 'month': MONTH,
+                    'name': "Prime", 'amount': Decimal(300),
+                    } for e in employees[2::20]])
 
     def record_hours(self):
         """A line per worked day (Monday to Friday) from the ISO week of

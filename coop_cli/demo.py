@@ -469,7 +469,8 @@ def _run_payroll(company, today):
                 'name': "Paie", 'code': 'PAIE', 'type': 'general'}])
     Configuration.write([Configuration(1)], {
             'payslip_sequence': sequence.id,
-            'structure': ModelData.get_id('coop_payroll', 'structure_fr'),
+            'structure': ModelData.get_id('coop_payroll_fr', 'structure_fr'),
+            'headcount': len(RIDERS),
             'journal': journal.id,
             })
     Configuration.set_french_accounts(company)

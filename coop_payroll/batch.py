@@ -1,15 +1,23 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
 import datetime as dt
+from decimal import Decimal
+
+from sql.aggregate import Count, Sum
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.exceptions import UserWarning
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
-from .hours import month_end
+from .hours import month_end, weekly_hours
+
+
+class PayrollWarning(UserWarning):
+    pass
 
 
 class Batch(ModelSQL, ModelView):
@@ -23,6 +31,18 @@ class Batch(ModelSQL, ModelView):
     payment_date = fields.Date("Payment Date", required=True)
     payslips = fields.One2Many(
         'coop.payroll.payslip', 'batch', "Payslips", readonly=True)
+    month = fields.Function(fields.Char("Month"), 'get_month')
+    headcount = fields.Function(fields.Integer("Headcount"), 'get_totals')
+    gross = fields.Function(
+        fields.Numeric("Gross Pay", digits=(16, 2)), 'get_totals')
+    net_pay = fields.Function(
+        fields.Numeric("Net Paid", digits=(16, 2)), 'get_totals')
+    employer_cost = fields.Function(
+        fields.Numeric("Employer Cost", digits=(16, 2),
+            help="Gross pay, employer contributions and allowances."),
+        'get_totals')
+    income_tax = fields.Function(
+        fields.Numeric("Income Tax Withheld", digits=(16, 2)), 'get_totals')
     state = fields.Function(fields.Selection([
                 ('draft', "Draft"),
                 ('confirmed', "Confirmed"),
@@ -58,6 +78,69 @@ class Batch(ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return f'{self.start_date:%Y-%m}'
+
+    def get_month(self, name):
+        "The month in words, in the user's language: « mars 2026 »"
+        pool = Pool()
+        Month = pool.get('ir.calendar.month')
+        month, = Month.search([('index', '=', self.start_date.month)])
+        return f'{month.name} {self.start_date.year}'
+
+    @classmethod
+    def get_totals(cls, batches, names):
+        "The batch's totals, summed in SQL"
+        pool = Pool()
+        Payslip = pool.get('coop.payroll.payslip')
+        payslip = Payslip.__table__()
+        cursor = Transaction().connection.cursor()
+        result = {n: {b.id: None for b in batches} for n in names}
+        cursor.execute(*payslip.select(
+                payslip.batch, Count(payslip.id), Sum(payslip.gross),
+                Sum(payslip.net_pay),
+                Sum(payslip.gross + payslip.employer_contributions
+                    + payslip.allowances),
+                Sum(payslip.income_tax),
+                where=payslip.batch.in_([b.id for b in batches]),
+                group_by=[payslip.batch]))
+        for batch, count, *amounts in cursor:
+            values = dict(zip(
+                    ['gross', 'net_pay', 'employer_cost', 'income_tax'],
+                    (Decimal(str(a or 0)).quantize(Decimal('0.01'))
+                        for a in amounts)))
+            values['headcount'] = count
+            for name in names:
+                result[name][batch] = values[name]
+        return result
+
+    @classmethod
+    def check_hours(cls, company, start):
+        """Warn when employees under contract in the month have neither
+        timesheet lines in its weeks nor imported monthly hours"""
+        pool = Pool()
+        Contract = pool.get('coop.payroll.contract')
+        MonthlyHours = pool.get('coop.payroll.monthly_hours')
+        Warning = pool.get('res.user.warning')
+        end = month_end(start)
+        employees = {c.employee for c in Contract.search([
+                    ('company', '=', company.id),
+                    ('start_date', '<=', end),
+                    ['OR', ('end_date', '=', None), ('end_date', '>=', start)],
+                    ])}
+        if not employees:
+            return
+        weekly = weekly_hours(company, [e.id for e in employees], start)
+        imported = {h.employee for h in MonthlyHours.search([
+                    ('company', '=', company.id), ('month', '=', start)])}
+        missing = sorted(e.rec_name for e in employees
+            if e not in imported and not any(weekly.get(e.id, {}).values()))
+        if missing:
+            key = Warning.format(
+                f'payroll_hours_missing_{start:%Y-%m}', [company])
+            if Warning.check(key):
+                raise PayrollWarning(key, gettext(
+                        'coop_payroll.msg_batch_hours_missing',
+                        month=f'{start:%Y-%m}',
+                        employees=', '.join(missing)))
 
     @classmethod
     def get_state(cls, batches, name):
@@ -168,7 +251,9 @@ class RunStart(ModelView):
 
     company = fields.Many2One('company.company', "Company", required=True)
     year = fields.Integer("Year", required=True)
-    month = fields.Many2One('ir.calendar.month', "Month", required=True)
+    # A selection, not a Many2One: ir.calendar.month has no view to
+    # search it from, so any month but the default one was out of reach
+    month = fields.Selection('get_months', "Month", sort=False, required=True)
     payment_date = fields.Date("Payment Date", required=True)
 
     @staticmethod
@@ -185,14 +270,25 @@ class RunStart(ModelView):
     def default_month(cls):
         pool = Pool()
         Date = pool.get('ir.date')
+        return str(Date.today().month)
+
+    @classmethod
+    def get_months(cls):
+        "The calendar's months, in the user's language"
+        pool = Pool()
         Month = pool.get('ir.calendar.month')
-        month, = Month.search([('index', '=', Date.today().month)])
-        return month.id
+        return [(str(m.index), m.name)
+            for m in Month.search([], order=[('index', 'ASC')])]
+
+    @property
+    def first_day(self):
+        if self.year and self.month:
+            return dt.date(self.year, int(self.month), 1)
 
     @fields.depends('year', 'month')
     def on_change_with_payment_date(self):
-        if self.year and self.month:
-            return month_end(dt.date(self.year, self.month.index, 1))
+        if self.first_day:
+            return month_end(self.first_day)
 
 
 class Run(Wizard):
@@ -209,8 +305,8 @@ class Run(Wizard):
     def do_run(self, action):
         pool = Pool()
         Batch = pool.get('coop.payroll.batch')
+        Batch.check_hours(self.start.company, self.start.first_day)
         batch = Batch.run(
-            self.start.company,
-            dt.date(self.start.year, self.start.month.index, 1),
+            self.start.company, self.start.first_day,
             self.start.payment_date)
         return action, {'res_id': [batch.id]}

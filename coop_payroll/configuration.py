@@ -84,6 +84,11 @@ class Configuration(RequiredSettings, ModelSingleton, ModelSQL, ModelView):
         return 'payslip'
 
     @classmethod
+    def french_accounts(cls):
+        "{setting: (French chart code, code of the child made for it)}"
+        return dict(FRENCH_ACCOUNTS)
+
+    @classmethod
     def set_french_accounts(cls, company):
         """Point every empty account setting at the French chart's account
 
@@ -91,7 +96,7 @@ class Configuration(RequiredSettings, ModelSingleton, ModelSQL, ModelView):
         pool = Pool()
         Account = pool.get('account.account')
         config = cls(1)
-        for name, (code, child_code) in FRENCH_ACCOUNTS.items():
+        for name, (code, child_code) in cls.french_accounts().items():
             if getattr(config, name):
                 continue
             account, = Account.search([

@@ -39,7 +39,9 @@ STATES = [
 LINE_KINDS = [
     ('earning', "Earning"),
     ('contribution', "Contribution"),
+    ('reduction', "Reduction of Contributions"),
     ('allowance', "Allowance"),
+    ('tax', "Tax Withheld"),
     ]
 # Written by the workflow on payslips that are no longer drafts
 WORKFLOW_FIELDS = {'state', 'number', 'move'}
@@ -52,7 +54,8 @@ LINE_COLUMNS = [
 CHUNK = 50
 TOTAL_FIELDS = [
     'gross', 'employee_contributions', 'employer_contributions',
-    'allowances', 'net_pay', 'net_social', 'taxable_net']
+    'allowances', 'net_pay', 'net_social', 'taxable_net', 'net_before_tax',
+    'income_tax']
 
 
 class PayslipError(ValidationError):
@@ -117,6 +120,11 @@ class Payslip(Workflow, ModelSQL, ModelView):
     taxable_net = _amount_field(
         "Taxable Net", help="The net pay with the non-deductible CSG "
         "and CRDS added back, allowances left out.")
+    net_before_tax = _amount_field(
+        "Net Pay before Income Tax")
+    income_tax = _amount_field(
+        "Income Tax Withheld", help="The tax at source withheld from the "
+        "net pay, paid to the tax office.")
     currency = fields.Function(
         fields.Many2One('currency.currency', "Currency"),
         'on_change_with_currency')
@@ -241,9 +249,14 @@ class Payslip(Workflow, ModelSQL, ModelView):
         default.setdefault('lines', None)
         default.setdefault('reversal_of', None)
         default.setdefault('reversals', None)
-        for name in TOTAL_FIELDS:
+        for name in cls.total_fields():
             default.setdefault(name, None)
         return super().copy(payslips, default=default)
+
+    @classmethod
+    def total_fields(cls):
+        "The computed amounts of a payslip, negated by its reversal"
+        return list(TOTAL_FIELDS)
 
     @classmethod
     @ModelView.button
@@ -253,14 +266,291 @@ class Payslip(Workflow, ModelSQL, ModelView):
         for sub_payslips in cls._chunks(
                 [p for p in payslips if p.state == 'draft']):
             Line.delete(Line.search([('payslip', 'in', sub_payslips)]))
-            computation = PayrollComputation(sub_payslips)
-            # Values the computation made whole: no need for create's checks
-            insert(Line, computation.lines())
+            computations = cls.computations(sub_payslips)
+            cls.compute_steps(computations)
+            # Values the steps made whole: no need for create's checks
+            insert(Line, cls._line_rows(computations))
             to_write = []
-            for payslip, values in computation.totals():
-                to_write.extend(([payslip], values))
+            for computation in computations:
+                to_write.extend(
+                    ([computation.payslip], computation.totals))
             if to_write:
                 cls.write(*to_write)
+
+    @classmethod
+    def compute_steps(cls, computations):
+        """Compute the payslips step by step; each step is a classmethod
+        working on all the computations at once, that a module extends
+        (with super()) to add or change lines"""
+        cls.compute_base_pay(computations)
+        cls.compute_premiums(computations)
+        cls.compute_bonuses(computations)
+        cls.compute_rule_amounts(computations)
+        cls.compute_contributions(computations)
+        cls.compute_reductions(computations)
+        cls.compute_totals(computations)
+        cls.compute_taxes(computations)
+        cls.compute_after_net(computations)
+
+    @classmethod
+    def computations(cls, payslips):
+        "A PayslipComputation per payslip, with what its steps read"
+        pool = Pool()
+        Parameter = pool.get('coop.payroll.parameter')
+        by_company = defaultdict(list)
+        for payslip in payslips:
+            by_company[payslip.company, payslip.start_date].append(payslip)
+        parameters, computations = {}, {}
+        for (company, start), sub_payslips in by_company.items():
+            end = month_end(start)
+            if end not in parameters:
+                parameters[end] = Parameter.values_at(end)
+            contracts = cls._month_contracts(sub_payslips, start, end)
+            monthly = cls._month_hours(company, sub_payslips, start)
+            weekly = weekly_hours(
+                company, [p.employee.id for p in sub_payslips], start)
+            for payslip in sub_payslips:
+                employee = payslip.employee.id
+                computations[payslip] = PayslipComputation(
+                    payslip, parameters[end], contracts.get(employee, []),
+                    monthly.get(employee), weekly.get(employee, {}))
+        computations = [computations[p] for p in payslips]
+        for computation in computations:
+            cls._check_contracts(computation)
+        return computations
+
+    @classmethod
+    def _month_contracts(cls, payslips, start, end):
+        pool = Pool()
+        Contract = pool.get('coop.payroll.contract')
+        contracts = defaultdict(list)
+        for contract in Contract.search([
+                    ('employee', 'in', [p.employee.id for p in payslips]),
+                    ('start_date', '<=', end),
+                    ['OR',
+                        ('end_date', '=', None),
+                        ('end_date', '>=', start),
+                        ],
+                    ], order=[('start_date', 'ASC')]):
+            contracts[contract.employee.id].append(contract)
+        return contracts
+
+    @classmethod
+    def _month_hours(cls, company, payslips, start):
+        pool = Pool()
+        MonthlyHours = pool.get('coop.payroll.monthly_hours')
+        return {h.employee.id: h for h in MonthlyHours.search([
+                    ('company', '=', company.id),
+                    ('employee', 'in', [p.employee.id for p in payslips]),
+                    ('month', '=', start),
+                    ])}
+
+    @classmethod
+    def _check_contracts(cls, computation):
+        payslip = computation.payslip
+        if not computation.contracts:
+            raise PayslipError(gettext(
+                    'coop_payroll.msg_payslip_no_contract',
+                    employee=payslip.employee.rec_name,
+                    month=f'{computation.start:%Y-%m}'))
+        smic = computation.parameters['SMIC_HOURLY']
+        for contract in computation.contracts:
+            if contract.hourly_wage < smic:
+                raise PayslipError(gettext(
+                        'coop_payroll.msg_payslip_below_smic',
+                        contract=contract.rec_name,
+                        wage=contract.hourly_wage, smic=smic,
+                        date=computation.end))
+
+    @classmethod
+    def compute_base_pay(cls, computations):
+        """The base salary: a line per contract in force in the month, its
+        monthly hours prorated by calendar days"""
+        for c in computations:
+            contract_hours = Decimal(0)
+            for contract in c.contracts:
+                days = contract.days_in(c.start, c.end)
+                hours = (contract.weekly_hours * 52 / 12 * days
+                    / c.month_days)
+                amount = (hours * contract.hourly_wage).quantize(
+                    CENT, rounding=ROUND_HALF_UP)
+                hours = hours.quantize(HOUR, rounding=ROUND_HALF_UP)
+                contract_hours += hours
+                c.add_earning(
+                    'BASE', gettext('coop_payroll.msg_line_base_salary'),
+                    hours, contract.hourly_wage, amount)
+            c.totals['contract_hours'] = contract_hours
+
+    @classmethod
+    def compute_premiums(cls, computations):
+        "The hours beyond the contract and their earning lines"
+        for c in computations:
+            c.totals['extra_hours'] = cls._add_premiums(c)
+
+    @classmethod
+    def _add_premiums(cls, c):
+        "Add the premium lines of c; return the extra hours"
+        tiers = defaultdict(Decimal)  # (contract, tier): hours
+        parameters = c.parameters
+        if c.monthly:
+            # Another system counted the month: its overtime is split into
+            # tiers over the month's weeks, as close as a total allows.
+            contract = c.contract
+            first, second = cls._monthly_tiers(
+                c.monthly, contract, parameters, c.start)
+            tiers[contract, 0] += first
+            tiers[contract, 1] += second
+        else:
+            for monday in month_weeks(c.start):
+                sunday = monday + dt.timedelta(days=6)
+                contract = next(
+                    (k for k in reversed(c.contracts)
+                        if k.start_date <= sunday), c.contracts[0])
+                first, second = premium_hours(
+                    c.weekly.get(monday, Decimal(0)), contract.weekly_hours,
+                    parameters)
+                tiers[contract, 0] += first
+                tiers[contract, 1] += second
+        extra = Decimal(0)
+        for (contract, tier), hours in tiers.items():
+            if not hours:
+                continue
+            premium = premium_rates(contract.weekly_hours, parameters)[tier]
+            rate = contract.hourly_wage * (1 + premium / 100)
+            extra += hours
+            full_time = is_full_time(contract.weekly_hours, parameters)
+            c.add_earning(
+                f'EXTRA{tier + 1}',
+                gettext('coop_payroll.msg_line_overtime'
+                    if full_time else 'coop_payroll.msg_line_extra_hours',
+                    premium=premium.normalize()),
+                hours, rate,
+                (hours * rate).quantize(CENT, rounding=ROUND_HALF_UP))
+        return extra
+
+    @staticmethod
+    def _monthly_tiers(monthly, contract, parameters, start):
+        weeks = len(month_weeks(start))
+        if is_full_time(contract.weekly_hours, parameters):
+            worked = parameters['LEGAL_WEEKLY_HOURS'] * weeks
+        else:
+            worked = contract.weekly_hours * weeks
+        return premium_hours(
+            worked + monthly.overtime_hours, contract.weekly_hours,
+            parameters, weeks=weeks)
+
+    @classmethod
+    def compute_bonuses(cls, computations):
+        "The month's bonuses: gross pay subject to contributions"
+        pool = Pool()
+        Bonus = pool.get('coop.payroll.bonus')
+        keys = {(c.payslip.company.id, c.payslip.employee.id, c.start): c
+            for c in computations}
+        for bonus in Bonus.search([
+                    ('company', 'in', list({k[0] for k in keys})),
+                    ('employee', 'in', list({k[1] for k in keys})),
+                    ('month', 'in', list({k[2] for k in keys})),
+                    ], order=[('id', 'ASC')]):
+            c = keys.get((bonus.company.id, bonus.employee.id, bonus.month))
+            if c:
+                c.add_earning('BONUS', bonus.name, None, None, bonus.amount)
+
+    @classmethod
+    def compute_rule_amounts(cls, computations):
+        "The named amounts the rules' bases read (Rule.base_names)"
+        for c in computations:
+            start, end, last = c.start, c.end, c.contract
+            time_share = min(
+                last.weekly_hours / c.parameters['LEGAL_WEEKLY_HOURS'], 1)
+            days_share = Decimal(sum(
+                    k.days_in(start, end) for k in c.contracts)
+                ) / c.month_days
+            c.amounts.update({
+                    'gross': c.total('amount', 'earning'),
+                    'hours': c.totals['contract_hours']
+                    + c.totals['extra_hours'],
+                    'ceiling': (c.parameters['PMSS'] * time_share
+                        * days_share).quantize(CENT, rounding=ROUND_HALF_UP),
+                    'mobility_allowance': last.mobility_allowance,
+                    'bike_by_rider': Decimal(last.bike_supplier == 'rider'),
+                    })
+
+    @classmethod
+    def compute_contributions(cls, computations):
+        "The contribution and allowance lines of the salary structure's rules"
+        rules = {}
+        for c in computations:
+            structure = c.contract.get_structure()
+            if structure.id not in rules:
+                rules[structure.id] = list(structure.rules)
+            for rule in rules[structure.id]:
+                line = rule.get_line(c.amounts, c.parameters)
+                if line:
+                    c.add_line(**line)
+
+    @classmethod
+    def compute_reductions(cls, computations):
+        "Reductions of contributions: lines of kind reduction, negative"
+        pass
+
+    @classmethod
+    def compute_totals(cls, computations):
+        "The payslip's totals before income tax and after-net elements"
+        for c in computations:
+            gross = c.total('amount', 'earning')
+            employee = c.total('employee_amount', 'contribution', 'reduction')
+            employer = c.total('employer_amount', 'contribution', 'reduction')
+            social = c.total(
+                'employee_amount', 'contribution', 'reduction',
+                flag='net_social')
+            non_deductible = c.total(
+                'employee_amount', 'contribution', 'reduction',
+                flag='non_deductible')
+            allowances = c.total('amount', 'allowance')
+            net = gross - employee
+            c.totals.update({
+                    'contract': c.contract.id,
+                    'hours_source': 'imported' if c.monthly else 'timesheet',
+                    'gross': gross,
+                    'employee_contributions': employee,
+                    'employer_contributions': employer,
+                    'allowances': allowances,
+                    'net_social': gross - social,
+                    'taxable_net': net + non_deductible,
+                    'net_before_tax': net + allowances,
+                    'income_tax': Decimal(0),
+                    'net_pay': net + allowances,
+                    })
+
+    @classmethod
+    def compute_taxes(cls, computations):
+        """Taxes withheld from the net pay: lines of kind tax whose
+        employee amount the net pay loses (income_tax)"""
+        pass
+
+    @classmethod
+    def compute_after_net(cls, computations):
+        "Elements paid or deducted after the net, changing net_pay"
+        pass
+
+    @classmethod
+    def _line_rows(cls, computations):
+        "The computed lines as rows of the same columns, numbered"
+        rows = []
+        for c in computations:
+            for sequence, line in enumerate(c.lines, 1):
+                line['payslip'] = c.payslip.id
+                line.setdefault('sequence', sequence)
+                rows.append(line)
+        columns = set(LINE_COLUMNS).union(*rows)
+        for row in rows:
+            for name in columns:
+                row.setdefault(name, None)
+            row['employee_amount'] = row['employee_amount'] or Decimal(0)
+            row['employer_amount'] = row['employer_amount'] or Decimal(0)
+            row['net_social'] = bool(row['net_social'])
+            row['non_deductible'] = bool(row['non_deductible'])
+        return rows
 
     @classmethod
     def _chunks(cls, payslips):
@@ -407,10 +697,9 @@ class Payslip(Workflow, ModelSQL, ModelView):
         # end_date is a Function field: slow to read for many payslips
         date = max(month_end(p.start_date) for p in payslips)
         amounts = defaultdict(Decimal)
-        for payslip in payslips:
-            for (account, party), amount in payslip.move_amounts(
-                    config, totals[payslip.id]):
-                amounts[account, party] += amount
+        for (account, party), amount in cls.moves_amounts(
+                payslips, config, totals):
+            amounts[account, party] += amount
         lines = []
         for (account, party), amount in amounts.items():
             if not amount:
@@ -427,15 +716,28 @@ class Payslip(Workflow, ModelSQL, ModelView):
                 month=f'{payslips[0].start_date:%Y-%m}'),
             lines=lines)
 
+    @classmethod
+    def moves_amounts(cls, payslips, config, totals):
+        """(account, party), amount pairs of payslips posted together
+
+        A module adding amounts reads what it needs for all the payslips at
+        once: reading each payslip's lines inside the list is quadratic."""
+        for payslip in payslips:
+            yield from payslip.move_amounts(config, totals[payslip.id])
+
+    @classmethod
+    def payee_account(cls, config, payee):
+        "The account a payee's contributions (or tax) are credited to"
+        return config.get_required({
+                'urssaf': 'urssaf_account',
+                'retirement': 'retirement_account',
+                'other': 'other_social_account',
+                }[payee])
+
     def move_amounts(self, config, contributions):
         """(account, party), amount pairs: debit positive, credit negative
 
         contributions: the payslip's {payee: amount}"""
-        payees = {
-            'urssaf': config.get_required('urssaf_account'),
-            'retirement': config.get_required('retirement_account'),
-            'other': config.get_required('other_social_account'),
-            }
         yield (config.get_required('wage_expense_account'), None), self.gross
         if self.employer_contributions:
             yield ((config.get_required('employer_expense_account'), None),
@@ -444,8 +746,8 @@ class Payslip(Workflow, ModelSQL, ModelView):
             yield ((config.get_required('allowance_expense_account'), None),
                 self.allowances)
         for payee, amount in contributions.items():
-            if payee:
-                yield (payees[payee], None), -amount
+            if payee and amount:
+                yield (self.payee_account(config, payee), None), -amount
         yield ((config.get_required('net_payable_account'),
                 self.employee.party), -self.net_pay)
 
@@ -466,11 +768,12 @@ class Payslip(Workflow, ModelSQL, ModelView):
         reversals = cls.copy(payslips, default={
                 'reversal_of': lambda data: data['id'],
                 })
-        negated = {name: None for name in TOTAL_FIELDS}
+        negated = cls.total_fields()
         to_write, lines = [], []
         for payslip, reversal in zip(payslips, reversals):
             to_write.extend(([reversal], {
-                        name: -getattr(payslip, name) for name in negated}))
+                        name: -(getattr(payslip, name) or 0)
+                        for name in negated}))
             for line in payslip.lines:
                 lines.extend(Line.copy([line], default={
                             'payslip': reversal.id,
@@ -549,227 +852,42 @@ class PayslipLine(ModelSQL, ModelView):
                             payslip=line.payslip.rec_name))
 
 
-class PayrollComputation:
-    "The lines and totals of draft payslips, computed together"
+class PayslipComputation:
+    """A draft payslip being computed: what the steps read (parameters,
+    contracts, hours) and what they build (lines, the rules' amounts,
+    totals), kept in memory until the lines are written at once"""
 
-    def __init__(self, payslips):
-        self.payslips = payslips
-        self._rules = {}
-        self._lines = {}
-        self._totals = {}
-        if payslips:
-            self._compute()
+    def __init__(self, payslip, parameters, contracts, monthly, weekly):
+        self.payslip = payslip
+        self.parameters = parameters
+        self.contracts = contracts
+        self.monthly = monthly
+        self.weekly = weekly
+        self.lines = []
+        self.amounts = {}
+        self.totals = {}
+        self.start = payslip.start_date
+        self.end = month_end(payslip.start_date)
+        self.month_days = (self.end - self.start).days + 1
 
-    def lines(self):
-        return [l for p in self.payslips for l in self._lines[p]]
+    @property
+    def contract(self):
+        "The contract in force at the end of the month"
+        return self.contracts[-1]
 
-    def totals(self):
-        return [(p, self._totals[p]) for p in self.payslips]
+    def lines_of(self, *kinds):
+        return [l for l in self.lines if l['kind'] in kinds]
 
-    def _compute(self):
-        pool = Pool()
-        Parameter = pool.get('coop.payroll.parameter')
-        by_company = defaultdict(list)
-        for payslip in self.payslips:
-            by_company[payslip.company, payslip.start_date].append(payslip)
-        parameters = {}
-        for (company, start), payslips in by_company.items():
-            end = month_end(start)
-            if end not in parameters:
-                parameters[end] = Parameter.values_at(end)
-            contracts = self._contracts(payslips, start, end)
-            monthly = self._monthly_hours(company, payslips, start)
-            weekly = weekly_hours(
-                company, [p.employee.id for p in payslips], start)
-            for payslip in payslips:
-                employee = payslip.employee.id
-                self._compute_payslip(
-                    payslip, parameters[end], contracts.get(employee, []),
-                    monthly.get(employee), weekly.get(employee, {}))
+    def add_line(self, **values):
+        self.lines.append(values)
+        return values
 
-    def _contracts(self, payslips, start, end):
-        pool = Pool()
-        Contract = pool.get('coop.payroll.contract')
-        contracts = defaultdict(list)
-        for contract in Contract.search([
-                    ('employee', 'in', [p.employee.id for p in payslips]),
-                    ('start_date', '<=', end),
-                    ['OR',
-                        ('end_date', '=', None),
-                        ('end_date', '>=', start),
-                        ],
-                    ], order=[('start_date', 'ASC')]):
-            contracts[contract.employee.id].append(contract)
-        return contracts
+    def add_earning(self, code, name, hours, rate, amount):
+        return self.add_line(
+            kind='earning', code=code, name=name, quantity=hours, rate=rate,
+            amount=amount)
 
-    def _monthly_hours(self, company, payslips, start):
-        pool = Pool()
-        MonthlyHours = pool.get('coop.payroll.monthly_hours')
-        return {h.employee.id: h for h in MonthlyHours.search([
-                    ('company', '=', company.id),
-                    ('employee', 'in', [p.employee.id for p in payslips]),
-                    ('month', '=', start),
-                    ])}
-
-    def _compute_payslip(
-            self, payslip, parameters, contracts, monthly, weekly):
-        start, end = payslip.start_date, payslip.end_date
-        if not contracts:
-            raise PayslipError(gettext(
-                    'coop_payroll.msg_payslip_no_contract',
-                    employee=payslip.employee.rec_name,
-                    month=f'{start:%Y-%m}'))
-        smic = parameters['SMIC_HOURLY']
-        for contract in contracts:
-            if contract.hourly_wage < smic:
-                raise PayslipError(gettext(
-                        'coop_payroll.msg_payslip_below_smic',
-                        contract=contract.rec_name,
-                        wage=contract.hourly_wage, smic=smic, date=end))
-        last = contracts[-1]
-        structure = last.get_structure()
-        if structure.id not in self._rules:
-            self._rules[structure.id] = list(structure.rules)
-        lines = []
-        month_days = (end - start).days + 1
-        contract_hours = Decimal(0)
-        # Base salary: one line per contract in force during the month
-        for contract in contracts:
-            days = contract.days_in(start, end)
-            hours = (contract.weekly_hours * 52 / 12 * days / month_days)
-            amount = (hours * contract.hourly_wage).quantize(
-                CENT, rounding=ROUND_HALF_UP)
-            hours = hours.quantize(HOUR, rounding=ROUND_HALF_UP)
-            contract_hours += hours
-            lines.append(self._earning(
-                    'BASE', gettext('coop_payroll.msg_line_base_salary'),
-                    hours, contract.hourly_wage, amount))
-        extra_hours, premium_lines = self._premiums(
-            payslip, parameters, contracts, monthly, weekly)
-        lines.extend(premium_lines)
-        gross = sum(l['amount'] for l in lines)
-        time_share = min(
-            last.weekly_hours / parameters['LEGAL_WEEKLY_HOURS'], 1)
-        days_share = Decimal(
-            sum(c.days_in(start, end) for c in contracts)) / month_days
-        amounts = {
-            'gross': gross,
-            'hours': contract_hours + extra_hours,
-            'ceiling': (parameters['PMSS'] * time_share * days_share
-                ).quantize(CENT, rounding=ROUND_HALF_UP),
-            'mobility_allowance': last.mobility_allowance,
-            'bike_by_rider': Decimal(last.bike_supplier == 'rider'),
-            }
-        employee_total = employer_total = allowances = Decimal(0)
-        social = non_deductible = Decimal(0)
-        for rule in self._rules[structure.id]:
-            base, employee_rate, employee_amount, employer_rate, \
-                employer_amount = rule.compute(amounts, parameters)
-            if rule.kind == 'allowance':
-                if base:
-                    allowances += base
-                    lines.append({
-                            'kind': 'allowance', 'code': rule.code,
-                            'name': rule.name, 'amount': base,
-                            })
-                continue
-            if not (employee_amount or employer_amount):
-                continue
-            employee_total += employee_amount
-            employer_total += employer_amount
-            if rule.net_social:
-                social += employee_amount
-            if rule.non_deductible:
-                non_deductible += employee_amount
-            lines.append({
-                    'kind': 'contribution', 'code': rule.code,
-                    'name': rule.name, 'base': base,
-                    'employee_rate': employee_rate,
-                    'employee_amount': employee_amount,
-                    'employer_rate': employer_rate,
-                    'employer_amount': employer_amount,
-                    'payee': rule.payee,
-                    'net_social': rule.net_social,
-                    'non_deductible': rule.non_deductible,
-                    })
-        for sequence, line in enumerate(lines, 1):
-            line['payslip'] = payslip.id
-            line['sequence'] = sequence
-            for name in LINE_COLUMNS:
-                line.setdefault(name, None)
-            line['employee_amount'] = line['employee_amount'] or Decimal(0)
-            line['employer_amount'] = line['employer_amount'] or Decimal(0)
-            line['net_social'] = bool(line['net_social'])
-            line['non_deductible'] = bool(line['non_deductible'])
-        self._lines[payslip] = lines
-        net = gross - employee_total
-        self._totals[payslip] = {
-            'contract': last.id,
-            'hours_source': 'imported' if monthly else 'timesheet',
-            'contract_hours': contract_hours,
-            'extra_hours': extra_hours,
-            'gross': gross,
-            'employee_contributions': employee_total,
-            'employer_contributions': employer_total,
-            'allowances': allowances,
-            'net_pay': net + allowances,
-            'net_social': gross - social,
-            'taxable_net': net + non_deductible,
-            }
-
-    def _premiums(self, payslip, parameters, contracts, monthly, weekly):
-        "The extra hours and their earning lines"
-        tiers = defaultdict(Decimal)  # (contract, tier): hours
-        if monthly:
-            # Another system counted the month: its overtime is split into
-            # tiers over the month's weeks, as close as a total allows.
-            contract = contracts[-1]
-            first, second = self._monthly_tiers(
-                monthly, contract, parameters, payslip.start_date)
-            tiers[contract, 0] += first
-            tiers[contract, 1] += second
-        else:
-            for monday in month_weeks(payslip.start_date):
-                sunday = monday + dt.timedelta(days=6)
-                contract = next(
-                    (c for c in reversed(contracts)
-                        if c.start_date <= sunday), contracts[0])
-                first, second = premium_hours(
-                    weekly.get(monday, Decimal(0)), contract.weekly_hours,
-                    parameters)
-                tiers[contract, 0] += first
-                tiers[contract, 1] += second
-        lines, extra = [], Decimal(0)
-        for (contract, tier), hours in tiers.items():
-            if not hours:
-                continue
-            premium = premium_rates(contract.weekly_hours, parameters)[tier]
-            rate = contract.hourly_wage * (1 + premium / 100)
-            extra += hours
-            full_time = is_full_time(contract.weekly_hours, parameters)
-            lines.append(self._earning(
-                    f'EXTRA{tier + 1}',
-                    gettext('coop_payroll.msg_line_overtime'
-                        if full_time else 'coop_payroll.msg_line_extra_hours',
-                        premium=premium.normalize()),
-                    hours, rate,
-                    (hours * rate).quantize(CENT, rounding=ROUND_HALF_UP)))
-        return extra, lines
-
-    @staticmethod
-    def _monthly_tiers(monthly, contract, parameters, start):
-        weeks = len(month_weeks(start))
-        if is_full_time(contract.weekly_hours, parameters):
-            worked = parameters['LEGAL_WEEKLY_HOURS'] * weeks
-        else:
-            worked = contract.weekly_hours * weeks
-        return premium_hours(
-            worked + monthly.overtime_hours, contract.weekly_hours,
-            parameters, weeks=weeks)
-
-    @staticmethod
-    def _earning(code, name, hours, rate, amount):
-        return {
-            'kind': 'earning', 'code': code, 'name': name,
-            'quantity': hours, 'rate': rate, 'amount': amount,
-            }
+    def total(self, column, *kinds, flag=None):
+        "The sum of column over the lines of kinds (with flag set)"
+        return sum((l.get(column) or Decimal(0) for l in self.lines_of(*kinds)
+                if flag is None or l.get(flag)), Decimal(0))

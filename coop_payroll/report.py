@@ -11,7 +11,8 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    KeepTogether, Paragraph, Spacer, Table, TableStyle)
 
 from trytond.report import Report
 
@@ -55,6 +56,10 @@ LABELS = {
     'net_social': "Montant net social",
     'taxable_net': "Net imposable",
     'net_pay': "Net à payer",
+    'net_before_tax': "Net à payer avant impôt sur le revenu",
+    'income_tax': "Impôt sur le revenu prélevé à la source",
+    'income_tax_value': "base {base}, taux {rate}",
+    'net_paid': "Net payé",
     'payment_date': "Date de paiement",
     'employer_cost': "Coût total employeur",
     'keep': (
@@ -150,7 +155,7 @@ class PayslipReport(Report):
                 LABELS['employee_rate'], LABELS['employee_amount'],
                 LABELS['employer_rate'], LABELS['employer_amount']]]
         for line in lines:
-            if line.kind == 'contribution':
+            if line.kind in {'contribution', 'reduction'}:
                 rows.append([para(escape(line.name), 'cell'),
                         amount(line.base),
                         format_fr(line.employee_rate, unit='%', max_digits=4),
@@ -161,8 +166,14 @@ class PayslipReport(Report):
                 '', '', amount(payslip.employee_contributions),
                 '', amount(payslip.employer_contributions)])
         flowables.append(para(escape(LABELS['contributions']), 'heading'))
-        flowables.append(pdf.table(
-                rows, width, [0.32, 0.14, 0.12, 0.14, 0.12, 0.16]))
+        contributions = pdf.table(
+            rows, width, [0.38, 0.13, 0.10, 0.14, 0.10, 0.15])
+        # Some twenty lines: tight rows keep the payslip on one page
+        contributions.setStyle(TableStyle([
+                    ('TOPPADDING', (0, 0), (-1, -1), 1),
+                    ('BOTTOMPADDING', (0, 0), (-1, -1), 1),
+                    ]))
+        flowables.append(contributions)
 
         # Allowances: added to the net, free of contributions
         rows = [[LABELS['designation'], LABELS['amount']]]
@@ -173,6 +184,8 @@ class PayslipReport(Report):
             flowables.append(para(escape(LABELS['allowances']), 'heading'))
             flowables.append(pdf.table(rows, width, [0.84, 0.16]))
 
+        flowables.extend(cls.after_net_flowables(payslip))
+
         # Totals
         # What the month costs the employer: the gross pay, its employer
         # contributions and the allowances it pays on top
@@ -181,7 +194,23 @@ class PayslipReport(Report):
         rows = [
             [LABELS['net_social'], amount(payslip.net_social)],
             [LABELS['taxable_net'], amount(payslip.taxable_net)],
-            [LABELS['net_pay'], amount(payslip.net_pay)],
+            ]
+        taxes = [l for l in lines if l.kind == 'tax']
+        if taxes:
+            rows.append([LABELS['net_before_tax'],
+                    amount(payslip.net_before_tax)])
+            for line in taxes:
+                rows.append([para(escape(LABELS['income_tax'] + ' ('
+                                + LABELS['income_tax_value'].format(
+                                    base=amount(line.base),
+                                    rate=format_fr(line.employee_rate,
+                                        unit='%', max_digits=4)) + ')'),
+                            'cell'),
+                        amount(-line.employee_amount)])
+        net_row = len(rows)
+        rows.append([LABELS['net_paid'] if taxes else LABELS['net_pay'],
+                amount(payslip.net_pay)])
+        rows += [
             [LABELS['payment_date'], format_date(payslip.payment_date)],
             [LABELS['employer_cost'], amount(cost)],
             ]
@@ -190,11 +219,18 @@ class PayslipReport(Report):
                     ('FONTSIZE', (0, 0), (-1, -1), 9),
                     ('ALIGN', (1, 0), (1, -1), 'RIGHT'),
                     ('LINEABOVE', (0, 0), (-1, 0), 0.5, colors.grey),
-                    ('FONTNAME', (0, 2), (-1, 2), 'Helvetica-Bold'),
-                    ('FONTSIZE', (0, 2), (-1, 2), 11),
-                    ('BACKGROUND', (0, 2), (-1, 2), colors.whitesmoke),
-                    ('BOX', (0, 2), (-1, 2), 0.5, colors.black),
+                    ('FONTNAME', (0, net_row), (-1, net_row),
+                        'Helvetica-Bold'),
+                    ('FONTSIZE', (0, net_row), (-1, net_row), 11),
+                    ('BACKGROUND', (0, net_row), (-1, net_row),
+                        colors.whitesmoke),
+                    ('BOX', (0, net_row), (-1, net_row), 0.5, colors.black),
                     ]))
-        flowables.append(Spacer(0, 4 * mm))
-        flowables.append(totals)
+        # The totals never start a page alone, nor the net paid
+        flowables.append(KeepTogether([Spacer(0, 4 * mm), totals]))
         return flowables
+
+    @classmethod
+    def after_net_flowables(cls, payslip):
+        "What a module shows between the allowances and the totals"
+        return []

@@ -208,7 +208,7 @@ class Rule(sequence_ordered(), ModelSQL, ModelView):
                 raise RuleError(gettext(
                         'coop_payroll.msg_rule_base_invalid',
                         rule=rule.rec_name, detail=exception.detail))
-            unknown = names - NAMES.keys() - codes
+            unknown = names - cls.base_names().keys() - codes
             if unknown:
                 raise RuleError(gettext(
                         'coop_payroll.msg_rule_base_unknown_name',
@@ -236,6 +236,37 @@ class Rule(sequence_ordered(), ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return f'{self.code} - {self.name}'
+
+    @classmethod
+    def base_names(cls):
+        """The amounts a payslip gives every rule's base: {name: help};
+        a module computing more amounts extends it"""
+        return dict(NAMES)
+
+    def get_line(self, amounts, parameters):
+        "The payslip line values of the rule, or None when it is nil"
+        base, employee_rate, employee_amount, employer_rate, \
+            employer_amount = self.compute(amounts, parameters)
+        if self.kind == 'allowance':
+            if base:
+                return {
+                    'kind': 'allowance', 'code': self.code,
+                    'name': self.name, 'amount': base,
+                    }
+            return None
+        if not (employee_amount or employer_amount):
+            return None
+        return {
+            'kind': 'contribution', 'code': self.code,
+            'name': self.name, 'base': base,
+            'employee_rate': employee_rate,
+            'employee_amount': employee_amount,
+            'employer_rate': employer_rate,
+            'employer_amount': employer_amount,
+            'payee': self.payee,
+            'net_social': self.net_social,
+            'non_deductible': self.non_deductible,
+            }
 
     def compute(self, amounts, parameters):
         """The line values for the named amounts and parameters in force

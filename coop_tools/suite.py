@@ -4,7 +4,7 @@ import importlib.util
 
 MODULES = [
     'coop_delivery', 'coop_payroll', 'coop_membership', 'coop_coopcycle',
-    'coop_portal', 'coop_payroll_membership']
+    'coop_portal', 'coop_payroll_membership', 'coop_payroll_fr']
 
 
 def module_folder(name):

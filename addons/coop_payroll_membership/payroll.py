@@ -163,51 +163,46 @@ class Payslip(metaclass=PoolMeta):
     __name__ = 'coop.payroll.payslip'
 
     @classmethod
-    def compute(cls, payslips):
-        drafts = [p.id for p in payslips if p.state == 'draft']
-        super().compute(payslips)
-        if drafts:
-            # The payroll reads the members' settings and subscriptions
-            # that its users may not see
-            with without_check_access():
-                cls.add_after_net_lines(cls.browse(drafts))
-
-    @classmethod
-    def add_after_net_lines(cls, payslips):
+    def compute_after_net(cls, computations):
         """The month's one-off elements, then the share deductions, each
         changing the net pay"""
+        super().compute_after_net(computations)
+        # The payroll reads the members' settings and subscriptions that
+        # its users may not see
+        with without_check_access():
+            cls._add_after_net_lines(computations)
+
+    @classmethod
+    def _add_after_net_lines(cls, computations):
         pool = Pool()
-        Line = pool.get('coop.payroll.payslip.line')
         Configuration = pool.get('coop.membership.configuration')
-        lines = []
-        net = {p: p.net_pay or Decimal(0) for p in payslips}
+        by_payslip = {c.payslip: c for c in computations}
+        payslips = list(by_payslip)
+        net = {p: by_payslip[p].totals['net_pay'] for p in payslips}
+        sequences = {p: SEQUENCE for p in payslips}
+
+        def add(payslip, *args, **values):
+            line = cls._after_net_line(payslip, *args, **values)
+            line['sequence'] = sequences[payslip]
+            sequences[payslip] += 1
+            by_payslip[payslip].lines.append(line)
+
         for payslip, extra in cls._extras(payslips):
             net[payslip] += extra.amount
-            lines.append(cls._after_net_line(
-                    payslip, 'EXTRA', extra.name, extra.amount,
-                    extra.account, None, extra=extra.id))
+            add(payslip, 'EXTRA', extra.name, extra.amount,
+                extra.account, None, extra=extra.id)
         for payslip, subscription, amount in cls._share_deductions(
                 payslips, net):
             net[payslip] -= amount
-            lines.append(cls._after_net_line(
-                    payslip, 'SHARES', gettext(
-                        'coop_payroll_membership.msg_line_shares',
-                        subscription=subscription.rec_name),
-                    -amount,
-                    Configuration(1).get_required('account_called'),
-                    subscription.member.party,
-                    subscription=subscription.id))
-        if not lines:
-            return
-        for sequence, line in enumerate(lines, SEQUENCE):
-            line['sequence'] = sequence
-        Line.create(lines)
-        to_write = []
+            add(payslip, 'SHARES', gettext(
+                    'coop_payroll_membership.msg_line_shares',
+                    subscription=subscription.rec_name),
+                -amount,
+                Configuration(1).get_required('account_called'),
+                subscription.member.party,
+                subscription=subscription.id)
         for payslip, amount in net.items():
-            if amount != payslip.net_pay:
-                to_write.extend(([payslip], {'net_pay': amount}))
-        if to_write:
-            cls.write(*to_write)
+            by_payslip[payslip].totals['net_pay'] = amount
 
     @staticmethod
     def _after_net_line(payslip, code, name, amount, account, party,
@@ -288,12 +283,20 @@ class Payslip(metaclass=PoolMeta):
                 budget -= amount
                 yield payslip, subscription, amount
 
-    def move_amounts(self, config, contributions):
-        yield from super().move_amounts(config, contributions)
-        for line in self.lines:
-            if line.kind == 'after_net' and line.amount:
-                # An element paid debits its account; a deduction credits
-                yield (line.account, line.party), line.amount
+    @classmethod
+    def moves_amounts(cls, payslips, config, totals):
+        pool = Pool()
+        Line = pool.get('coop.payroll.payslip.line')
+        yield from super().moves_amounts(payslips, config, totals)
+        # One search for all: each payslip's lines read inside the list of
+        # payslips cost the square of its length (Tryton's record check)
+        for line in Line.search([
+                    ('payslip', 'in', [p.id for p in payslips]),
+                    ('kind', '=', 'after_net'),
+                    ('amount', '!=', 0),
+                    ], order=[('payslip', 'ASC'), ('sequence', 'ASC')]):
+            # An element paid debits its account; a deduction credits
+            yield (line.account, line.party), line.amount
 
     @classmethod
     def post(cls, payslips):
@@ -411,8 +414,8 @@ class PayslipReport(metaclass=PoolMeta):
     __name__ = 'coop.payroll.payslip'
 
     @classmethod
-    def payslip_flowables(cls, payslip):
-        flowables = super().payslip_flowables(payslip)
+    def after_net_flowables(cls, payslip):
+        flowables = super().after_net_flowables(payslip)
         lines = [l for l in payslip.lines if l.kind == 'after_net']
         if not lines:
             return flowables
@@ -423,8 +426,6 @@ class PayslipReport(metaclass=PoolMeta):
                 format_fr(l.amount, unit=symbol)] for l in lines)
         table = pdf.table(
             rows, pdf.content_width(A4), [0.84, 0.16], total_row=None)
-        # Before the totals (the last two flowables: a space, the table)
-        flowables[-2:-2] = [
+        return flowables + [
             Paragraph(escape(LABELS['after_net']), styles['heading']),
             table]
-        return flowables

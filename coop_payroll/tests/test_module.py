@@ -131,7 +131,7 @@ class CoopPayrollTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
                         'code': 'SMIC_HOURLY', 'name': "SMIC",
                         'value': Decimal('12.50'),
                         'start_date': dt.date(2026, 7, 1)}])
-        structure = ModelData.get_id('coop_payroll', 'structure_fr')
+        structure = ModelData.get_id('coop_payroll_fr', 'structure_fr')
         for base, expected in [
                 ('gross * csg_bse / 100', "csg_bse"),
                 ('__import__("os")', "__import__"),

@@ -4,6 +4,11 @@
 Rates, SMIC and ceiling are the shipped 2026 parameters (SMIC 12.02 EUR,
 ceiling 4,005 EUR). Every amount is base × rate / 100 rounded half up to the
 cent; the CSG/CRDS base is 98.25 % of the gross, rounded to the cent.
+The company has 10 employees (setup_payroll): FNAL 0.10 % on band 1,
+vocational training 0.55 %, no mobility levy. Since 1 January 2026 health
+(13 %) and family (5.25 %) have one rate for every wage (décret 2025-887);
+the employer's total is net of the RGDU (coop_payroll_fr's tests check its
+arithmetic) and the net pay is after income tax at source.
 """
 import datetime as dt
 import unittest
@@ -25,8 +30,8 @@ SMIC_MONTH = [
     ('VIEIL_DEPLAF', D('1823.03'), D('7.29'), D('38.47')),  # 0.40 / 2.11
     ('AGIRC_T1', D('1823.03'), D('57.43'), D('86.05')),  # 3.15 / 4.72
     ('CEG_T1', D('1823.03'), D('15.68'), D('23.52')),  # 0.86 / 1.29
-    ('MALADIE', D('1823.03'), D(0), D('127.61')),  # 7.00
-    ('ALLOC_FAM', D('1823.03'), D(0), D('62.89')),  # 3.45
+    ('MALADIE', D('1823.03'), D(0), D('236.99')),  # 13.00
+    ('ALLOC_FAM', D('1823.03'), D(0), D('95.71')),  # 5.25
     ('CHOMAGE', D('1823.03'), D(0), D('72.92')),  # 4.00
     ('AGS', D('1823.03'), D(0), D('4.56')),  # 0.25
     ('FNAL', D('1823.03'), D(0), D('1.82')),  # 0.10
@@ -35,6 +40,9 @@ SMIC_MONTH = [
     ('CSG_DED', D('1791.13'), D('121.80'), D(0)),  # 1,823.03 × 98.25 %
     ('CSG_NONDED', D('1791.13'), D('42.99'), D(0)),
     ('CRDS', D('1791.13'), D('8.96'), D(0)),
+    ('FORMATION', D('1823.03'), D(0), D('10.03')),  # 0.55
+    ('APPRENTISSAGE', D('1823.03'), D(0), D('10.76')),  # 0.59
+    ('DIALOGUE_SOCIAL', D('1823.03'), D(0), D('0.29')),  # 0.016
     ]
 
 
@@ -85,9 +93,11 @@ class PayslipTestCase(unittest.TestCase):
 
         self.assertLines(payslip,
             [('BASE', D('151.67'), D('12.02'), D('1823.03'))], SMIC_MONTH)
+        # Employer 778.92 less the RGDU 725.75; taxable net below 1,620:
+        # no income tax
         self.assertTotals(payslip,
             gross=D('1823.03'), employee_contributions=D('379.94'),
-            employer_contributions=D('615.64'), net_pay=D('1443.09'),
+            employer_contributions=D('53.17'), net_pay=D('1443.09'),
             net_social=D('1443.09'), taxable_net=D('1495.04'),
             extra_hours=D(0), hours_source='timesheet')
 
@@ -127,8 +137,8 @@ class PayslipTestCase(unittest.TestCase):
                 ('VIEIL_DEPLAF', D('1369.88'), D('5.48'), D('28.90')),
                 ('AGIRC_T1', D('1369.88'), D('43.15'), D('64.66')),
                 ('CEG_T1', D('1369.88'), D('11.78'), D('17.67')),
-                ('MALADIE', D('1369.88'), D(0), D('95.89')),
-                ('ALLOC_FAM', D('1369.88'), D(0), D('47.26')),
+                ('MALADIE', D('1369.88'), D(0), D('178.08')),
+                ('ALLOC_FAM', D('1369.88'), D(0), D('71.92')),
                 ('CHOMAGE', D('1369.88'), D(0), D('54.80')),
                 ('AGS', D('1369.88'), D(0), D('3.42')),
                 ('FNAL', D('1369.88'), D(0), D('1.37')),
@@ -137,15 +147,21 @@ class PayslipTestCase(unittest.TestCase):
                 ('CSG_DED', D('1345.91'), D('91.52'), D(0)),
                 ('CSG_NONDED', D('1345.91'), D('32.30'), D(0)),
                 ('CRDS', D('1345.91'), D('6.73'), D(0)),
+                ('FORMATION', D('1369.88'), D(0), D('7.53')),
+                ('APPRENTISSAGE', D('1369.88'), D(0), D('8.08')),
+                ('DIALOGUE_SOCIAL', D('1369.88'), D(0), D('0.22')),
                 ])
         allowance, = [l for l in payslip.lines if l.kind == 'allowance']
         self.assertEqual((allowance.code, allowance.amount), ('FMD', D(20)))
-        # Net 1,369.88 - 285.48 = 1,084.40, paid with the 20.00 allowance
+        # Employee 285.48 less the extra hours' reduction 7.90; employer
+        # 585.28 less the RGDU 487.54; net 1,369.88 − 277.58 = 1,092.30,
+        # paid with the 20.00 allowance; the taxable net leaves out the
+        # exempt extra hours (coop_payroll_fr's tests give the arithmetic)
         self.assertTotals(payslip,
-            gross=D('1369.88'), employee_contributions=D('285.48'),
-            employer_contributions=D('462.60'), allowances=D('20.00'),
-            net_pay=D('1104.40'), net_social=D('1084.40'),
-            taxable_net=D('1123.43'), extra_hours=D('5.00'))
+            gross=D('1369.88'), employee_contributions=D('277.58'),
+            employer_contributions=D('97.74'), allowances=D('20.00'),
+            net_pay=D('1112.30'), net_social=D('1092.30'),
+            taxable_net=D('1066.12'), extra_hours=D('5.00'))
 
     @with_transaction()
     def test_full_time_overtime_straddling_week(self):
@@ -182,8 +198,8 @@ class PayslipTestCase(unittest.TestCase):
                 ('VIEIL_DEPLAF', D('2006.34'), D('8.03'), D('42.33')),
                 ('AGIRC_T1', D('2006.34'), D('63.20'), D('94.70')),
                 ('CEG_T1', D('2006.34'), D('17.25'), D('25.88')),
-                ('MALADIE', D('2006.34'), D(0), D('140.44')),
-                ('ALLOC_FAM', D('2006.34'), D(0), D('69.22')),
+                ('MALADIE', D('2006.34'), D(0), D('260.82')),
+                ('ALLOC_FAM', D('2006.34'), D(0), D('105.33')),
                 ('CHOMAGE', D('2006.34'), D(0), D('80.25')),
                 ('AGS', D('2006.34'), D(0), D('5.02')),
                 ('FNAL', D('2006.34'), D(0), D('2.01')),
@@ -192,11 +208,16 @@ class PayslipTestCase(unittest.TestCase):
                 ('CSG_DED', D('1971.23'), D('134.04'), D(0)),
                 ('CSG_NONDED', D('1971.23'), D('47.31'), D(0)),
                 ('CRDS', D('1971.23'), D('9.86'), D(0)),
+                ('FORMATION', D('2006.34'), D(0), D('11.03')),
+                ('APPRENTISSAGE', D('2006.34'), D(0), D('11.84')),
+                ('DIALOGUE_SOCIAL', D('2006.34'), D(0), D('0.32')),
                 ])
+        # Employee 418.13 less the overtime reduction 20.73; employer
+        # 857.22 less the RGDU 760.40 (coop_payroll_fr's tests)
         self.assertTotals(april,
-            gross=D('2006.34'), employee_contributions=D('418.13'),
-            employer_contributions=D('677.54'), net_pay=D('1588.21'),
-            net_social=D('1588.21'), taxable_net=D('1645.38'),
+            gross=D('2006.34'), employee_contributions=D('397.40'),
+            employer_contributions=D('96.82'), net_pay=D('1608.94'),
+            net_social=D('1608.94'), taxable_net=D('1495.05'),
             extra_hours=D('12.00'))
         self.assertEqual(
             [(l.code, l.quantity) for l in may.lines if l.kind == 'earning'],
@@ -224,10 +245,8 @@ class PayslipTestCase(unittest.TestCase):
                 ('CEG_T2', D('545.00'), D('5.89'), D('8.83')),
                 # CET: gross above the ceiling, bands 1 and 2
                 ('CET', D('4550.00'), D('6.37'), D('9.56')),
-                ('MALADIE', D('4550.00'), D(0), D('318.50')),
-                # Above 2.25 SMIC (2.25 × 12.02 × 151.67 = 4,101.94)
-                ('MALADIE_COMPL', D('4550.00'), D(0), D('273.00')),
-                ('ALLOC_FAM', D('4550.00'), D(0), D('156.98')),
+                ('MALADIE', D('4550.00'), D(0), D('591.50')),
+                ('ALLOC_FAM', D('4550.00'), D(0), D('238.88')),
                 ('CHOMAGE', D('4550.00'), D(0), D('182.00')),
                 ('AGS', D('4550.00'), D(0), D('11.38')),
                 ('FNAL', D('4005'), D(0), D('4.01')),
@@ -236,9 +255,18 @@ class PayslipTestCase(unittest.TestCase):
                 ('CSG_DED', D('4470.38'), D('303.99'), D(0)),
                 ('CSG_NONDED', D('4470.38'), D('107.29'), D(0)),
                 ('CRDS', D('4470.38'), D('22.35'), D(0)),
+                ('FORMATION', D('4550.00'), D(0), D('25.03')),
+                ('APPRENTISSAGE', D('4550.00'), D(0), D('26.85')),
+                ('DIALOGUE_SOCIAL', D('4550.00'), D(0), D('0.73')),
                 ])
+        # Employer 1,953.14 less the RGDU: ½ × (3 × 1,823.03 / 4,550 − 1)
+        # = 0.100999, ^1.75 = 0.018095, 0.02 + 0.3781 × 0.018095 = 0.0268;
+        # 4,550 × 0.0268 = 121.94. Taxable net 3,731.51 in the 3,539–3,983
+        # bracket of the neutral grid: 11.9 %, 444.05; net paid 3,601.87 −
+        # 444.05
         self.assertTotals(payslip,
             gross=D('4550.00'), employee_contributions=D('948.13'),
-            employer_contributions=D('1818.63'), net_pay=D('3601.87'),
+            employer_contributions=D('1831.20'), net_pay=D('3157.82'),
+            net_before_tax=D('3601.87'), income_tax=D('444.05'),
             net_social=D('3601.87'), taxable_net=D('3731.51'))
 

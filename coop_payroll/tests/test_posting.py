@@ -168,3 +168,54 @@ class PayrollPostingTestCase(unittest.TestCase):
                 {original.id, reversal.id, draft.id})
             with self.assertRaises(AccessError):
                 Payslip.read([leo_draft.id], ['net_pay'])
+
+
+class PayrollRunTestCase(unittest.TestCase):
+    "The Run Payroll wizard: any month, totals, hours not in"
+
+    @classmethod
+    def setUpClass(cls):
+        activate_suite()
+
+    @with_transaction()
+    def test_run_last_month(self):
+        from trytond.exceptions import UserWarning
+        pool = Pool()
+        Batch = pool.get('coop.payroll.batch')
+        Run = pool.get('coop.payroll.run', type='wizard')
+        company = create_company()
+        with set_company(company):
+            setup_payroll(company)
+            awa = create_rider(company, "Awa", dt.date(2026, 1, 1), '12.02')
+            create_rider(company, "Léo", dt.date(2026, 1, 1), '12.02')
+            record_hours(company, awa, week_of(
+                    dt.date(2026, 3, 2), 7, 7, 7, 7, 7))
+            session_id, _, _ = Run.create()
+            run = Run(session_id)
+            # Every month is offered, by its name
+            self.assertEqual(
+                [m for m, _ in run.start.get_months()],
+                [str(i) for i in range(1, 13)])
+            run.start.company = company
+            run.start.year = 2026
+            run.start.month = '3'
+            run.start.payment_date = run.start.on_change_with_payment_date()
+            self.assertEqual(run.start.payment_date, dt.date(2026, 3, 31))
+            # Léo's hours of March are not in
+            with self.assertRaises(UserWarning) as warned:
+                run.do_run(None)
+            self.assertIn("Léo", warned.exception.message)
+            self.assertNotIn("Awa", warned.exception.message)
+            with Transaction().set_context(_skip_warnings=True):
+                _, data = run.do_run(None)
+            batch, = Batch.browse(data['res_id'])
+            self.assertEqual(batch.start_date, dt.date(2026, 3, 1))
+            self.assertIn("2026", batch.month)
+            # Two SMIC months: gross 2 × 1,823.03, net 2 × 1,443.09 (no
+            # income tax below 1,620 of taxable net), employer cost 2 ×
+            # (1,823.03 + 53.17 employer contributions after the RGDU)
+            self.assertEqual(
+                (batch.headcount, batch.gross, batch.net_pay,
+                    batch.employer_cost, batch.income_tax),
+                (2, Decimal('3646.06'), Decimal('2886.18'),
+                    Decimal('3752.40'), Decimal(0)))

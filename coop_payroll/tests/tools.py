@@ -9,8 +9,9 @@ from trytond.pool import Pool
 from coop_tools.testing import lock_tables
 
 
-def setup_payroll(company):
-    "The French structure and a payslip sequence in the configuration"
+def setup_payroll(company, headcount=10):
+    """The French structure (coop_payroll_fr), the company's headcount and
+    a payslip sequence in the configuration"""
     lock_tables()
     pool = Pool()
     Configuration = pool.get('coop.payroll.configuration')
@@ -25,7 +26,8 @@ def setup_payroll(company):
     sequence.save()
     config = Configuration(1)
     config.payslip_sequence = sequence
-    config.structure = ModelData.get_id('coop_payroll', 'structure_fr')
+    config.structure = ModelData.get_id('coop_payroll_fr', 'structure_fr')
+    config.headcount = headcount
     config.save()
     return config
 
@@ -116,5 +118,9 @@ def set_payroll_accounts(company, posting='payslip'):
     config.urssaf_account = account('payable', code='431', name="URSSAF")
     config.retirement_account = config.other_social_account = account(
         'payable', code='437', name="Agirc-Arrco")
+    if 'income_tax_account' in Configuration._fields:
+        # A country module withholding income tax (coop_payroll_fr)
+        config.income_tax_account = account(
+            'payable', code='4421', name="Income tax withheld")
     config.save()
     return config

@@ -26,6 +26,8 @@ ACCOUNTS = {
     'allowance_expense_account': ('6251', "Travel", 'expense'),
     'urssaf_account': ('431', "URSSAF", 'payable'),
     'retirement_account': ('437', "Agirc-Arrco", 'payable'),
+    # coop_payroll_fr's: income tax withheld at source
+    'income_tax_account': ('4421', "Income tax withheld", 'payable'),
     'surplus_account_result': ('120', "Result", 'payable'),
     'surplus_account_legal_reserve': ('1061', "Legal reserve", 'payable'),
     'surplus_account_reserves': ('1068', "Other reserves", 'payable'),

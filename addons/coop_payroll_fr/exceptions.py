@@ -1,0 +1,14 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+from trytond.model.exceptions import ValidationError
+
+
+class IncomeTaxError(ValidationError):
+    pass
+
+
+class IncomeTaxImportError(ValidationError):
+    pass
+
+
+class HealthCoverError(ValidationError):
+    pass
