@@ -5,10 +5,13 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 
-class Bonus(ModelSQL, ModelView):
-    "A bonus: gross pay of a month beside the wage, subject to contributions"
-    __name__ = 'coop.payroll.bonus'
-    __string__ = "Bonus"
+class EmployeeMonthMixin:
+    """An amount of an employee's month: its company, employee and month
+    (kept as the month's first day), newest months first
+
+    Shared by the bonus and coop_payroll_membership's one-off element; a
+    model makes the fields read-only in its __setup__ when it must."""
+    __slots__ = ()
 
     company = fields.Many2One('company.company', "Company", required=True)
     employee = fields.Many2One(
@@ -16,11 +19,7 @@ class Bonus(ModelSQL, ModelView):
         domain=[('company', '=', Eval('company', -1))])
     month = fields.Date(
         "Month", required=True,
-        help="The first day of the month whose payslip pays the bonus.")
-    name = fields.Char("Name", required=True)
-    amount = fields.Numeric(
-        "Amount", digits=(16, 2), required=True,
-        domain=[('amount', '>', 0)])
+        help="The first day of the month whose payslip pays the amount.")
 
     @classmethod
     def __setup__(cls):
@@ -37,3 +36,14 @@ class Bonus(ModelSQL, ModelView):
         if values.get('month'):
             values['month'] = values['month'].replace(day=1)
         return values
+
+
+class Bonus(EmployeeMonthMixin, ModelSQL, ModelView):
+    "A bonus: gross pay of a month beside the wage, subject to contributions"
+    __name__ = 'coop.payroll.bonus'
+    __string__ = "Bonus"
+
+    name = fields.Char("Name", required=True)
+    amount = fields.Numeric(
+        "Amount", digits=(16, 2), required=True,
+        domain=[('amount', '>', 0)])

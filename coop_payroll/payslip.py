@@ -29,7 +29,7 @@ from coop_tools.sql import insert, stored_values
 from .hours import (
     HOUR, is_full_time, month_end, month_weeks, premium_hours, premium_rates,
     weekly_hours)
-from .rule import CENT
+from .rule import CENT, HEADINGS
 
 STATES = [
     ('draft', "Draft"),
@@ -49,7 +49,7 @@ WORKFLOW_FIELDS = {'state', 'number', 'move'}
 LINE_COLUMNS = [
     'payslip', 'sequence', 'kind', 'code', 'name', 'quantity', 'rate',
     'amount', 'base', 'employee_rate', 'employee_amount', 'employer_rate',
-    'employer_amount', 'payee', 'net_social', 'non_deductible']
+    'employer_amount', 'payee', 'heading', 'net_social', 'non_deductible']
 # Payslips worked on at once (see Payslip._chunks)
 CHUNK = 50
 TOTAL_FIELDS = [
@@ -824,6 +824,7 @@ class PayslipLine(ModelSQL, ModelView):
             ('retirement', "Complementary pension (Agirc-Arrco)"),
             ('other', "Other social body"),
             ], "Paid To")
+    heading = fields.Selection(HEADINGS, "Payslip Heading")
     net_social = fields.Boolean("Social Contribution")
     non_deductible = fields.Boolean("Not Tax-Deductible")
 

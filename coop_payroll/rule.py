@@ -34,6 +34,21 @@ _ALLOWED_NODES = (
     ast.Eq, ast.NotEq,
     )
 CENT = Decimal('0.01')
+# The headings of the payslip's contributions, in the order of the
+# clarified payslip (arrêté of 25 February 2016); a line without one is
+# shown under the employer's other contributions
+HEADINGS = [
+    (None, ""),
+    ('health', "Health"),
+    ('accident', "Accidents at work - occupational illnesses"),
+    ('retirement', "Retirement"),
+    ('family', "Family"),
+    ('unemployment', "Unemployment insurance"),
+    ('other', "Other contributions due by the employer"),
+    ('statutory', "Statutory or collectively agreed contributions"),
+    ('relief', "Exemptions and reductions of contributions"),
+    ('csg_crds', "CSG/CRDS"),
+    ]
 
 
 class RuleError(ValidationError):
@@ -162,6 +177,12 @@ class Rule(sequence_ordered(), ModelSQL, ModelView):
             'required': Eval('kind') == 'contribution',
             },
         help="Which social body's account receives the contribution.")
+    heading = fields.Selection(
+        HEADINGS, "Payslip Heading",
+        states={
+            'invisible': Eval('kind') != 'contribution',
+            },
+        help="Under which heading of the payslip the line is shown.")
     net_social = fields.Boolean(
         "Social Contribution",
         states={
@@ -264,6 +285,7 @@ class Rule(sequence_ordered(), ModelSQL, ModelView):
             'employer_rate': employer_rate,
             'employer_amount': employer_amount,
             'payee': self.payee,
+            'heading': self.heading,
             'net_social': self.net_social,
             'non_deductible': self.non_deductible,
             }

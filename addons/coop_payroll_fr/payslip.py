@@ -33,7 +33,6 @@ from trytond.transaction import Transaction
 from coop_payroll.rule import CENT, percent_of
 
 
-COEFFICIENT = Decimal('0.0001')
 # The employee's old-age pension contributions, whose rates cap the
 # overtime reduction (CSS D241-21)
 PENSION_CODES = {
@@ -52,7 +51,7 @@ def _round(value):
 
 def rgdu_coefficient(smic, gross, parameters, headcount):
     """The RGDU coefficient (CSS D241-7) for a SMIC term and a gross pay,
-    rounded to 4 decimals: Tmin + Tdelta × (½ × (3 × SMIC / gross − 1))^P,
+    rounded to RGDU_COEFFICIENT_DIGITS decimals (4): Tmin + Tdelta × (½ × (3 × SMIC / gross − 1))^P,
     at most Tmin + Tdelta, nil from 3 SMIC"""
     if gross <= 0:
         return Decimal(0)
@@ -63,8 +62,9 @@ def rgdu_coefficient(smic, gross, parameters, headcount):
     tdelta = rgdu_tdelta(parameters, headcount)
     ratio = min((limit * smic / gross - 1) / 2, Decimal(1))
     coefficient = tmin + tdelta * ratio ** parameters['RGDU_POWER']
+    digits = int(parameters['RGDU_COEFFICIENT_DIGITS'])
     return min(coefficient, tmin + tdelta).quantize(
-        COEFFICIENT, rounding=ROUND_HALF_UP)
+        Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
 def rgdu_tdelta(parameters, headcount):
@@ -229,7 +229,7 @@ class Payslip(metaclass=PoolMeta):
                     employer_rate=(cover.rate * cover.employer_share / 100
                         if cover.computation == 'rate' else None),
                     employer_amount=employer,
-                    payee='other', net_social=True)
+                    payee='other', heading='health', net_social=True)
 
     @classmethod
     def compute_reductions(cls, computations):
@@ -267,7 +267,7 @@ class Payslip(metaclass=PoolMeta):
                 kind='reduction', code='OVERTIME_REDUCTION',
                 name=gettext('coop_payroll_fr.msg_line_overtime_reduction'),
                 base=overtime, employee_rate=-rate, employee_amount=-amount,
-                payee='urssaf', net_social=True)
+                payee='urssaf', heading='relief', net_social=True)
 
     @classmethod
     def _add_rgdu(cls, c):
@@ -298,13 +298,14 @@ class Payslip(metaclass=PoolMeta):
             kind='reduction', code='RGDU',
             name=gettext('coop_payroll_fr.msg_line_rgdu_urssaf'),
             base=gross, employer_rate=rate,
-            employer_amount=-(reduction - retirement), payee='urssaf')
+            employer_amount=-(reduction - retirement), payee='urssaf',
+            heading='relief')
         if retirement:
             c.add_line(
                 kind='reduction', code='RGDU_RETRAITE',
                 name=gettext('coop_payroll_fr.msg_line_rgdu_retirement'),
                 base=gross, employer_rate=rate, employer_amount=-retirement,
-                payee='retirement')
+                payee='retirement', heading='relief')
 
     @classmethod
     def compute_totals(cls, computations):

@@ -18,10 +18,6 @@ surplus allocation (424) is one.
 """
 from collections import defaultdict
 from decimal import Decimal
-from xml.sax.saxutils import escape
-
-from reportlab.lib.pagesizes import A4
-from reportlab.platypus import Paragraph
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
@@ -29,16 +25,10 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
-from coop_tools import pdf
-from coop_tools.pdf import format_fr
+from coop_payroll.bonus import EmployeeMonthMixin
 
 # The after-net lines come after those the payroll computes
 SEQUENCE = 1000
-LABELS = {
-    'after_net': "Éléments après le net (retenues et versements)",
-    'designation': "Désignation",
-    'amount': "Montant",
-    }
 
 
 class Member(metaclass=PoolMeta):
@@ -357,21 +347,13 @@ class PayslipLine(metaclass=PoolMeta):
         cls.kind.selection = selection
 
 
-class Extra(ModelSQL, ModelView):
+class Extra(EmployeeMonthMixin, ModelSQL, ModelView):
     "An amount a month's payslip pays after the net"
     __name__ = 'coop.payroll.extra'
     __string__ = "One-Off Payroll Element"
 
     _states = {'readonly': Eval('allocation', -1) != -1}
 
-    company = fields.Many2One(
-        'company.company', "Company", required=True, states=_states)
-    employee = fields.Many2One(
-        'company.employee', "Employee", required=True, states=_states,
-        domain=[('company', '=', Eval('company', -1))])
-    month = fields.Date(
-        "Month", required=True, states=_states,
-        help="The first day of the month whose payslip pays the amount.")
     name = fields.Char("Name", required=True, states=_states)
     amount = fields.Numeric(
         "Amount", digits=(16, 2), required=True, states=_states)
@@ -396,36 +378,9 @@ class Extra(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('month', 'DESC'), ('id', 'ASC')]
+        # An allocation's elements are the allocation's
+        for name in ['company', 'employee', 'month']:
+            field = getattr(cls, name)
+            field.states = {
+                **field.states, 'readonly': Eval('allocation', -1) != -1}
 
-    @staticmethod
-    def default_company():
-        return Transaction().context.get('company')
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        values = super().preprocess_values(mode, values)
-        if values.get('month'):
-            values['month'] = values['month'].replace(day=1)
-        return values
-
-
-class PayslipReport(metaclass=PoolMeta):
-    __name__ = 'coop.payroll.payslip'
-
-    @classmethod
-    def after_net_flowables(cls, payslip):
-        flowables = super().after_net_flowables(payslip)
-        lines = [l for l in payslip.lines if l.kind == 'after_net']
-        if not lines:
-            return flowables
-        styles = pdf.styles()
-        symbol = (payslip.currency.symbol if payslip.currency else None) or '€'
-        rows = [[LABELS['designation'], LABELS['amount']]]
-        rows.extend([Paragraph(escape(l.name), styles['cell']),
-                format_fr(l.amount, unit=symbol)] for l in lines)
-        table = pdf.table(
-            rows, pdf.content_width(A4), [0.84, 0.16], total_row=None)
-        return flowables + [
-            Paragraph(escape(LABELS['after_net']), styles['heading']),
-            table]

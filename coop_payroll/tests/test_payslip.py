@@ -20,7 +20,7 @@ from trytond.tests.test_tryton import with_transaction
 
 from coop_tools.testing import activate_suite
 
-from .tools import create_rider, record_hours, setup_payroll, week_of
+from .tools import compute_payslip, create_rider, record_hours, setup_payroll, week_of
 
 # A full-time SMIC month: 12.02 × 35 × 52 / 12 = 1,823.0333 → 1,823.03
 # (151.67 hours); every band-1 base is the whole gross.
@@ -54,15 +54,7 @@ class PayslipTestCase(unittest.TestCase):
         activate_suite()
 
     def compute(self, company, employee, month):
-        Payslip = Pool().get('coop.payroll.payslip')
-        payslip, = Payslip.create([{
-                    'company': company.id,
-                    'employee': employee.id,
-                    'start_date': month,
-                    'payment_date': month.replace(day=28),
-                    }])
-        Payslip.compute([payslip])
-        return Payslip(payslip.id)
+        return compute_payslip(company, employee, month)
 
     def assertLines(self, payslip, earnings, contributions):
         self.assertEqual([

@@ -1,7 +1,10 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
 "Shared set-up of the payroll tests"
 import datetime as dt
+import io
 from decimal import Decimal
+
+from pypdf import PdfReader
 
 from trytond.modules.company.tests import create_employee
 from trytond.pool import Pool
@@ -30,6 +33,20 @@ def setup_payroll(company, headcount=10):
     config.headcount = headcount
     config.save()
     return config
+
+
+def compute_payslip(company, employee, month, confirm=False, **values):
+    """A payslip of employee for month (its first day) paid on the 28th,
+    computed (and confirmed if confirm), read again"""
+    Payslip = Pool().get('coop.payroll.payslip')
+    payslip, = Payslip.create([{
+                'company': company.id, 'employee': employee.id,
+                'start_date': month,
+                'payment_date': month.replace(day=28), **values}])
+    Payslip.compute([payslip])
+    if confirm:
+        Payslip.confirm([payslip])
+    return Payslip(payslip.id)
 
 
 def create_rider(company, name, start, wage, weekly_hours=35, **values):
@@ -124,3 +141,11 @@ def set_payroll_accounts(company, posting='payslip'):
             'payable', code='4421', name="Income tax withheld")
     config.save()
     return config
+
+
+def pages_text(content):
+    """The words of each page of a PDF, one space apart (pypdf puts table
+    cells on lines of their own; no-break spaces read as spaces)"""
+    return [' '.join(p.extract_text().replace('\u202f', ' ')
+            .replace('\xa0', ' ').split())
+        for p in PdfReader(io.BytesIO(content)).pages]

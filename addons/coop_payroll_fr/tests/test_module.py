@@ -33,11 +33,14 @@ from trytond.model.exceptions import ValidationError
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
 
+from coop_tools.languages import load_french
 from coop_tools.testing import SuiteDatabase
 
 from coop_payroll.tests.tools import (
-    create_rider, record_hours, setup_payroll, week_of)
+    compute_payslip, create_rider, pages_text, record_hours, setup_payroll,
+    week_of)
 
 from coop_payroll_fr.payslip import rgdu_coefficient
 
@@ -54,15 +57,7 @@ class PayrollFrTestCase(SuiteDatabase, ModuleTestCase):
     module = 'coop_payroll_fr'
 
     def payslip(self, company, employee, month, confirm=False, **values):
-        Payslip = Pool().get('coop.payroll.payslip')
-        payslip, = Payslip.create([{
-                    'company': company.id, 'employee': employee.id,
-                    'start_date': month,
-                    'payment_date': month.replace(day=28), **values}])
-        Payslip.compute([payslip])
-        if confirm:
-            Payslip.confirm([payslip])
-        return Payslip(payslip.id)
+        return compute_payslip(company, employee, month, confirm, **values)
 
     def line(self, payslip, code):
         line, = [l for l in payslip.lines if l.code == code]
@@ -310,6 +305,44 @@ class PayrollFrTestCase(SuiteDatabase, ModuleTestCase):
         self.assertEqual(
             (december.ytd_gross, december.ytd_rgdu),
             (D('23376.36'), D('7870.82')))
+
+        # The yearly summary, month by month (the test company pays in
+        # dollars: amounts read without their unit). January, the SMIC
+        # month: gross, taxable net, no tax, no overtime, RGDU, employer
+        # cost 1,823.03 + 53.17 = 1,876.20 (1,876.21 in the months taking
+        # 725.74).
+        # December, gross 3,323.03 (all in band 1): employee 6.90 % 229.29,
+        # 0.40 % 13.29, 3.15 % 104.68, 0.86 % 28.58; CSG base 3,323.03 ×
+        # 98.25 % = 3,264.88: 6.80 % 222.01, 2.40 % 78.36, CRDS 16.32;
+        # total 692.53; taxable net 3,323.03 − 692.53 + 78.36 + 16.32 =
+        # 2,725.18, neutral rate 7.5 % (2,714–3,107): 204.39. Employer
+        # 284.12 + 70.12 + 156.85 + 42.87 + 431.99 + 174.46 + 132.92 +
+        # 8.31 + 3.32 + 9.97 + 66.46 + 18.28 + 19.61 + 0.53 = 1,419.81,
+        # plus the 112.41 of RGDU given back: 1,532.22; cost 4,855.25.
+        # The year: taxable 11 × 1,495.04 + 2,725.18 = 19,170.62; cost
+        # 11 × 1,876.20 + 0.02 + 4,855.25 = 25,493.47.
+        Report = pool.get('coop.payroll.year_summary', type='report')
+        load_french(['coop_payroll_fr'])
+        with set_company(company), Transaction().set_context(language='fr'):
+            oext, content, _, _ = Report.execute(
+                [rider.id], {'year': 2026})
+        self.assertEqual(oext, 'pdf')
+        page, = pages_text(content)
+        page = page.replace(' usd', '')
+        self.assertIn("Récapitulatif annuel de paie Année 2026", page)
+        self.assertEqual(page.count("/2026 "), 12)
+        for row in [
+                "01/2026 1 823,03 1 495,04 0,00 0,00 725,75 1 876,20",
+                "03/2026 1 823,03 1 495,04 0,00 0,00 725,74 1 876,21",
+                "12/2026 3 323,03 2 725,18 204,39 0,00 -112,41 4 855,25",
+                "Total 23 376,36 19 170,62 204,39 0,00 7 870,82 25 493,47",
+                ]:
+            with self.subTest(row=row):
+                self.assertIn(row, page)
+        # Another year: no payslip
+        with set_company(company):
+            _, content, _, _ = Report.execute([rider.id], {'year': 2025})
+        self.assertIn("No confirmed payslip", pages_text(content)[0])
 
     @with_transaction()
     def test_personalised_rate(self):
