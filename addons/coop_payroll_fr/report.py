@@ -113,6 +113,7 @@ class YearSummaryReport(HTMLReport):
 class YearSummaryStart(ModelView):
     "Print the Yearly Payroll Summary"
     __name__ = 'coop.payroll.year_summary.start'
+    __string__ = "Print the Yearly Payroll Summary"
 
     year = fields.Integer("Year", required=True)
 
