@@ -8,6 +8,7 @@ numbers, arithmetic and ``min``/``max``, and evaluated by simpleeval on
 Decimals: no free Python.
 """
 import ast
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 
 import simpleeval
@@ -93,9 +94,16 @@ class _DecimalEval(simpleeval.SimpleEval):
         return Decimal(repr(node.value))
 
 
+@functools.lru_cache(maxsize=1024)
+def _parsed(expression):
+    "The parsed expression: a month's payslips evaluate the same rules"
+    return _DecimalEval.parse(expression)
+
+
 def evaluate(expression, names):
     evaluator = _DecimalEval(names=names, functions=FUNCTIONS)
-    return Decimal(evaluator.eval(expression.strip()))
+    expression = expression.strip()
+    return Decimal(evaluator.eval(expression, _parsed(expression)))
 
 
 def band_base(base, band, ceiling, band2_ceilings):

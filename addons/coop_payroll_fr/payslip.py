@@ -25,9 +25,11 @@ from sql import Literal
 from sql.aggregate import Sum
 from sql.conditionals import Coalesce
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from coop_payroll.rule import CENT, percent_of
@@ -134,23 +136,30 @@ class Payslip(metaclass=PoolMeta):
         (with it, when before is False)"""
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
-        sums = {}
+        sums = {k: {f: _round(0) for f in YEAR_FIELDS} for k in keys}
+        # One query per company and month, for all its employees
+        groups = defaultdict(list)
         for company, employee, month in keys:
-            where = ((table.company == company)
-                & (table.employee == employee)
-                & (table.state.in_(COUNTED_STATES))
-                & (table.start_date >= month.replace(month=1, day=1)))
-            if before:
-                where &= table.start_date < month
-            else:
-                where &= table.start_date <= month
-            cursor.execute(*table.select(
-                    *[Sum(Coalesce(getattr(table, f), Literal(0)))
-                        for f in YEAR_FIELDS],
-                    where=where))
-            row = cursor.fetchone()
-            sums[company, employee, month] = {
-                f: _round(v or 0) for f, v in zip(YEAR_FIELDS, row)}
+            groups[company, month].append(employee)
+        for (company, month), employees in groups.items():
+            for sub_employees in grouped_slice(
+                    sorted(set(employees)), backend.MAX_QUERY_PARAMS):
+                where = ((table.company == company)
+                    & table.employee.in_(list(sub_employees))
+                    & (table.state.in_(COUNTED_STATES))
+                    & (table.start_date >= month.replace(month=1, day=1)))
+                if before:
+                    where &= table.start_date < month
+                else:
+                    where &= table.start_date <= month
+                cursor.execute(*table.select(
+                        table.employee,
+                        *[Sum(Coalesce(getattr(table, f), Literal(0)))
+                            for f in YEAR_FIELDS],
+                        where=where, group_by=[table.employee]))
+                for employee, *row in cursor:
+                    sums[company, employee, month] = {
+                        f: _round(v or 0) for f, v in zip(YEAR_FIELDS, row)}
         return sums
 
     @classmethod
