@@ -47,19 +47,27 @@ class DemoTestCase(unittest.TestCase):
             raise AssertionError(process.stderr)
         cls.summary = json.loads(process.stdout)
 
-    def serve(self):
+    @classmethod
+    def serve(cls):
+        """The demo's server, started once for the class: each start loads
+        the whole pool again (tens of seconds on two loaded cores)"""
+        if getattr(cls, 'port', None):
+            return cls.port
         port = free_port()
+        # Its log to a file: a pipe nobody reads would fill and block it
+        log = open(os.path.join(cls.folder, 'server.log'), 'w')
         server = subprocess.Popen(
             [os.path.join(BIN, 'coop'), 'serve', '--listen',
                 f'127.0.0.1:{port}'],
-            env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True)
+            env=cls.env, stdout=log, stderr=subprocess.STDOUT)
 
         def stop():
             server.terminate()
-            server.communicate(timeout=30)
-        self.addCleanup(stop)
+            server.wait(timeout=30)
+            log.close()
+        cls.addClassCleanup(stop)
         wait_for_port(port, server)
+        cls.port = port
         return port
 
     def test_summary(self):
