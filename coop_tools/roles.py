@@ -44,9 +44,15 @@ NOBODY = {}
 # those who register people and businesses write them
 PARTY = _perms(rider='r', dispatcher='r', payroll='rwcd', membership='rwcd',
     accountant='rwcd', administrator='rwcd')
-# Addresses, contact mechanisms and identifiers follow their party's
-# access (Tryton's __access__)
-PARTY_DETAILS = PARTY
+# Addresses, contact mechanisms and identifiers: a rider reads her own
+# party's and her company's (o), the dispatcher every address and contact
+# (riders and stores) but only her company's identifiers; those who
+# register people read and write them all. Only the administrator writes
+# the companies' own parties and their details (name, SIRET, address)
+PARTY_CONTACTS = _perms(rider='o', dispatcher='r', payroll='rwcd',
+    membership='rwcd', accountant='rwcd', administrator='rwcd')
+PARTY_IDENTIFIERS = _perms(rider='o', dispatcher='o', payroll='rwcd',
+    membership='rwcd', accountant='rwcd', administrator='rwcd')
 PAY = _perms(payroll='rwcd', accountant='rwcd', administrator='rwcd')
 ACCOUNTING = _perms(accountant='rwcd', administrator='rwcd')
 # The payroll reads the entries of its payslips and batches (o)
@@ -55,9 +61,9 @@ PAYROLL_ENTRIES = _perms(payroll='o', accountant='rwcd', administrator='rwcd')
 MODELS = {
     # Upstream: party
     'party.party': PARTY,
-    'party.address': PARTY_DETAILS,
-    'party.contact_mechanism': PARTY_DETAILS,
-    'party.identifier': PARTY_DETAILS,
+    'party.address': PARTY_CONTACTS,
+    'party.contact_mechanism': PARTY_CONTACTS,
+    'party.identifier': PARTY_IDENTIFIERS,
     # Upstream: portal accounts and their sessions, the system's only
     # (the payroll and the membership invite to the portal by a button
     # that needs no access to them)
@@ -66,6 +72,8 @@ MODELS = {
     'web.user.session': NOBODY,
     'web.user.authenticate.attempt': NOBODY,
     'ir.session': NOBODY,
+    # Queued tasks carry their caller's context and arguments
+    'ir.queue': _perms(administrator='rwcd'),
     # Each user asks for their own API keys (Tryton's rule); the
     # administrator sees and validates them all
     'res.user.application': {
@@ -80,6 +88,10 @@ MODELS = {
     'timesheet.line': _perms(rider='o', payroll='rwcd',
         administrator='rwcd'),
     'timesheet.hours_employee': _perms(rider='o', payroll='r',
+        administrator='r'),
+    'timesheet.hours_employee_weekly': _perms(rider='o', payroll='r',
+        administrator='r'),
+    'timesheet.hours_employee_monthly': _perms(rider='o', payroll='r',
         administrator='r'),
     # Attachments and notes: those of the records the role reads
     'ir.attachment': _perms(rider='o', payroll='rwcd', administrator='rwcd'),
@@ -125,6 +137,15 @@ FIELDS = {
         'payroll', 'accountant', 'administrator'),
     ('bank.account.number', 'number_compact'): (
         'payroll', 'accountant', 'administrator'),
+    # Who owns a bank account (a Many2Many through
+    # bank.account-party.party, whose rules keep it to these roles: the
+    # others read no owner)
+    ('party.party', 'bank_accounts'): (
+        'payroll', 'accountant', 'administrator'),
+    # A user's login and e-mail (each user reads her own through her
+    # preferences)
+    ('res.user', 'login'): ('administrator',),
+    ('res.user', 'email'): ('administrator',),
     ('res.user', 'password_hash'): (),
     ('res.user', 'password_reset'): (),
     }
