@@ -17,6 +17,12 @@ PARTY_RULE_MODELS = {
     'party.contact_mechanism',
     'party.identifier',
     }
+# Models whose record rules name a user's own parties and employees as
+# resources
+RESOURCE_RULE_MODELS = {
+    'ir.attachment',
+    'ir.note',
+    }
 
 
 def party_rule_values():
@@ -54,6 +60,11 @@ class Rule(metaclass=PoolMeta):
         if model_name in PARTY_RULE_MODELS:
             context['own_parties'], context['company_parties'] = (
                 party_rule_values())
+        if model_name in RESOURCE_RULE_MODELS:
+            own_parties, _ = party_rule_values()
+            context['own_resources'] = (
+                [f'party.party,{p}' for p in own_parties]
+                + [f'company.employee,{e}' for e in User.get_employees()])
         return context
 
     @classmethod
@@ -65,4 +76,6 @@ class Rule(metaclass=PoolMeta):
             key = (*key, User.get_employees())
         if model_names & PARTY_RULE_MODELS:
             key = (*key, *party_rule_values())
+        if model_names & RESOURCE_RULE_MODELS:
+            key = (*key, party_rule_values()[0], User.get_employees())
         return key

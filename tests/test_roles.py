@@ -48,12 +48,13 @@ OWN = {
         ('party', 'in', [d['awa']['party'], d['company_party']])],
     'timesheet.hours_employee_weekly': lambda d: [
         ('employee', '=', d['awa']['employee'])],
-    'timesheet.hours_employee_monthly': lambda d: [
-        ('employee', '=', d['awa']['employee'])],
-    'ir.attachment': lambda d: [
-        ('resource', '=', f"coop.payroll.payslip,{d['awa']['payslip']}")],
-    'ir.note': lambda d: [
-        ('resource', '=', f"coop.payroll.payslip,{d['awa']['payslip']}")],
+    # Those of her payslips, her party and her employee
+    'ir.attachment': lambda d: [('resource', 'in', [
+                f"coop.payroll.payslip,{d['awa']['payslip']}",
+                f"party.party,{d['awa']['party']}"])],
+    'ir.note': lambda d: [('resource', 'in', [
+                f"coop.payroll.payslip,{d['awa']['payslip']}",
+                f"company.employee,{d['awa']['employee']}"])],
     }
 # What a back-office role reads of a model when not every record: the
 # payroll, its entries; the dispatcher, her company's identifiers only
@@ -64,6 +65,11 @@ OWN_BY_ROLE = {
         ('move.origin', 'like', 'coop.payroll.payslip,%')],
     ('party.identifier', 'dispatcher'): lambda d: [
         ('party', '=', d['company_party'])],
+    # Those who register people: the parties' attachments and notes
+    ('ir.attachment', 'membership'): lambda d: [
+        ('resource', 'like', 'party.party,%')],
+    ('ir.attachment', 'accountant'): lambda d: [
+        ('resource', 'like', 'party.party,%')],
     }
 # Each user's own: their application keys
 OWN_BY_LOGIN = {
@@ -268,7 +274,13 @@ def populate():
                         'description': f'INV-{login}',
                         'invoice_address': rider.party.addresses[0].id}])
             Note.create([{'resource': str(payslip),
-                        'message': f"private-{login}"}])
+                        'message': f"private-{login}"}, {
+                        'resource': str(rider),
+                        'message': f"employee-note-{login}"}])
+            # A document of the person: on her party, which everyone reads
+            Attachment.create([{'resource': str(rider.party),
+                        'name': f'id-scan-{login}.pdf',
+                        'type': 'data', 'data': b'identity card'}])
             data[login] = {
                 'employee': rider.id, 'party': rider.party.id,
                 'payslip': payslip.id, 'web_user': web_user.id}
@@ -324,6 +336,9 @@ CANARIES = {
     'payslip': ('PAY-{}', ('payroll', 'administrator')),
     'attachment': ('note-{}.txt', ('payroll', 'administrator')),
     'note': ('private-{}', ('payroll', 'administrator')),
+    'party attachment': ('id-scan-{}.pdf', (
+            'payroll', 'membership', 'accountant', 'administrator')),
+    'employee note': ('employee-note-{}', ('payroll', 'administrator')),
     'invoice': ('INV-{}', ('accountant', 'administrator')),
     }
 IBANS = {
@@ -604,6 +619,39 @@ class RoleMatrixTestCase(unittest.TestCase):
                 # The administrator finds the login; the name is 'Payroll'
                 self.assertEqual(bool(found), role == 'administrator')
 
+    def test_details_are_not_searched_through_relations(self):
+        """A colleague's party is found neither by her details nor by a
+        name search that looks into them (a search through a relation
+        would apply no record rule)"""
+        leo = self.data['leo']['party']
+        for role in ['rider', 'dispatcher']:
+            rpc = self.sessions[role]
+            for model, domain in [
+                    ('party.party', [('identifiers.code', '=', 'NIR-leo')]),
+                    ('party.party', [('identifiers', 'where',
+                                [('code', '=', 'NIR-leo')])]),
+                    ('party.party', [('rec_name', 'ilike', 'NIR-leo%')]),
+                    ('party.party', [('rec_name', 'ilike', 'other-leo%')]
+                        if role == 'rider' else [('id', '=', -1)]),
+                    ('party.party', [('contact_mechanisms.value', '=',
+                                'leo@example.com')]
+                        if role == 'rider' else [('id', '=', -1)]),
+                    ('company.employee', [
+                            ('party.identifiers.code', '=', 'NIR-leo')]),
+                    ]:
+                with self.subTest(role=role, domain=domain):
+                    found = rpc.model(model, 'search', domain, 0, None, None)
+                    self.assertEqual(found, [])
+            # Her own, she finds
+            if role == 'rider':
+                self.assertEqual(rpc.model('party.party', 'search',
+                        [('identifiers.code', '=', 'NIR-awa')], 0, None,
+                        None), [self.data['awa']['party']])
+        # The payroll finds Léo by his NIR
+        self.assertEqual(self.sessions['payroll'].model('party.party',
+                'search', [('identifiers.code', '=', 'NIR-leo')], 0, None,
+                None), [leo])
+
     def test_bank_account_owners(self):
         """Who has a bank account is the payroll's and accounting's: the
         other roles neither read nor search a party's bank accounts"""
@@ -613,6 +661,7 @@ class RoleMatrixTestCase(unittest.TestCase):
             pay = role in {'payroll', 'accountant', 'administrator'}
             with self.subTest(role=role):
                 # (bank.account-party.party itself answers no RPC)
+                # By name: party's search_rec_name looks into bank numbers
                 self.assertEqual(bool(rpc.model('party.party', 'search',
                             [('rec_name', 'ilike', 'FR14%')], 0, None,
                             None)), pay)
@@ -671,7 +720,6 @@ class RoleMatrixTestCase(unittest.TestCase):
         for model, record, fields_ in [
                 ('company.employee', leo['employee'], ['party.payable']),
                 ('party.party', leo['party'], ['payable', 'receivable']),
-                ('party.party', leo['party'], ['bank_accounts.numbers']),
                 ('coop.payroll.payslip.line', None, []),
                 ]:
             if record is None:
@@ -680,6 +728,15 @@ class RoleMatrixTestCase(unittest.TestCase):
                 with self.assertRaises(RPCError) as raised:
                     rider.model(model, 'read', [record], fields_)
                 self.assertTrue(raised.exception.access)
+        # Nor his bank accounts' numbers through his party (refused or
+        # none)
+        try:
+            party, = rider.model('party.party', 'read', [leo['party']],
+                ['bank_accounts.numbers'])
+            self.assertFalse(party.get('bank_accounts.'))
+            self.assertFalse(party.get('bank_accounts'))
+        except RPCError as error:
+            self.assertTrue(error.access, error.error)
         # Searching Léo's payslips by a related field finds nothing
         for domain in [
                 [('employee', '=', leo['employee'])],

@@ -244,17 +244,16 @@ def reset_post(visitor):
         f'<p class="notice" role="status">{e(_("msg_reset_sent"))}</p>')
     if email:
         response.call_on_close(
-            after_response(WebUser.portal_request_reset, email))
+            after_response('web.user', 'portal_request_reset', email))
     return response
 
 
-def after_response(method, *args):
-    """A callable that runs the pool's method(*args) as root in a
+def after_response(model, name, *args):
+    """A callable that runs the pool's model.name(*args) as root in a
     transaction of its own, in the request's database and language; for
     Response.call_on_close"""
     database_name = Pool().database_name
     context = {'language': Transaction().context.get('language')}
-    model, name = method.__self__.__name__, method.__name__
 
     def run():
         try:
