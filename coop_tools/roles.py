@@ -8,8 +8,11 @@ and fails on any difference. docs/security.md explains it.
 
 A model's entry gives, per role, a string of permissions:
     r  read every record the company holds
-    o  read only the role's own records: the rider's employee's, the
-       payroll's entries (of payslips and batches), each user's API keys
+    o  read only the role's own records: the rider's employee's and her
+       own party's and company's details, the payroll's entries (of
+       payslips and batches), each user's API keys, the dispatcher's
+       company's identifiers, the parties' attachments (membership,
+       accounting)
     w, c, d  write, create, delete (on what the role can read)
 A role that is not named has no access at all. A field's entry gives the
 roles that may read it (every other role gets an access error).

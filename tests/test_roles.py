@@ -554,6 +554,8 @@ class RoleMatrixTestCase(unittest.TestCase):
         leaks = []
         for role in EVERYONE:
             hidden = canaries_hidden_from(role)
+            if not hidden:
+                continue  # the administrator's: everything
             texts = self.reachable(role)
             # The probe reads what the role reads
             self.assertTrue({'party.party', 'company.employee', 'res.user'}
