@@ -93,10 +93,9 @@ MODELS = {
         administrator='rwcd'),
     'timesheet.hours_employee': _perms(rider='o', payroll='r',
         administrator='r'),
-    # (hours_employee_monthly has timesheet's rules too, but SQLite finds
-    # no row in it to tell them: its month join compares a float)
-    'timesheet.hours_employee_weekly': _perms(rider='o', payroll='r',
-        administrator='r'),
+    # (hours_employee_weekly and _monthly have timesheet's rules too, but
+    # their ids are computed: decimals on PostgreSQL, and SQLite finds no
+    # monthly row to tell the rules)
 
     # Attachments and notes: those of the records the role reads, but
     # those of parties and employees (everyone reads them) are the

@@ -46,8 +46,6 @@ OWN = {
         ('party', 'in', [d['awa']['party'], d['company_party']])],
     'party.identifier': lambda d: [
         ('party', 'in', [d['awa']['party'], d['company_party']])],
-    'timesheet.hours_employee_weekly': lambda d: [
-        ('employee', '=', d['awa']['employee'])],
     # Those of her payslips, her party and her employee
     'ir.attachment': lambda d: [('resource', 'in', [
                 f"coop.payroll.payslip,{d['awa']['payslip']}",
@@ -685,7 +683,9 @@ class RoleMatrixTestCase(unittest.TestCase):
 
     def test_preferences_own_employee(self):
         "A user's preferences choose only among their own employees"
-        rider = self.sessions['rider']
+        # A fresh session: set_preferences wants one, and the class's are
+        # old by now
+        rider = self.sessions['rider'] = RPC(login_of('rider'), PASSWORD)
         with self.assertRaises(RPCError) as raised:
             rider.model('res.user', 'set_preferences',
                 {'employee': self.data['leo']['employee']})
