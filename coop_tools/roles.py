@@ -8,8 +8,11 @@ and fails on any difference. docs/security.md explains it.
 
 A model's entry gives, per role, a string of permissions:
     r  read every record the company holds
-    o  read only the role's own records: the rider's employee's, the
-       payroll's entries (of payslips and batches), each user's API keys
+    o  read only the role's own records: the rider's employee's and her
+       own party's and company's details, the payroll's entries (of
+       payslips and batches), each user's API keys, the dispatcher's
+       company's identifiers, the parties' attachments (membership,
+       accounting)
     w, c, d  write, create, delete (on what the role can read)
 A role that is not named has no access at all. A field's entry gives the
 roles that may read it (every other role gets an access error).
@@ -44,9 +47,15 @@ NOBODY = {}
 # those who register people and businesses write them
 PARTY = _perms(rider='r', dispatcher='r', payroll='rwcd', membership='rwcd',
     accountant='rwcd', administrator='rwcd')
-# Addresses, contact mechanisms and identifiers follow their party's
-# access (Tryton's __access__)
-PARTY_DETAILS = PARTY
+# Addresses, contact mechanisms and identifiers: a rider reads her own
+# party's and her company's (o), the dispatcher every address and contact
+# (riders and stores) but only her company's identifiers; those who
+# register people read and write them all. Only the administrator writes
+# the companies' own parties and their details (name, SIRET, address)
+PARTY_CONTACTS = _perms(rider='o', dispatcher='r', payroll='rwcd',
+    membership='rwcd', accountant='rwcd', administrator='rwcd')
+PARTY_IDENTIFIERS = _perms(rider='o', dispatcher='o', payroll='rwcd',
+    membership='rwcd', accountant='rwcd', administrator='rwcd')
 PAY = _perms(payroll='rwcd', accountant='rwcd', administrator='rwcd')
 ACCOUNTING = _perms(accountant='rwcd', administrator='rwcd')
 # The payroll reads the entries of its payslips and batches (o)
@@ -55,9 +64,9 @@ PAYROLL_ENTRIES = _perms(payroll='o', accountant='rwcd', administrator='rwcd')
 MODELS = {
     # Upstream: party
     'party.party': PARTY,
-    'party.address': PARTY_DETAILS,
-    'party.contact_mechanism': PARTY_DETAILS,
-    'party.identifier': PARTY_DETAILS,
+    'party.address': PARTY_CONTACTS,
+    'party.contact_mechanism': PARTY_CONTACTS,
+    'party.identifier': PARTY_IDENTIFIERS,
     # Upstream: portal accounts and their sessions, the system's only
     # (the payroll and the membership invite to the portal by a button
     # that needs no access to them)
@@ -66,6 +75,9 @@ MODELS = {
     'web.user.session': NOBODY,
     'web.user.authenticate.attempt': NOBODY,
     'ir.session': NOBODY,
+    # Queued tasks carry their caller's context and arguments: not exposed
+    # to RPC, and only the administrators' by their access records
+    'ir.queue': NOBODY,
     # Each user asks for their own API keys (Tryton's rule); the
     # administrator sees and validates them all
     'res.user.application': {
@@ -81,8 +93,16 @@ MODELS = {
         administrator='rwcd'),
     'timesheet.hours_employee': _perms(rider='o', payroll='r',
         administrator='r'),
-    # Attachments and notes: those of the records the role reads
-    'ir.attachment': _perms(rider='o', payroll='rwcd', administrator='rwcd'),
+    # (hours_employee_weekly and _monthly have timesheet's rules too, but
+    # their ids are computed: decimals on PostgreSQL, and SQLite finds no
+    # monthly row to tell the rules)
+
+    # Attachments and notes: those of the records the role reads, but
+    # those of parties and employees (everyone reads them) are the
+    # person's own (o: a rider's), the payroll's and the administrators';
+    # those who register people read the parties' (o)
+    'ir.attachment': _perms(rider='o', payroll='rwcd', membership='o',
+        accountant='o', administrator='rwcd'),
     'ir.note': _perms(rider='o', payroll='rwcd', administrator='rwcd'),
     # Upstream: accounting
     'account.move': PAYROLL_ENTRIES,
@@ -125,6 +145,15 @@ FIELDS = {
         'payroll', 'accountant', 'administrator'),
     ('bank.account.number', 'number_compact'): (
         'payroll', 'accountant', 'administrator'),
+    # Who owns a bank account (a Many2Many through
+    # bank.account-party.party, whose rules keep it to these roles: the
+    # others read no owner)
+    ('party.party', 'bank_accounts'): (
+        'payroll', 'accountant', 'administrator'),
+    # A user's login and e-mail (each user reads her own through her
+    # preferences)
+    ('res.user', 'login'): ('administrator',),
+    ('res.user', 'email'): ('administrator',),
     ('res.user', 'password_hash'): (),
     ('res.user', 'password_reset'): (),
     }

@@ -39,18 +39,35 @@ OWN = {
         ('state', 'in', ['confirmed', 'posted'])],
     'coop.payroll.payslip.line': lambda d: [
         ('payslip.employee', '=', d['awa']['employee'])],
-    'ir.attachment': lambda d: [
-        ('resource', '=', f"coop.payroll.payslip,{d['awa']['payslip']}")],
-    'ir.note': lambda d: [
-        ('resource', '=', f"coop.payroll.payslip,{d['awa']['payslip']}")],
+    # A rider's own party's details, and her company's
+    'party.address': lambda d: [
+        ('party', 'in', [d['awa']['party'], d['company_party']])],
+    'party.contact_mechanism': lambda d: [
+        ('party', 'in', [d['awa']['party'], d['company_party']])],
+    'party.identifier': lambda d: [
+        ('party', 'in', [d['awa']['party'], d['company_party']])],
+    # Those of her payslips, her party and her employee
+    'ir.attachment': lambda d: [('resource', 'in', [
+                f"coop.payroll.payslip,{d['awa']['payslip']}",
+                f"party.party,{d['awa']['party']}"])],
+    'ir.note': lambda d: [('resource', 'in', [
+                f"coop.payroll.payslip,{d['awa']['payslip']}",
+                f"company.employee,{d['awa']['employee']}"])],
     }
 # What a back-office role reads of a model when not every record: the
-# payroll, its entries
+# payroll, its entries; the dispatcher, her company's identifiers only
 OWN_BY_ROLE = {
-    ('account.move', 'payroll'): [
+    ('account.move', 'payroll'): lambda d: [
         ('origin', 'like', 'coop.payroll.payslip,%')],
-    ('account.move.line', 'payroll'): [
+    ('account.move.line', 'payroll'): lambda d: [
         ('move.origin', 'like', 'coop.payroll.payslip,%')],
+    ('party.identifier', 'dispatcher'): lambda d: [
+        ('party', '=', d['company_party'])],
+    # Those who register people: the parties' attachments and notes
+    ('ir.attachment', 'membership'): lambda d: [
+        ('resource', 'like', 'party.party,%')],
+    ('ir.attachment', 'accountant'): lambda d: [
+        ('resource', 'like', 'party.party,%')],
     }
 # Each user's own: their application keys
 OWN_BY_LOGIN = {
@@ -109,6 +126,13 @@ class RPC:
 # What each role tries to write and delete: someone else's record (the
 # first one root finds, else the following)
 TARGET = {
+    # Léo's party, not the company's (only the administrator writes that
+    # one: test_company_party_is_the_administrators)
+    'party.party': lambda d, role: [('id', '=', d['leo']['party'])],
+    'party.address': lambda d, role: [('party', '=', d['leo']['party'])],
+    'party.contact_mechanism': lambda d, role: [
+        ('party', '=', d['leo']['party'])],
+    'party.identifier': lambda d, role: [('party', '=', d['leo']['party'])],
     'res.user.application': lambda d, role: [
         ('user.login', '=', login_of(role))],
     'ir.attachment': lambda d, role: [
@@ -116,6 +140,9 @@ TARGET = {
     'ir.note': lambda d, role: [
         ('resource', '=', f"coop.payroll.payslip,{d['leo']['payslip']}")],
     }
+# The models whose TARGET each role tries to delete (elsewhere, deleting
+# nothing checks the model's access)
+DELETE_TARGET = {'res.user.application', 'ir.attachment', 'ir.note'}
 # What each role tries to create (nothing: the access is checked first),
 # but where the access depends on the record's resource
 CREATE = {
@@ -151,10 +178,13 @@ def populate():
     from coop_payroll.tests.tools import record_hours
 
     euro = create_currency('EUR')
-    party, = Party.create([{'name': "Coop Vélo"}])
+    party, = Party.create([{'name': "Coop Vélo",
+                # Untyped: a SIRET would want an address
+                'identifiers': [('create', [{'code': '73282932000074'}])],
+                }])
     company = Company(party=party, currency=euro)
     company.save()
-    data = {'company': company.id}
+    data = {'company': company.id, 'company_party': party.id}
     with set_company(company):
         create_chart(company)
         fiscal_year = get_fiscalyear(company, today=dt.date(2026, 1, 1))
@@ -174,9 +204,13 @@ def populate():
             Party.write([rider.party], {
                     'contact_mechanisms': [('create', [{
                                     'type': 'email',
-                                    'value': f'{login}@example.com'}])],
+                                    'value': f'{login}@example.com'}, {
+                                    'type': 'other',
+                                    'value': f'other-{login}'}])],
                     'identifiers': [('create', [{
                                     'code': f'NIR-{login}'}])],
+                    'addresses': [('create', [{
+                                    'street': f'7 street-{login}'}])],
                     })
             payslip, = Payslip.create([{
                         'employee': rider.id, 'contract': contract.id,
@@ -208,6 +242,7 @@ def populate():
             # Awa's from her payslip, Léo's entered by hand
             move, = Move.create([{
                         'journal': config.journal.id, 'period': period,
+                        'description': f'MOVE-{login}',
                         'origin': str(payslip) if login == 'awa' else None,
                         'date': dt.date(2026, 1, 31),
                         'lines': [('create', [{
@@ -226,15 +261,24 @@ def populate():
                                         'credit': Decimal('10.00')}])],
                         }])
             Move.post([move])
-            Attachment.create([{'resource': str(payslip), 'name': 'note.txt',
+            Attachment.create([{'resource': str(payslip),
+                        'name': f'note-{login}.txt',
                         'type': 'data', 'data': b'private'}])
             Invoice = pool.get('account.invoice')
             Invoice.create([{
                         'type': 'out', 'party': rider.party.id,
                         'company': company.id, 'currency': euro.id,
                         'account': receivable.id,
+                        'description': f'INV-{login}',
                         'invoice_address': rider.party.addresses[0].id}])
-            Note.create([{'resource': str(payslip), 'message': "private"}])
+            Note.create([{'resource': str(payslip),
+                        'message': f"private-{login}"}, {
+                        'resource': str(rider),
+                        'message': f"employee-note-{login}"}])
+            # A document of the person: on her party, which everyone reads
+            Attachment.create([{'resource': str(rider.party),
+                        'name': f'id-scan-{login}.pdf',
+                        'type': 'data', 'data': b'identity card'}])
             data[login] = {
                 'employee': rider.id, 'party': rider.party.id,
                 'payslip': payslip.id, 'web_user': web_user.id}
@@ -244,6 +288,7 @@ def populate():
 
         admin, = User.search([('login', '=', 'admin')])
         User.write([admin], {'password': PASSWORD,
+                'email': 'administrator.user@example.org',
                 'companies': [('add', [company.id])], 'company': company.id})
         values = []
         for role, groups in ROLES.items():
@@ -251,6 +296,7 @@ def populate():
                 continue
             value = {
                 'login': role, 'name': role.title(), 'password': PASSWORD,
+                'email': f'{role}.user@example.org',
                 'companies': [('add', [company.id])], 'company': company.id,
                 'groups': [('add', [ModelData.get_id(m, x)
                             for m, x in groups])],
@@ -269,6 +315,57 @@ def populate():
                     'user': u.id, 'application': 'timesheet'}
                 for u in users])
     return data
+
+
+# Each person's data the test plants, by kind, and the roles that may read
+# it when it is someone else's (a rider is Awa: Léo's are someone else's)
+CANARIES = {
+    'street': ('7 street-{}', (
+            'dispatcher', 'payroll', 'membership', 'accountant',
+            'administrator')),
+    'email': ('{}@example.com', (
+            'dispatcher', 'payroll', 'membership', 'accountant',
+            'administrator')),
+    'other contact': ('other-{}', (
+            'dispatcher', 'payroll', 'membership', 'accountant',
+            'administrator')),
+    'identifier': ('NIR-{}', (
+            'payroll', 'membership', 'accountant', 'administrator')),
+    'payslip': ('PAY-{}', ('payroll', 'administrator')),
+    'attachment': ('note-{}.txt', ('payroll', 'administrator')),
+    'note': ('private-{}', ('payroll', 'administrator')),
+    'party attachment': ('id-scan-{}.pdf', (
+            'payroll', 'membership', 'accountant', 'administrator')),
+    'employee note': ('employee-note-{}', ('payroll', 'administrator')),
+    'invoice': ('INV-{}', ('accountant', 'administrator')),
+    }
+IBANS = {
+    'awa': ('FR76 3000 6000 0112 3456 7890 189', 'FR7630006000011234567890189'),
+    'leo': ('FR14 2004 1010 0505 0001 3M02 606', 'FR1420041010050500013M02606'),
+    }
+PAY_ROLES = ('payroll', 'accountant', 'administrator')
+
+
+def canaries_hidden_from(role):
+    "The planted strings of other people that role must not read: {s: why}"
+    people = ['leo'] if role == 'rider' else ['awa', 'leo']
+    hidden = {}
+    for person in people:
+        for kind, (pattern, roles) in CANARIES.items():
+            if role not in roles:
+                hidden[pattern.format(person)] = f"{person}'s {kind}"
+        if role not in PAY_ROLES:
+            for number in IBANS[person]:
+                hidden[number] = f"{person}'s IBAN"
+        # The payroll reads the entries of payslips (Awa's), not Léo's
+        # entered by hand
+        if role not in ('accountant', 'administrator') and not (
+                role == 'payroll' and person == 'awa'):
+            hidden[f'MOVE-{person}'] = f"{person}'s journal entry"
+    for other in ROLES:
+        if other != role and role != 'administrator':
+            hidden[f'{other}.user@example.org'] = f"{other}'s user e-mail"
+    return hidden
 
 
 def login_of(role):
@@ -304,6 +401,13 @@ class RoleMatrixTestCase(unittest.TestCase):
             Model = Pool().get(model)
             return sorted(r.id for r in Model.search(domain or []))
 
+    def is_table_query(self, model):
+        "Whether model is an SQL view (table_query) rather than a table"
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            Model = Pool().get(model)
+            return callable(Model.table_query) and (
+                Model.table_query() is not None)
+
     def observe(self, role, model):
         "What role can do with model: its permissions string"
         rpc = self.sessions[role]
@@ -323,7 +427,7 @@ class RoleMatrixTestCase(unittest.TestCase):
                     model, OWN[model](self.data)):
                 perms += 'o'
             elif (model, role) in OWN_BY_ROLE and seen == self.ids(
-                    model, OWN_BY_ROLE[model, role]):
+                    model, OWN_BY_ROLE[model, role](self.data)):
                 perms += 'o'
             elif model in OWN_BY_LOGIN and seen == self.ids(
                     model, OWN_BY_LOGIN[model](login_of(role))):
@@ -334,11 +438,18 @@ class RoleMatrixTestCase(unittest.TestCase):
                 self.data, role))[:1]
         access, = rpc.model(
             'ir.model.access', 'get_access', [model]).values()
+        if self.is_table_query(model):
+            # A view of other tables: writing it is no operation at all
+            # (NotImplementedError, a server error), its access records say
+            return perms + ''.join(p for p, name in [
+                    ('w', 'write'), ('c', 'create'), ('d', 'delete')]
+                if access[name])
         for perm, method, args in [
                 ('w', 'write', (targets, {})),
                 ('c', 'create', (CREATE.get(model, lambda d: [])(
                             self.data),)),
-                ('d', 'delete', (targets if model in TARGET else [],)),
+                ('d', 'delete', (
+                        targets if model in DELETE_TARGET else [],)),
                 ]:
             try:
                 rpc.model(model, method, *args)
@@ -381,7 +492,7 @@ class RoleMatrixTestCase(unittest.TestCase):
                 rpc = self.sessions[role]
                 try:
                     value, = rpc.model(model, 'read', ids, [field])
-                    read = value[field] is not None
+                    read = value[field] not in (None, [])
                 except RPCError as error:
                     self.assertTrue(error.access, error.error)
                     read = False
@@ -396,6 +507,62 @@ class RoleMatrixTestCase(unittest.TestCase):
                         f"{model}.{field} as {role}: matrix {role in roles}"
                         f", read {read}, searched {searched}")
         self.assertEqual(differences, [])
+
+    def reachable(self, role):
+        """What role reads of every model over JSON-RPC: each model's
+        latest records, every field it may read and the names of their
+        relations, as JSON text per model"""
+        rpc = self.sessions[role]
+        with Transaction().start(DB_NAME, rpc.user_id, readonly=True):
+            pool = Pool()
+            names = sorted(name for name, Model in pool.iterobject()
+                if 'search_read' in getattr(Model, '__rpc__', {}))
+            # fields_get lists the fields the role may not read too
+            field_access = pool.get('ir.model.field.access').get_access(
+                names)
+        texts = {}
+        for name in names:
+            try:
+                fields_ = rpc.model(name, 'fields_get', None)
+            except RPCError as error:
+                self.assertTrue(error.access, (name, error.error))
+                continue
+            plain = [f for f, d in fields_.items() if d['type'] != 'binary'
+                and field_access[name].get(f, {}).get('read', True)]
+            related = [f'{f}.rec_name' for f in plain if fields_[f]['type']
+                in {'many2one', 'one2many', 'many2many', 'reference'}]
+            for names_ in [plain + related, plain]:
+                try:
+                    rows = rpc.model(name, 'search_read', [], 0, 100,
+                        [('id', 'DESC')], names_)
+                except RPCError as error:
+                    rows = None
+                    if error.access:
+                        continue
+                    raise AssertionError((role, name, error.error))
+                texts[name] = json.dumps(rows, cls=JSONEncoder,
+                    ensure_ascii=False)
+                break
+        return texts
+
+    def test_data_of_others_is_out_of_reach(self):
+        """No role reads, through any model, field or relation's name, the
+        data of another person its role does not need (named to run before
+        test_models, whose deletes remove some of it)"""
+        leaks = []
+        for role in EVERYONE:
+            hidden = canaries_hidden_from(role)
+            if not hidden:
+                continue  # the administrator's: everything
+            texts = self.reachable(role)
+            # The probe reads what the role reads
+            self.assertTrue({'party.party', 'company.employee', 'res.user'}
+                <= set(texts), role)
+            for model, text in texts.items():
+                for canary, what in hidden.items():
+                    if canary in text:
+                        leaks.append(f"{role} reads {what} in {model}")
+        self.assertEqual(leaks, [])
 
     def test_menus(self):
         "Each role sees the menus of the matrix, and not the others"
@@ -412,9 +579,113 @@ class RoleMatrixTestCase(unittest.TestCase):
                         f"matrix {role in MENUS[key]}, shown {menu_id in seen}")
         self.assertEqual(differences, [])
 
+    def test_company_party_is_the_administrators(self):
+        """Only the administrator rewrites the company's own party: its
+        name, its SIRET, its addresses"""
+        company_party = self.data['company_party']
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            siret, = Pool().get('party.identifier').search([
+                    ('party', '=', company_party)])
+            siret = siret.id
+        for role in ['payroll', 'membership', 'accountant', 'administrator']:
+            rpc = self.sessions[role]
+            for model, method, args in [
+                    ('party.party', 'write',
+                        ([company_party], {'name': "Coop Vélo"})),
+                    ('party.identifier', 'write',
+                        ([siret], {'code': '73282932000074'})),
+                    ('party.address', 'create',
+                        ([{'party': company_party, 'street': "Ailleurs"}],)),
+                    ]:
+                with self.subTest(role=role, model=model, method=method):
+                    if role == 'administrator':
+                        if method == 'write':
+                            rpc.model(model, method, *args)
+                        continue
+                    with self.assertRaises(RPCError) as raised:
+                        rpc.model(model, method, *args)
+                    self.assertTrue(raised.exception.access,
+                        raised.exception.error)
+        # Another party they still write (the matrix's w)
+        self.sessions['payroll'].model('party.party', 'write',
+            [self.data['leo']['party']], {'name': "Léo Martin"})
+
+    def test_logins_are_not_searched_by_name(self):
+        "A user's login is found out neither by reading nor by a name search"
+        for role in EVERYONE:
+            with self.subTest(role=role):
+                found = self.sessions[role].model('res.user', 'search',
+                    [('rec_name', '=', 'payroll')], 0, None, None)
+                # The administrator finds the login; the name is 'Payroll'
+                self.assertEqual(bool(found), role == 'administrator')
+
+    def test_details_are_not_searched_through_relations(self):
+        """A colleague's party is found neither by her details nor by a
+        name search that looks into them (a search through a relation
+        would apply no record rule)"""
+        leo = self.data['leo']['party']
+        for role in ['rider', 'dispatcher']:
+            rpc = self.sessions[role]
+            for model, domain in [
+                    ('party.party', [('identifiers.code', '=', 'NIR-leo')]),
+                    ('party.party', [('identifiers', 'where',
+                                [('code', '=', 'NIR-leo')])]),
+                    ('party.party', [('rec_name', 'ilike', 'NIR-leo%')]),
+                    ('party.party', [('rec_name', 'ilike', 'other-leo%')]
+                        if role == 'rider' else [('id', '=', -1)]),
+                    ('party.party', [('contact_mechanisms.value', '=',
+                                'leo@example.com')]
+                        if role == 'rider' else [('id', '=', -1)]),
+                    ('company.employee', [
+                            ('party.identifiers.code', '=', 'NIR-leo')]),
+                    ]:
+                with self.subTest(role=role, domain=domain):
+                    found = rpc.model(model, 'search', domain, 0, None, None)
+                    self.assertEqual(found, [])
+            # Her own, she finds
+            if role == 'rider':
+                self.assertEqual(rpc.model('party.party', 'search',
+                        [('identifiers.code', '=', 'NIR-awa')], 0, None,
+                        None), [self.data['awa']['party']])
+        # The payroll finds Léo by his NIR
+        self.assertEqual(self.sessions['payroll'].model('party.party',
+                'search', [('identifiers.code', '=', 'NIR-leo')], 0, None,
+                None), [leo])
+
+    def test_bank_account_owners(self):
+        """Who has a bank account is the payroll's and accounting's: the
+        other roles neither read nor search a party's bank accounts"""
+        leo = self.data['leo']['party']
+        for role in EVERYONE:
+            rpc = self.sessions[role]
+            pay = role in {'payroll', 'accountant', 'administrator'}
+            with self.subTest(role=role):
+                # (bank.account-party.party itself answers no RPC)
+                # By name: party's search_rec_name looks into bank numbers
+                self.assertEqual(bool(rpc.model('party.party', 'search',
+                            [('rec_name', 'ilike', 'FR14%')], 0, None,
+                            None)), pay)
+                if pay:
+                    party, = rpc.model('party.party', 'read', [leo],
+                        ['bank_accounts'])
+                    self.assertTrue(party['bank_accounts'])
+                    continue
+                for call in [
+                        ('read', [leo], ['bank_accounts']),
+                        ('read', [leo], ['bank_accounts_used']),
+                        ('search', [('bank_accounts', '!=', None)],
+                            0, None, None),
+                        ]:
+                    with self.assertRaises(RPCError) as raised:
+                        rpc.model('party.party', *call)
+                    self.assertTrue(raised.exception.access,
+                        raised.exception.error)
+
     def test_preferences_own_employee(self):
         "A user's preferences choose only among their own employees"
-        rider = self.sessions['rider']
+        # A fresh session: set_preferences wants one, and the class's are
+        # old by now
+        rider = self.sessions['rider'] = RPC(login_of('rider'), PASSWORD)
         with self.assertRaises(RPCError) as raised:
             rider.model('res.user', 'set_preferences',
                 {'employee': self.data['leo']['employee']})
@@ -451,7 +722,6 @@ class RoleMatrixTestCase(unittest.TestCase):
         for model, record, fields_ in [
                 ('company.employee', leo['employee'], ['party.payable']),
                 ('party.party', leo['party'], ['payable', 'receivable']),
-                ('party.party', leo['party'], ['bank_accounts.numbers']),
                 ('coop.payroll.payslip.line', None, []),
                 ]:
             if record is None:
@@ -460,6 +730,15 @@ class RoleMatrixTestCase(unittest.TestCase):
                 with self.assertRaises(RPCError) as raised:
                     rider.model(model, 'read', [record], fields_)
                 self.assertTrue(raised.exception.access)
+        # Nor his bank accounts' numbers through his party (refused or
+        # none)
+        try:
+            party, = rider.model('party.party', 'read', [leo['party']],
+                ['bank_accounts.numbers'])
+            self.assertFalse(party.get('bank_accounts.'))
+            self.assertFalse(party.get('bank_accounts'))
+        except RPCError as error:
+            self.assertTrue(error.access, error.error)
         # Searching Léo's payslips by a related field finds nothing
         for domain in [
                 [('employee', '=', leo['employee'])],

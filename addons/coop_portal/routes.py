@@ -25,7 +25,6 @@ from .portal import (
     base_url, check_form_token, delete_cookie, e, finish, form_token,
     formatted, lang_record, language, login_redirect, not_found, page,
     pdf_response, session_timeout, set_cookie)
-from .user import PortalURLError
 
 logger = logging.getLogger(__name__)
 PREFIX = '/<database_name>/portal'
@@ -238,16 +237,31 @@ def reset_post(visitor):
             status=429)
     # Counted for the address and the client whether known or not
     Pool().get('web.user.authenticate.attempt').add(f'reset:{email}')
-    users = WebUser.search([('email', '=', email)]) if email else []
-    if users:
-        # web_user sends no second e-mail while a token is still valid
-        try:
-            WebUser.reset_password(users)
-        except PortalURLError:
-            logger.error("no reset e-mail sent: [coop_portal] url is not set")
-    # The same answer whether the address is known or not
-    return page(visitor, _('msg_reset_title'),
+    # The same answer, after the same work, whether the address is known or
+    # not: the account is looked up and its e-mail sent once the answer is
+    # out (its time would tell an account)
+    response = page(visitor, _('msg_reset_title'),
         f'<p class="notice" role="status">{e(_("msg_reset_sent"))}</p>')
+    if email:
+        response.call_on_close(
+            after_response('web.user', 'portal_request_reset', email))
+    return response
+
+
+def after_response(model, name, *args):
+    """A callable that runs the pool's model.name(*args) as root in a
+    transaction of its own, in the request's database and language; for
+    Response.call_on_close"""
+    database_name = Pool().database_name
+    context = {'language': Transaction().context.get('language')}
+
+    def run():
+        try:
+            with Transaction().start(database_name, 0, context=context):
+                getattr(Pool().get(model), name)(*args)
+        except Exception:
+            logger.exception("%s.%s failed after the response", model, name)
+    return run
 
 
 def password_form(visitor, token, email, reset_token, error=None):

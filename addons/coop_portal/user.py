@@ -73,6 +73,19 @@ class WebUser(metaclass=PoolMeta):
         super().reset_password(users, from_=from_)
 
     @classmethod
+    def portal_request_reset(cls, email):
+        """Send the reset e-mail to the account of the address, if any (the
+        portal's /reset calls it once it has answered)"""
+        users = cls.search([('email', '=', email)])
+        if not users:
+            return
+        # web_user sends no second e-mail while a token is still valid
+        try:
+            cls.reset_password(users)
+        except PortalURLError:
+            logger.error("no reset e-mail sent: [coop_portal] url is not set")
+
+    @classmethod
     def write(cls, *args):
         "A new password ends the account's sessions"
         actions = iter(args)

@@ -433,8 +433,9 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
             r'name="csrf" value="([0-9a-f]+)"', response.text).group(1)
         with patch(SEND) as send:
             for email in ['leo@example.com', 'unknown@example.com']:
+                # Buffered: the e-mail goes once the answer is out
                 response = client.post(f'{BASE}/reset', data={
-                        'csrf': token, 'email': email})
+                        'csrf': token, 'email': email}, buffered=True)
                 self.assertEqual(response.status_code, 200)
         # One e-mail, to the known address, with the portal's link
         message, = [c.args[0] for c in send.call_args_list]
@@ -568,7 +569,8 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
         with patch(SEND) as send:
             response = client.post(f'{BASE}/reset', base_url=attacker,
                 data={'csrf': token, 'email': 'awa@example.com'},
-                headers={'X-Forwarded-Host': 'attacker.example'})
+                headers={'X-Forwarded-Host': 'attacker.example'},
+                buffered=True)
         self.assertEqual(response.status_code, 200)
         message, = [c.args[0] for c in send.call_args_list]
         body = email_text(message)
@@ -593,7 +595,8 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
             token = self.form_token(client, '/reset')
             with patch(SEND) as send:
                 response = client.post(f'{BASE}/reset', data={
-                        'csrf': token, 'email': 'leo@example.com'})
+                        'csrf': token, 'email': 'leo@example.com'},
+                    buffered=True)
             # The same answer as ever; nothing sent, no token written
             self.assertEqual(response.status_code, 200)
             self.assertFalse(send.called)
@@ -612,6 +615,34 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
                 transaction.rollback()
         finally:
             set_public_url()
+
+    def test_reset_answers_alike_before_any_lookup(self):
+        """/reset answers a known and an unknown address alike, having done
+        the same work: the account is looked up and the e-mail sent only
+        once the answer is out (so its time tells nothing)"""
+        client, _ = self.client()
+        token = self.form_token(client, '/reset')
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            WebUser = Pool().get('web.user')
+        answers = []
+        with patch.object(WebUser, 'portal_request_reset') as request_reset, \
+                patch.object(WebUser, 'search', wraps=WebUser.search) \
+                as search, patch(SEND) as send:
+            for email in ['leo@example.com', 'nobody-here@example.com']:
+                response = client.post(f'{BASE}/reset', data={
+                        'csrf': token, 'email': email})
+                answers.append((response.status_code,
+                        response.get_data(as_text=True)))
+                # Answered: no account looked up, nothing sent yet
+                self.assertEqual(search.call_count, 0, email)
+                self.assertFalse(request_reset.called, email)
+                self.assertFalse(send.called, email)
+                response.close()
+                request_reset.assert_called_once_with(email)
+                request_reset.reset_mock()
+        self.assertEqual(answers[0], answers[1])
+        self.assertEqual(answers[0][0], 200)
+        self.clear_attempts()
 
     def test_password_page_tells_nothing(self):
         """The reset page answers alike for a known and an unknown address
