@@ -8,7 +8,7 @@ from .errors import CoopError
 from .session import as_admin
 
 # The steps Delivery.invoice_period reports, in order
-STEPS = ['deliveries', 'stores', 'headers', 'lines', 'posted']
+STEPS = ['deliveries', 'stores', 'sales', 'posted']
 
 
 def parse_month(text):
@@ -72,6 +72,9 @@ def summary(company, start, invoice_date, invoices, deliveries):
                 'tax': str(i.tax_amount),
                 'total': str(i.total_amount),
                 } for i in invoices],
+        # The stores month-end could not invoice, each with why
+        'refused': [{'store': store.rec_name, 'reason': reason}
+            for store, reason in getattr(invoices, 'refused', [])],
         'untaxed': total('untaxed_amount'),
         'tax': total('tax_amount'),
         'total': total('total_amount'),

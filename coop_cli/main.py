@@ -352,6 +352,8 @@ def cmd_invoice(args):
         for i in summary['invoices']]
     lines.append(f"untaxed {summary['untaxed']}, tax {summary['tax']}, "
         f"total {summary['total']}")
+    lines += [f"  not invoiced: {r['store']}: {r['reason']}"
+        for r in summary['refused']]
     _report(args, summary, '\n'.join(lines))
 
 

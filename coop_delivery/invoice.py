@@ -2,31 +2,38 @@
 """Monthly invoicing of the stores
 
 Each store gets, for a month's done deliveries, one sale and one posted
-invoice. Tryton's own path (a sale line, an invoice line and a move line per
-delivery, each validated and taxed on its own) takes most of an hour for a
-busy month, so the work is set-based: the headers (one per store) go through
-the ORM and Tryton's own methods; the lines (one per delivery) are inserted in
-batches from the values Tryton's own code computes once per store; the
-accounting move sums the lines per account instead of copying each one.
+invoice, made by Tryton's own methods called on the list of stores
+(Sale.save, SaleLine.create, Sale.quote, confirm and process, Invoice.post)
+so that every extension of sales and invoices runs (payment means, the
+frozen report, the history, other modules' _post). The documents stay small
+by design: by default a line per day and price (a setting per company),
+the per-delivery detail in the annex (annex.py). SQL is used only for the
+suite's own table: reading the deliveries to invoice and linking them to
+their sale line. A store that cannot be invoiced is refused by name, with
+nothing written for it; the others are invoiced.
 """
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
-from itertools import chain, groupby
+from itertools import groupby
 
 from sql import Null, Values
 from sql.functions import CurrentTimestamp
 
+from trytond import backend
+from trytond.config import config
 from trytond.i18n import gettext
-from trytond.model import ModelView, fields
+from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError, ValidationError
+from trytond.modules.company.model import (
+    CompanyMultiValueMixin, CompanyValueMixin)
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Bool, Eval, PYSONEncoder
+from trytond.pyson import Bool, Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
-from coop_tools.sql import forget, insert, stored_values, update
+from coop_tools.sql import forget
 
 from .delivery import invoiced_amount
 
@@ -48,7 +55,20 @@ class InvoicingError(ValidationError):
     pass
 
 
-class Configuration(metaclass=PoolMeta):
+invoice_grouping = fields.Selection(
+    GROUPINGS, "Invoice Lines",
+    help="How the month's deliveries of a store appear on its invoice "
+    "(the annex lists every delivery).")
+customer_siren_required_from = fields.Date(
+    "Customer SIREN Required From",
+    help="From this invoice date, a store without a SIREN or SIRET "
+    "identifier is not invoiced (France: 1 September 2027 for small "
+    "companies, the e-invoicing reform's new mention).")
+# The reform's date for small and micro companies (décret 2024-266)
+SIREN_REQUIRED_FROM = dt.date(2027, 9, 1)
+
+
+class Configuration(CompanyMultiValueMixin, metaclass=PoolMeta):
     __name__ = 'coop.delivery.configuration'
 
     invoice_product = fields.Many2One(
@@ -59,13 +79,44 @@ class Configuration(metaclass=PoolMeta):
             ],
         help="The service sold to the stores: its customer taxes and "
         "revenue account go on the invoices.")
-    invoice_grouping = fields.Selection(
-        GROUPINGS, "Invoice Lines", required=True,
-        help="How the month's deliveries of a store appear on its invoice.")
+    invoice_grouping = fields.MultiValue(invoice_grouping)
+    customer_siren_required_from = fields.MultiValue(
+        customer_siren_required_from)
+
+    @classmethod
+    def multivalue_model(cls, field):
+        pool = Pool()
+        if field in {'invoice_grouping', 'customer_siren_required_from'}:
+            return pool.get('coop.delivery.configuration.invoicing')
+        return super().multivalue_model(field)
+
+    @classmethod
+    def default_invoice_grouping(cls, **pattern):
+        return cls.multivalue_model(
+            'invoice_grouping').default_invoice_grouping()
+
+    @classmethod
+    def default_customer_siren_required_from(cls, **pattern):
+        return cls.multivalue_model(
+            'customer_siren_required_from'
+            ).default_customer_siren_required_from()
+
+
+class ConfigurationInvoicing(ModelSQL, CompanyValueMixin):
+    "The stores' invoicing settings of a company"
+    __name__ = 'coop.delivery.configuration.invoicing'
+    __string__ = "Delivery Configuration Invoicing"
+
+    invoice_grouping = invoice_grouping
+    customer_siren_required_from = customer_siren_required_from
 
     @classmethod
     def default_invoice_grouping(cls):
-        return 'delivery'
+        return 'day'
+
+    @classmethod
+    def default_customer_siren_required_from(cls):
+        return SIREN_REQUIRED_FROM
 
 
 class Delivery(metaclass=PoolMeta):
@@ -233,12 +284,20 @@ class Delivery(metaclass=PoolMeta):
             company, invoice_date, progress).run(start, end)
 
 
-class MonthInvoicing:
-    """One run: a sale and a posted invoice per store
+class InvoicingResult(list):
+    """The posted invoices of a run; refused holds (store, reason) for
+    each store that could not be invoiced (nothing written for it)"""
 
-    Every ORM write on an invoice reads and validates all its lines, so the
-    headers are saved and numbered before any line exists, and the posted
-    state is set in SQL once the move is posted."""
+    def __init__(self, invoices=(), refused=()):
+        super().__init__(invoices)
+        self.refused = list(refused)
+
+
+class MonthInvoicing:
+    """One run: a sale and a posted invoice per store, through Tryton's own
+    methods called on lists (Sale.quote, confirm, process, Invoice.post),
+    so that every module's extension runs; grouped lines keep the
+    documents small, the per-delivery detail goes to the annex"""
 
     def __init__(self, company, invoice_date, progress=None):
         pool = Pool()
@@ -249,7 +308,10 @@ class MonthInvoicing:
         self.progress = progress or (lambda step, count: None)
         configuration = Configuration(1)
         self.product = configuration.invoice_product
-        self.grouping = configuration.invoice_grouping
+        self.grouping = configuration.get_multivalue(
+            'invoice_grouping', company=company.id) or 'day'
+        self.siren_required_from = configuration.get_multivalue(
+            'customer_siren_required_from', company=company.id)
         if not self.product:
             raise InvoicingError(gettext(
                     'coop_delivery.msg_invoice_no_product'))
@@ -263,17 +325,25 @@ class MonthInvoicing:
         rows = self.deliveries_to_invoice(start, end)
         self.progress('deliveries', len(rows))
         if not rows:
-            return []
-        stores = [StoreInvoice(self, customer, list(customer_rows))
-            for customer, customer_rows in groupby(rows, key=lambda r: r[1])]
+            return InvoicingResult()
+        stores, refused = [], []
+        for customer, customer_rows in groupby(rows, key=lambda r: r[1]):
+            store = StoreInvoice(self, customer, list(customer_rows))
+            if store.refusal:
+                refused.append((store.customer, store.refusal))
+            else:
+                stores.append(store)
         self.progress('stores', len(stores))
-        self.create_headers(stores)
-        self.progress('headers', len(stores))
-        self.create_lines(stores)
-        self.progress('lines', sum(len(s.lines) for s in stores))
-        self.post(stores)
-        self.progress('posted', len(stores))
-        return [s.invoice for s in stores]
+        if refused:
+            self.progress('refused', len(refused))
+        if stores:
+            self.sell(stores)
+            self.progress('sales', len(stores))
+            self.post(stores)
+            self.progress('posted', len(stores))
+            self.link_deliveries(stores)
+            self.attach_annexes(stores)
+        return InvoicingResult([s.invoice for s in stores], refused)
 
     def take_locks(self):
         """Take first the locks that numbering and posting ask for: each
@@ -324,59 +394,47 @@ class MonthInvoicing:
             rows.append((id_, customer, date, amount, rules, reference))
         return rows
 
-    def create_headers(self, stores):
-        "Sales and invoices saved and numbered while they have no line"
+    def sell(self, stores):
+        """The sales with their lines, quoted, confirmed and processed into
+        their invoices, on the whole list at once"""
         pool = Pool()
         Sale = pool.get('sale.sale')
-        Invoice = pool.get('account.invoice')
+        SaleLine = pool.get('sale.line')
         sales = [s.sale for s in stores]
         Sale.save(sales)
-        Sale.set_number(sales)
-        invoices = [s.new_invoice() for s in stores]
-        Invoice.save(invoices)
-        Invoice.set_number(invoices)
-
-    def create_lines(self, stores):
-        pool = Pool()
-        SaleLine = pool.get('sale.line')
-        InvoiceLine = pool.get('account.invoice.line')
-        VARYING = {'sequence', 'quantity', 'unit_price', 'description'}
+        # One create for every line of the run: Tryton's create, values
+        # worked out once per store by on_change_product
+        to_create = []
         for store in stores:
-            rows = [{
-                    'sequence': sequence,
-                    'quantity': line.quantity,
-                    'unit_price': line.unit_price,
-                    'description': line.description,
-                    } for sequence, line in enumerate(store.lines, 1)]
-            common = {k: v for k, v in store.sale_line_template.items()
-                if k not in VARYING}
-            common['sale'] = store.sale.id
-            ids = insert(SaleLine, rows, common)
-            for line, row, id_ in zip(store.lines, rows, ids):
-                line.sale_line = id_
-                row['origin'] = f'sale.line,{id_}'
-            common = {k: v for k, v in store.invoice_line_template.items()
-                if k not in VARYING | {'origin'}}
-            common['invoice'] = store.invoice.id
-            for line, id_ in zip(
-                    store.lines, insert(InvoiceLine, rows, common)):
-                line.invoice_line = id_
-        insert_many2many(SaleLine.taxes, [(line.sale_line, tax.id)
-                for store in stores for line in store.lines
-                for tax in store.sale_taxes])
-        insert_many2many(InvoiceLine.taxes, [(line.invoice_line, tax.id)
-                for store in stores for line in store.lines
-                for tax in store.invoice_taxes])
-        self.link_deliveries(stores)
+            to_create.extend(store.sale_line_values())
+        lines = SaleLine.create(to_create)
+        for line, group in zip(lines, (
+                    g for s in stores for g in s.groups)):
+            group.sale_line = line.id
+        Sale.quote(sales)
+        Sale.confirm(sales)
+        Sale.process(sales)
+        for store in stores:
+            store.invoice, = Sale(store.sale.id).invoices
+
+    def post(self, stores):
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        invoices = Invoice.browse([s.invoice.id for s in stores])
+        Invoice.write(invoices, {'invoice_date': self.invoice_date})
+        Invoice.post(invoices)
+        for store, invoice in zip(stores, invoices):
+            store.invoice = invoice
 
     def link_deliveries(self, stores):
+        "The deliveries point at their sale line (the suite's own table)"
         pool = Pool()
         Delivery = pool.get('coop.delivery')
         delivery = Delivery.__table__()
         cursor = Transaction().connection.cursor()
-        pairs = [(id_, line.sale_line)
-            for store in stores for line in store.lines
-            for id_ in line.deliveries]
+        pairs = [(id_, group.sale_line)
+            for store in stores for group in store.groups
+            for id_ in group.deliveries]
         for sub_pairs in grouped_slice(pairs, 1000):
             values = Values(list(sub_pairs))
             cursor.execute(*delivery.update(
@@ -388,23 +446,14 @@ class MonthInvoicing:
                     where=delivery.id == values.column1))
         forget(Delivery, [id_ for id_, _ in pairs])
 
-    def post(self, stores):
-        "Post as Invoice._post does, with moves summed per account"
+    def attach_annexes(self, stores):
         pool = Pool()
-        Invoice = pool.get('account.invoice')
-        InvoiceTax = pool.get('account.invoice.tax')
-        Move = pool.get('account.move')
-        Sale = pool.get('sale.sale')
-        User = pool.get('res.user')
-        InvoiceTax.save(list(chain.from_iterable(
-                    s.compute_taxes() for s in stores)))
-        moves = [s.move() for s in stores]
-        Move.save(moves)
-        Move.post(moves)
-        employee = User(Transaction().user).employee
-        update(Invoice, {s.invoice.id: s.posted_invoice_values(employee)
-                for s in stores})
-        update(Sale, {s.sale.id: s.processed_sale_values() for s in stores})
+        Attachment = pool.get('ir.attachment')
+        Annex = pool.get('coop.delivery.annex', type='report')
+        attachments = []
+        for store in stores:
+            attachments.extend(Annex.attachments(store.invoice))
+        Attachment.save(attachments)
 
 
 class InvoiceLineGroup:
@@ -415,7 +464,6 @@ class InvoiceLineGroup:
         self.unit_price = unit_price
         self.deliveries = []
         self.sale_line = None
-        self.invoice_line = None
 
     @property
     def quantity(self):
@@ -426,220 +474,126 @@ class InvoiceLineGroup:
         return self.unit_price * len(self.deliveries)
 
 
+def line_description(grouping, date, amount, rules, reference, lang):
+    "The description of an invoice line of the grouping"
+    if grouping == 'delivery':
+        return gettext('coop_delivery.msg_invoice_line_delivery',
+            reference=reference or '', date=lang.strftime(date))
+    elif grouping == 'day':
+        return gettext('coop_delivery.msg_invoice_line_day',
+            date=lang.strftime(date))
+    return gettext('coop_delivery.msg_invoice_line_rule', rules=rules or '')
+
+
+def group_key(grouping, id_, date, amount, rules):
+    if grouping == 'delivery':
+        return id_
+    elif grouping == 'day':
+        return (date, amount)
+    return (rules or '', amount)
+
+
+def group_deliveries(grouping, rows):
+    """InvoiceLineGroup of (id, date, amount, rules, reference) rows, in
+    the order of the rows, in the context's language"""
+    Lang = Pool().get('ir.lang')
+    lang = Lang.get()
+    groups = {}
+    for id_, date, amount, rules, reference in rows:
+        key = group_key(grouping, id_, date, amount, rules)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = InvoiceLineGroup(line_description(
+                    grouping, date, amount, rules, reference, lang), amount)
+        group.deliveries.append(id_)
+    return list(groups.values())
+
+
+def new_store_sale(company, customer, invoice_date):
+    """A store's monthly sale as a user fills it in (no line): the party's
+    addresses and payment term, invoiced on order, no shipment"""
+    pool = Pool()
+    Sale = pool.get('sale.sale')
+    Lang = pool.get('ir.lang')
+    sale = Sale(company=company, party=customer)
+    sale.on_change_party()
+    sale.currency = company.currency
+    sale.sale_date = invoice_date
+    sale.invoice_method = 'order'
+    sale.shipment_method = 'manual'
+    sale.description = gettext(
+        'coop_delivery.msg_sale_description',
+        month=Lang.get().strftime(invoice_date, '%B %Y'))
+    return sale
+
+
+def customer_identifier(customer):
+    "The store's SIREN or SIRET identifier, or None"
+    for identifier in customer.identifiers:
+        if identifier.type in {'fr_siren', 'fr_siret'} and identifier.code:
+            return identifier
+    return None
+
+
 class StoreInvoice:
     "The sale and the invoice of one store for the run"
 
     def __init__(self, run, customer, rows):
         pool = Pool()
         Party = pool.get('party.party')
+        SaleLine = pool.get('sale.line')
         self.run = run
         self.customer = Party(customer)
+        self.invoice = None
+        self.refusal = None
+        self.rows = rows
         with Transaction().set_context(language=self.customer.lang.code
                 if self.customer.lang else None):
-            self.sale = self.new_sale()
-            self.lines = self.group(rows)
-        self.invoice = None
+            self.sale = new_store_sale(
+                run.company, self.customer, run.invoice_date)
+            self.groups = group_deliveries(run.grouping, [
+                    (id_, date, amount, rules, reference)
+                    for id_, _, date, amount, rules, reference in rows])
+        # What on_change_product sets, once for the store's lines
+        template = SaleLine(sale=self.sale, type='line',
+            product=run.product, quantity=1)
+        template.on_change_product()
+        self.template = template
+        self.refusal = self.check()
 
-    def new_sale(self):
-        pool = Pool()
-        Sale = pool.get('sale.sale')
-        Lang = pool.get('ir.lang')
+    def check(self):
+        "Why the store cannot be invoiced, or None"
         run = self.run
-        sale = Sale(company=run.company, party=self.customer,
-            invoice_party=None, shipment_party=None, warehouse=None,
-            payment_term=None, lines=[])
-        sale.on_change_party()
-        if not sale.invoice_address:
-            raise InvoicingError(gettext(
-                    'coop_delivery.msg_invoice_no_address',
-                    customer=self.customer.rec_name))
-        sale.currency = run.currency
-        sale.sale_date = run.invoice_date
-        # The run invoices; no shipment is made for a service
-        sale.invoice_method = 'manual'
-        sale.shipment_method = 'manual'
-        sale.description = gettext(
-            'coop_delivery.msg_sale_description',
-            month=Lang.get().strftime(run.invoice_date, '%B %Y'))
-        sale.state = 'processing'
-        return sale
+        name = self.customer.rec_name
+        if (run.siren_required_from
+                and run.invoice_date >= run.siren_required_from
+                and not customer_identifier(self.customer)):
+            return gettext('coop_delivery.msg_invoice_no_siren',
+                customer=name)
+        if not self.sale.invoice_address:
+            return gettext('coop_delivery.msg_invoice_no_address',
+                customer=name)
+        if not self.template.taxes:
+            return gettext('coop_delivery.msg_invoice_no_tax',
+                customer=name, product=run.product.rec_name)
+        if not run.product.account_revenue_used:
+            return gettext('coop_delivery.msg_invoice_no_revenue',
+                customer=name, product=run.product.rec_name)
+        if not self.customer.account_receivable_used:
+            return gettext('coop_delivery.msg_invoice_no_receivable',
+                customer=name)
+        return None
 
-    def group(self, rows):
-        pool = Pool()
-        Lang = pool.get('ir.lang')
-        lang = Lang.get()
-        grouping = self.run.grouping
-        groups = {}
-        for id_, _, date, amount, rules, reference in rows:
-            if grouping == 'delivery':
-                key = id_
-            elif grouping == 'day':
-                key = (date, amount)
-            else:
-                key = (rules or '', amount)
-            group = groups.get(key)
-            if group is None:
-                if grouping == 'delivery':
-                    description = gettext(
-                        'coop_delivery.msg_invoice_line_delivery',
-                        reference=reference or '', date=lang.strftime(date))
-                elif grouping == 'day':
-                    description = gettext(
-                        'coop_delivery.msg_invoice_line_day',
-                        date=lang.strftime(date))
-                else:
-                    description = gettext(
-                        'coop_delivery.msg_invoice_line_rule',
-                        rules=rules or '')
-                group = groups[key] = InvoiceLineGroup(description, amount)
-            group.deliveries.append(id_)
-        return list(groups.values())
-
-    def new_invoice(self):
-        """The invoice of the saved sale, and the values every sale and
-        invoice line of the store shares, as Tryton sets them"""
-        pool = Pool()
-        SaleLine = pool.get('sale.line')
-        InvoiceLine = pool.get('account.invoice.line')
-        sale = self.sale
-        sale_line = SaleLine(
-            sale=sale, type='line', product=self.run.product,
-            quantity=1, unit=None, taxes=[], invoice_lines=[], moves=[],
-            description=None, note=None)
-        sale_line.on_change_product()
-        self.sale_line_template = stored_values(SaleLine, sale_line)
-        self.sale_taxes = list(sale_line.taxes)
-        invoice = sale._get_invoice()
-        invoice.invoice_date = self.run.invoice_date
-        # As sale's Invoice.get_tax_identifier would, without reading
-        # every line to find the sale
-        pattern = {}
-        if sale.shipment_address and sale.shipment_address.country:
-            pattern['country'] = sale.shipment_address.country.id
-        invoice.sales = []
-        invoice.tax_identifier = invoice.get_tax_identifier(pattern)
-        invoice.description = sale.description
-        line, = sale_line.get_invoice_line()
-        line.invoice = None
-        self.invoice_line_template = stored_values(InvoiceLine, line)
-        self.invoice_taxes = list(line.taxes)
-        self._invoice_line = line
-        self.invoice = invoice
-        return invoice
-
-    def compute_taxes(self):
-        "Taxes as Tryton computes them, from the lines in memory"
-        pool = Pool()
-        Invoice = pool.get('account.invoice')
-        InvoiceLine = pool.get('account.invoice.line')
-        InvoiceTax = pool.get('account.invoice.tax')
-        Configuration = pool.get('account.configuration')
-        invoice = self.invoice
-        lines = [(line.unit_price, line.quantity) for line in self.lines]
-        rounding = Configuration(1).get_multivalue(
-            'tax_rounding', company=invoice.company.id)
-        # Rounded once per document, Tryton sums each line's exact tax:
-        # lines may be summed first where that sum is the same
-        if rounding == 'document' and proportional(self.invoice_taxes):
-            lines = [(self.untaxed_amount, 1)]
-        elif rounding == 'document':  # a fixed amount per unit
-            quantities = defaultdict(float)
-            for unit_price, quantity in lines:
-                quantities[unit_price] += quantity
-            lines = list(quantities.items())
-        # A copy in memory: the saved invoice must not save these lines
-        taxable = Invoice(
-            company=invoice.company, currency=invoice.currency,
-            type=invoice.type, party=invoice.party,
-            invoice_date=invoice.invoice_date,
-            accounting_date=invoice.accounting_date)
-        taxable.lines = [InvoiceLine(
-                type='line', invoice=taxable, taxes=self.invoice_taxes,
-                unit_price=unit_price, quantity=quantity, taxes_date=None)
-            for unit_price, quantity in lines]
-        self.taxes = []
-        for _, values in taxable._compute_taxes():
-            values['invoice'] = invoice.id
-            self.taxes.append(InvoiceTax(**values))
-        return self.taxes
-
-    @property
-    def untaxed_amount(self):
-        return sum((l.amount for l in self.lines), Decimal(0))
-
-    @property
-    def tax_amount(self):
-        return sum((t.amount for t in self.taxes), Decimal(0))
-
-    def move(self):
-        "The invoice's move, the lines summed per account"
-        pool = Pool()
-        Move = pool.get('account.move')
-        MoveLine = pool.get('account.move.line')
-        TaxLine = pool.get('account.tax.line')
-        Period = pool.get('account.period')
-        invoice = self.invoice
-        revenue = MoveLine(
-            account=self._invoice_line.account,
-            debit=Decimal(0), credit=self.untaxed_amount,
-            amount_second_currency=None, second_currency=None)
-        if revenue.account.party_required:
-            revenue.party = invoice.party
-        revenue.tax_lines = [
-            TaxLine(amount=t.base, type='base', tax=t.tax)
-            for t in self.taxes]
-        lines = [revenue]
-        for tax in self.taxes:
-            lines.extend(tax.get_move_lines())
-        total = self.untaxed_amount + self.tax_amount
-        for date, amount in invoice.payment_term.compute(
-                total, invoice.currency, invoice.invoice_date) \
-                if invoice.payment_term else [(invoice.invoice_date, total)]:
-            lines.append(invoice._get_move_line(date, amount))
-        accounting_date = invoice.accounting_date or invoice.invoice_date
-        self.account_move = Move(
-            journal=invoice.journal,
-            period=Period.find(invoice.company, date=accounting_date),
-            date=accounting_date,
-            origin=invoice,
-            company=invoice.company,
-            lines=lines)
-        return self.account_move
-
-    def amounts(self):
-        untaxed, tax = self.untaxed_amount, self.tax_amount
-        return {
-            'untaxed_amount_cache': untaxed,
-            'tax_amount_cache': tax,
-            'total_amount_cache': untaxed + tax,
-            }
-
-    def posted_invoice_values(self, employee):
-        return dict(self.amounts(),
-            state='posted',
-            move=self.account_move.id,
-            posted_by=employee.id if employee else None,
-            payment_term_date=self.invoice.invoice_date)
-
-    def processed_sale_values(self):
-        # What Sale.process would find: its invoice is posted, not paid;
-        # paying the invoice processes the sale as usual
-        return dict(self.amounts(), invoice_state='awaiting payment')
-
-
-def proportional(taxes):
-    "Whether the taxes are a rate of the base, so a sum's is the sum's tax"
-    return all(
-        tax.type == 'percentage'
-        or (tax.type == 'none' and proportional(tax.childs))
-        for tax in taxes)
-
-
-def insert_many2many(field, pairs):
-    "Insert (origin id, target id) pairs into a Many2Many's relation table"
-    pool = Pool()
-    Relation = pool.get(field.relation_name)
-    insert(Relation, [{field.origin: o, field.target: t} for o, t in pairs])
+    def sale_line_values(self):
+        "The values to create the store's sale lines, as on_change_product"
+        common = self.template._save_values()
+        common.pop('description', None)
+        common['sale'] = self.sale.id
+        return [dict(common,
+                quantity=group.quantity,
+                unit_price=group.unit_price,
+                description=group.description)
+            for group in self.groups]
 
 
 class InvoiceStart(ModelView):
@@ -677,6 +631,82 @@ def default_invoice_date(end):
     return min(end, Date.today())
 
 
+RUN_STATES = [
+    ('queued', "Queued"),
+    ('running', "Running"),
+    ('done', "Done"),
+    ('failed', "Failed"),
+    ]
+
+
+class InvoiceRun(ModelSQL, ModelView):
+    """A month-end run started from the wizard: done by the worker
+    (ir.queue), it shows its progress and, when done, its invoices and the
+    stores it refused"""
+    __name__ = 'coop.delivery.invoice.run'
+    __string__ = "Month-End Invoicing"
+
+    company = fields.Many2One(
+        'company.company', "Company", required=True, readonly=True)
+    period = fields.Many2One(
+        'account.period', "Month", required=True, readonly=True)
+    invoice_date = fields.Date("Invoice Date", required=True, readonly=True)
+    state = fields.Selection(RUN_STATES, "State", required=True,
+        readonly=True)
+    progress = fields.Char("Progress", readonly=True,
+        help="The last step done; reload to follow the run.")
+    summary = fields.Text("Summary", readonly=True,
+        help="The invoices posted and the stores not invoiced, with why.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('id', 'DESC'))
+
+    @classmethod
+    def default_state(cls):
+        return 'queued'
+
+    @classmethod
+    def set_progress(cls, run_id, state, progress):
+        """Shown at once: written and committed in a transaction of its own
+        (the run's row only; SQLite would wait on its own lock)"""
+        if backend.name == 'sqlite':
+            return
+        table = cls.__table__()
+        with Transaction().new_transaction() as transaction:
+            cursor = transaction.connection.cursor()
+            cursor.execute(*table.update(
+                    [table.state, table.progress], [state, progress],
+                    where=table.id == run_id))
+            transaction.commit()
+
+    @classmethod
+    def run(cls, runs):
+        pool = Pool()
+        Delivery = pool.get('coop.delivery')
+        for run in runs:
+            if run.state != 'queued':
+                continue
+
+            def progress(step, count, run_id=run.id):
+                cls.set_progress(run_id, 'running', f'{step}: {count}')
+            with Transaction().set_context(company=run.company.id):
+                invoices = Delivery.invoice_period(
+                    run.company, run.period.start_date,
+                    run.period.end_date, run.invoice_date,
+                    progress=progress)
+            lines = [f'{i.number} {i.party.rec_name} '
+                f'{i.total_amount}' for i in invoices]
+            lines += [gettext('coop_delivery.msg_invoice_run_refused',
+                    customer=store.rec_name, reason=reason)
+                for store, reason in invoices.refused]
+            run.summary = '\n'.join(lines)
+            run.state = 'done'
+            run.progress = f'posted: {len(invoices)}'
+        cls.save(runs)
+
+
 class Invoice(Wizard):
     "Invoice the deliveries of a month"
     __name__ = 'coop.delivery.invoice'
@@ -687,16 +717,27 @@ class Invoice(Wizard):
             Button("Cancel", 'end', 'tryton-cancel'),
             Button("Invoice", 'invoice', 'tryton-ok', default=True),
             ])
-    invoice = StateAction('account_invoice.act_invoice_out_form')
+    invoice = StateAction('coop_delivery.act_invoice_run_form')
 
     def do_invoice(self, action):
+        """Queue the run (the worker does it, so the client never waits on
+        it) and open it: its progress, then its invoices and refusals"""
         pool = Pool()
-        Delivery = pool.get('coop.delivery')
-        period = self.start.period
-        invoices = Delivery.invoice_period(
-            self.start.company, period.start_date, period.end_date,
-            self.start.invoice_date)
-        action['domains'] = []
-        action['pyson_domain'] = PYSONEncoder().encode(
-            [('id', 'in', [i.id for i in invoices])])
+        Run = pool.get('coop.delivery.invoice.run')
+        run = Run(company=self.start.company, period=self.start.period,
+            invoice_date=self.start.invoice_date)
+        run.save()
+        if config.getboolean('queue', 'worker', default=False):
+            Run.__queue__.run([run])
+        else:  # no worker to wait for: run now, as the queue would
+            Run.run([run])
+        action['res_id'] = [run.id]
         return action, {}
+
+
+def proportional(taxes):
+    "Whether the taxes are a rate of the base, so a sum's is the sum's tax"
+    return all(
+        tax.type == 'percentage'
+        or (tax.type == 'none' and proportional(tax.childs))
+        for tax in taxes)

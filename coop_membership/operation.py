@@ -526,10 +526,12 @@ class Operation(Workflow, ModelSQL, ModelView):
             company=company, journal=config.get_required('journal'),
             date=date, period=Period.find(company, date=date), origin=origin,
             description=origin.rec_name)
+        # The FEC labels each line: its own description or none
         move.lines = [Line(
                 account=account, party=party,
                 debit=amount if amount > 0 else 0,
-                credit=-amount if amount < 0 else 0)
+                credit=-amount if amount < 0 else 0,
+                description=move.description)
             for account, party, amount in lines]
         move.save()
         return move

@@ -666,6 +666,7 @@ class Payslip(Workflow, ModelSQL, ModelView):
                     'party': line.party.id if line.party else None,
                     'debit': line.debit,
                     'credit': line.credit,
+                    'description': getattr(line, 'description', None),
                     } for move, move_lines in zip(moves, lines)
                 for line in move_lines])
         Move.validate_move(moves)
@@ -700,20 +701,22 @@ class Payslip(Workflow, ModelSQL, ModelView):
         for (account, party), amount in cls.moves_amounts(
                 payslips, config, totals):
             amounts[account, party] += amount
+        description = gettext('coop_payroll.msg_move_description',
+            month=f'{payslips[0].start_date:%Y-%m}')
         lines = []
         for (account, party), amount in amounts.items():
             if not amount:
                 continue
+            # The FEC labels each line: its own description or none
             lines.append(MoveLine(
                     account=account, party=party,
                     debit=max(amount, Decimal(0)),
-                    credit=max(-amount, Decimal(0))))
+                    credit=max(-amount, Decimal(0)),
+                    description=description))
         return Move(
             company=company, journal=config.get_required('journal'),
             date=date, period=Period.find(company, date=date),
-            origin=origin, description=gettext(
-                'coop_payroll.msg_move_description',
-                month=f'{payslips[0].start_date:%Y-%m}'),
+            origin=origin, description=description,
             lines=lines)
 
     @classmethod

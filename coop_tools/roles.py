@@ -121,11 +121,13 @@ MODELS = {
     'coop.payroll.monthly_hours': _perms(payroll='rwcd',
         administrator='rwcd'),
     'coop.delivery': _perms(dispatcher='rwcd', administrator='rwcd'),
+    'coop.delivery.invoice.run': ACCOUNTING,
     'coop.member': _perms(membership='rwcd', administrator='rwcd'),
     # The accountant reads the capital's movements
     'coop.share.operation': _perms(membership='rwcd', accountant='r',
         administrator='rwcd'),
     'coop.assembly': _perms(membership='rwcd', administrator='rwcd'),
+    'coop.einvoice.late_payment': ACCOUNTING,
     }
 
 # Sensitive fields: the roles that may read them (other roles with read on

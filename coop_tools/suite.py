@@ -4,7 +4,8 @@ import importlib.util
 
 MODULES = [
     'coop_delivery', 'coop_payroll', 'coop_membership', 'coop_coopcycle',
-    'coop_portal', 'coop_payroll_membership', 'coop_payroll_fr']
+    'coop_portal', 'coop_payroll_membership', 'coop_payroll_fr',
+    'coop_einvoice']
 
 
 def module_folder(name):

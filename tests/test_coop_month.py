@@ -345,3 +345,12 @@ class CoopMonthTestCase(unittest.TestCase):
             self.assertEqual(
                 balance([membership.account_called]),
                 Decimal(60) + unpaid.amount)
+
+            # The FEC reads each line's label (its description, or its
+            # origin's) and the entry's origin as the piece: every line the
+            # month posted (invoices, payroll, capital) has both
+            posted = MoveLine.search([('move.state', '=', 'posted')])
+            self.assertTrue(posted)
+            unlabelled = [l for l in posted if not l.description_used]
+            self.assertEqual(unlabelled, [])
+            self.assertEqual([l for l in posted if not l.move.origin], [])

@@ -538,21 +538,25 @@ class Allocation(Workflow, ModelSQL, ModelView):
             'share_interest': 'surplus_account_interest',
             'carry_forward': 'surplus_account_carry_forward',
             }
+        description = gettext(
+            'coop_payroll_membership.msg_allocation_move',
+            fiscal_year=self.fiscal_year.rec_name)
+        # The FEC labels each line: its own description or none
         lines = [MoveLine(
                 account=config.get_required('surplus_account_result'),
-                debit=self.surplus, credit=Decimal(0))]
+                debit=self.surplus, credit=Decimal(0),
+                description=description)]
         for name, setting in accounts.items():
             amount = getattr(self, name)
             if amount:
                 lines.append(MoveLine(
                         account=config.get_required(setting),
-                        debit=Decimal(0), credit=amount))
+                        debit=Decimal(0), credit=amount,
+                        description=description))
         return Move(
             company=self.company, journal=config.get_required('journal'),
             date=self.date, period=Period.find(self.company, date=self.date),
-            origin=self, description=gettext(
-                'coop_payroll_membership.msg_allocation_move',
-                fiscal_year=self.fiscal_year.rec_name),
+            origin=self, description=description,
             lines=lines)
 
 

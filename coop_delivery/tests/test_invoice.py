@@ -7,7 +7,6 @@ from coop_delivery.invoice import InvoicingError
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
-from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import with_transaction
 
 from coop_tools.testing import activate_suite
@@ -42,6 +41,7 @@ class DeliveryInvoiceTestCase(unittest.TestCase):
         MoveLine = pool.get('account.move.line')
         Period = pool.get('account.period')
         Wizard = pool.get('coop.delivery.invoice', type='wizard')
+        Run = pool.get('coop.delivery.invoice.run')
         company = create_company()
         with set_company(company):
             product = setup_invoicing(company)
@@ -60,13 +60,13 @@ class DeliveryInvoiceTestCase(unittest.TestCase):
             wizard.start.period = Period.find(company, date=ORDERED.date())
             wizard.start.on_change_period()
             self.assertEqual(wizard.start.invoice_date, INVOICE_DATE)
-            action, _ = wizard.do_invoice(
-                {'domains': [], 'pyson_domain': '[]'})
+            action, _ = wizard.do_invoice({'res_id': None})
+            # No worker in tests: the run is done at once, as queued
+            run, = Run.browse(action['res_id'])
+            self.assertEqual(run.state, 'done')
             invoices = Invoice.search([])
-            self.assertEqual(
-                PYSONDecoder().decode(action['pyson_domain']),
-                [['id', 'in', [i.id for i in reversed(invoices)]]])
-
+            for invoice in invoices:
+                self.assertIn(invoice.number, run.summary)
             self.assertEqual(
                 sorted(i.party.name for i in invoices), ["Bakery", "Grocer"])
             invoice, = [i for i in invoices if i.party == bakery]
@@ -115,10 +115,10 @@ class DeliveryInvoiceTestCase(unittest.TestCase):
                         ('account', '=', receivable.account.id)]),
                 [receivable])
 
-            # The sale behind it: manual invoicing, awaiting payment
+            # The sale behind it: invoiced on order, awaiting payment
             sale = invoice.lines[0].origin.sale
             self.assertEqual(sale.state, 'processing')
-            self.assertEqual(sale.invoice_method, 'manual')
+            self.assertEqual(sale.invoice_method, 'order')
             self.assertEqual(sale.invoices, (invoice,))
             self.assertEqual(sale.get_invoice_state(), 'awaiting payment')
             self.assertEqual(sale.total_amount, invoice.total_amount)
@@ -189,9 +189,13 @@ class DeliveryInvoiceTestCase(unittest.TestCase):
                     'invoice_product': product.id})
             addresses = list(store.addresses)
             Address.write(addresses, {'active': False})
-            with self.assertRaises(InvoicingError) as cm:
-                invoice_march(company)
-            self.assertIn("Nowhere", cm.exception.message)
+            # Refused, named, nothing written
+            result = invoice_march(company)
+            self.assertEqual(result, [])
+            (refused, reason), = result.refused
+            self.assertEqual(refused, store)
+            self.assertIn("Nowhere", reason)
+            self.assertIn("invoice address", reason)
             self.assertEqual(Sale.search([]), [])
             self.assertEqual(disputed.invoice_state, 'none')
             Address.write(addresses, {'active': True})
@@ -224,3 +228,92 @@ class DeliveryInvoiceTestCase(unittest.TestCase):
                 Delivery.credit([disputed])
             with self.assertRaises(AccessError):
                 Delivery.write([disputed], {'dispute_reason': "Other"})
+
+    @with_transaction()
+    def test_refused_stores_and_annex(self):
+        """A store without SIREN (required from the setting's date) or
+        whose delivery product has no tax is refused by name, nothing
+        written for it; the others are invoiced with their annex"""
+        pool = Pool()
+        Configuration = pool.get('coop.delivery.configuration')
+        Identifier = pool.get('party.identifier')
+        Sale = pool.get('sale.sale')
+        Attachment = pool.get('ir.attachment')
+        company = create_company()
+        with set_company(company):
+            product = setup_invoicing(company, grouping='day')
+            Configuration.write([Configuration(1)], {
+                    'customer_siren_required_from': dt.date(2026, 1, 1)})
+            rule_set = create_rule_set()
+            anonymous = create_store(rule_set, name="No Siren")
+            known = create_store(rule_set, name="Known")
+            # 732829320: a SIREN that passes the Luhn check
+            Identifier.create([{'party': known.id, 'type': 'fr_siren',
+                        'code': '732829320'}])
+            create_done_deliveries(anonymous, [Decimal('5')])
+            two = create_done_deliveries(known, [Decimal('5'), Decimal('5')])
+            late, = create_done_deliveries(
+                known, [Decimal('7.50')], date=dt.date(2026, 3, 3))
+
+            result = invoice_march(company)
+            (store, reason), = result.refused
+            self.assertEqual(store, anonymous)
+            self.assertIn("No Siren", reason)
+            self.assertIn("SIREN", reason)
+            self.assertEqual(Sale.search([('party', '=', anonymous.id)]), [])
+            invoice, = result
+            self.assertEqual(invoice.party, known)
+            # A line per day and price: 2 × 5.00 on the 2nd, 7.50 on the 3rd
+            self.assertEqual(
+                [(l.quantity, l.unit_price) for l in invoice.lines],
+                [(2, Decimal('5')), (1, Decimal('7.50'))])
+            self.assertEqual(
+                {d.invoice for d in two + [late]}, {invoice})
+
+            # The annex: every delivery, as CSV and PDF, on the invoice
+            attachments = Attachment.search(
+                [('resource', '=', str(invoice))], order=[('name', 'ASC')])
+            self.assertEqual(
+                [a.name[-4:] for a in attachments], ['.csv', '.pdf'])
+            csv_text = attachments[0].data.decode('utf-8').splitlines()
+            self.assertEqual(csv_text[0],
+                'date,reference,pickup,dropoff,distance_km,weight_kg,price')
+            self.assertEqual(len(csv_text), 1 + 3)
+            self.assertTrue(csv_text[1].startswith('2026-03-02,D1,'))
+            self.assertTrue(csv_text[3].endswith(',7.50'))
+            pdf = bytes(attachments[1].data)
+            self.assertTrue(pdf.startswith(b'%PDF-'))
+            import io
+            from pypdf import PdfReader
+            text = ''.join(
+                p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+            self.assertIn(invoice.number, text)
+            self.assertIn('D1', text)
+
+            # The product loses its tax: the store is refused, not invoiced
+            create_done_deliveries(known, [Decimal('5')],
+                date=dt.date(2026, 3, 4))
+            product.account_category.customer_taxes = []
+            product.account_category.save()
+            result = invoice_march(company)
+            self.assertEqual(result, [])
+            refused = dict(result.refused)
+            self.assertEqual(set(refused), {known, anonymous})
+            self.assertIn("Known", refused[known])
+            self.assertIn("tax", refused[known])
+
+
+class FECNameTestCase(unittest.TestCase):
+    "The FEC file's legal name"
+
+    def test_fec_filename(self):
+        "SIREN (the SIRET's first 9 digits) + FEC + closing date, .txt"
+        from types import SimpleNamespace
+
+        from coop_delivery.fec import fec_filename
+        party = SimpleNamespace(identifiers=[SimpleNamespace(
+                    type='fr_siret', code='90012345600015', address=None)],
+            address_get=lambda: None)
+        year = SimpleNamespace(end_date=dt.date(2026, 12, 31),
+            company=SimpleNamespace(party=party))
+        self.assertEqual(fec_filename(year), '900123456FEC20261231.txt')

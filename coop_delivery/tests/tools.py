@@ -127,3 +127,63 @@ def create_done_deliveries(store, prices, date=ORDERED.date()):
     Delivery.save(deliveries)
     Task.complete([t for d in deliveries for t in d.tasks])
     return Delivery.browse(deliveries)
+
+
+def invoice_store_by_hand(store, invoice_date, deliveries, grouping='day'):
+    """Tryton's own path for one store, as a user fills the documents in
+    (the equivalence test's and bench/invoice_month.py's hand path): a
+    sale with a line per group of deliveries (by day and price, or per
+    delivery), each line from the product (on_change_product) with the
+    group's price and description; quoted, confirmed, processed into its
+    invoice, the invoice dated and posted; the deliveries linked to their
+    line. Return the posted invoice."""
+    from trytond.i18n import gettext
+    pool = Pool()
+    Sale = pool.get('sale.sale')
+    SaleLine = pool.get('sale.line')
+    Invoice = pool.get('account.invoice')
+    Delivery = pool.get('coop.delivery')
+    Lang = pool.get('ir.lang')
+    Configuration = pool.get('coop.delivery.configuration')
+    product = Configuration(1).invoice_product
+    lang = Lang.get()
+    sale = Sale(party=store)
+    sale.on_change_party()
+    sale.sale_date = invoice_date
+    sale.invoice_method = 'order'
+    sale.shipment_method = 'manual'
+    sale.description = gettext('coop_delivery.msg_sale_description',
+        month=lang.strftime(invoice_date, '%B %Y'))
+    groups = {}  # key: (description, price, deliveries), in date order
+    for delivery in sorted(deliveries, key=lambda d: (d.date, d.id)):
+        if grouping == 'delivery':
+            key = delivery.id
+            description = gettext('coop_delivery.msg_invoice_line_delivery',
+                reference=delivery.reference or '',
+                date=lang.strftime(delivery.date))
+        else:
+            key = (delivery.date, delivery.amount)
+            description = gettext('coop_delivery.msg_invoice_line_day',
+                date=lang.strftime(delivery.date))
+        groups.setdefault(key, (description, delivery.amount, []))[2].append(
+            delivery)
+    lines = []
+    for description, price, grouped in groups.values():
+        line = SaleLine(sale=sale, type='line', product=product,
+            quantity=len(grouped))
+        line.on_change_product()
+        line.unit_price = price
+        line.description = description
+        lines.append(line)
+    sale.lines = lines
+    sale.save()
+    Sale.quote([sale])
+    Sale.confirm([sale])
+    Sale.process([sale])
+    invoice, = sale.invoices
+    invoice.invoice_date = invoice_date
+    invoice.save()
+    Invoice.post([invoice])
+    for line, (_, _, grouped) in zip(sale.lines, groups.values()):
+        Delivery.write(grouped, {'sale_line': line.id})
+    return invoice

@@ -1,0 +1,457 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"""The customer invoice the French way: the mentions frozen at posting, the
+PDF from a template (PDF/A-3b), Factur-X (CII) and UBL attached
+
+The e-invoice is the factur-x library's data dict (keys are EN 16931's
+BT-/BG- terms), built by einvoice_data, checked by rules.py and by the
+profile's XSD (the library checks it when it writes the XML)."""
+import datetime as dt
+import logging
+from decimal import Decimal
+
+import facturx
+from facturx.generate_xml import generate_xml
+
+from trytond.i18n import gettext
+from trytond.model import fields
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+from trytond.transaction import Transaction, without_check_access
+
+from coop_tools.report import (
+    SIREN_TYPES, SIRET_TYPES, address_lines, company_identifiers,
+    selection_string, stylesheet)
+
+from . import rules
+from .company import late_payment_terms
+from .exceptions import EInvoiceRuleError
+
+logger = logging.getLogger(__name__)
+
+VAT_TYPES = ('eu_vat', 'fr_tva')
+EN16931 = 'urn:cen.eu:en16931:2017'
+# UN/ECE Recommendation 20 unit codes of Tryton's unit symbols
+UNIT_CODES = {'u': 'C62', 'h': 'HUR', 'km': 'KMT', 'kg': 'KGM', 'm': 'MTR',
+    'd': 'DAY', 'min': 'MIN'}
+# Invoice type codes (UNTDID 1001)
+INVOICE, CREDIT_NOTE = '380', '381'
+FACTURX_SUFFIX = '-factur-x.pdf'
+UBL_SUFFIX = '-ubl.xml'
+
+
+def _date(value):
+    return value.isoformat() if value else None
+
+
+def _money(value):
+    return str(Decimal(value).quantize(Decimal('0.01')))
+
+
+def _number(value):
+    "A quantity, price or rate as the library wants it: a plain string"
+    value = Decimal(str(value)).normalize()
+    return format(value, 'f')
+
+
+def compact_identifier(party, types):
+    "The compact code (no spaces) of party's first identifier of types"
+    found = [i for i in party.identifiers if i.type in types]
+    return (found[0].code_compact or '') if found else ''
+
+
+def party_vat(party):
+    return compact_identifier(party, VAT_TYPES)
+
+
+def party_siren(party):
+    "The SIREN of party: its SIREN identifier, or its SIRET's first 9 digits"
+    siren = compact_identifier(party, SIREN_TYPES)
+    if not siren:
+        siren = compact_identifier(party, SIRET_TYPES)[:9]
+    return siren
+
+
+class Invoice(metaclass=PoolMeta):
+    __name__ = 'account.invoice'
+
+    delivery_address = fields.Many2One(
+        'party.address', "Delivery Address", ondelete='RESTRICT',
+        domain=[('party', '=', Eval('party', -1))],
+        states={
+            'invisible': Eval('type') != 'out',
+            'readonly': Eval('state') != 'draft',
+            },
+        help="Where the services were rendered, when it is not the "
+        "invoice address (a mention of the e-invoicing reform).")
+    operation_category = fields.Selection([
+            (None, ""),
+            ('services', "Services"),
+            ('goods', "Goods"),
+            ('mixed', "Goods and Services"),
+            ], "Category of Operation", readonly=True,
+        help="Frozen at posting, from the lines' products.")
+    vat_on_debits = fields.Boolean(
+        "VAT on Debits", readonly=True,
+        help="Frozen at posting: the seller opted to pay the VAT on its "
+        "services when invoiced rather than when paid.")
+    late_penalty_rate = fields.Numeric(
+        "Late Penalty Rate", digits=(16, 4), readonly=True,
+        help="Frozen at posting from the late-payment terms in force.")
+    recovery_indemnity = fields.Numeric(
+        "Recovery Indemnity", digits=(16, 2), readonly=True,
+        help="Frozen at posting from the late-payment terms in force.")
+
+    @classmethod
+    def copy(cls, invoices, default=None):
+        default = default.copy() if default is not None else {}
+        for name in ['operation_category', 'vat_on_debits',
+                'late_penalty_rate', 'recovery_indemnity']:
+            default.setdefault(name, None)
+        return super().copy(invoices, default=default)
+
+    # Posting
+
+    @classmethod
+    def _post(cls, invoices):
+        customer_invoices = [i for i in invoices if i.type == 'out'
+            and i.state not in {'posted', 'paid', 'cancelled'}]
+        # Numbered and dated first: the e-invoice checked holds them
+        cls.set_number(customer_invoices)
+        for invoice in customer_invoices:
+            invoice.freeze_legal_mentions()
+        cls.save(customer_invoices)
+        cls.check_einvoice_rules(customer_invoices)
+        super()._post(invoices)
+
+    def freeze_legal_mentions(self):
+        "Set the mentions that must not change once the invoice is issued"
+        terms = late_payment_terms(
+            self.company, self.invoice_date or dt.date.today())
+        if terms:
+            self.late_penalty_rate = terms.penalty_rate
+            self.recovery_indemnity = terms.recovery_indemnity
+        self.operation_category = self.get_operation_category()
+        self.vat_on_debits = self.get_vat_on_debits()
+
+    def get_operation_category(self):
+        kinds = {'services' if l.product.type == 'service' else 'goods'
+            for l in self.lines if l.type == 'line' and l.product}
+        if not kinds:
+            # Lines without product: what the coop sells, services
+            return 'services'
+        return kinds.pop() if len(kinds) == 1 else 'mixed'
+
+    def get_vat_on_debits(self):
+        """Whether the seller opted for debits: VAT on the invoice and none
+        of it on cash basis (account_tax_cash: the fiscal year's or
+        period's tax groups on cash basis)"""
+        if self.operation_category == 'goods':
+            return False
+        taxes = [t for t in self.taxes if t.tax and t.amount]
+        return bool(taxes) and not any(t.on_cash_basis for t in taxes)
+
+    @classmethod
+    def check_einvoice_rules(cls, invoices):
+        """Refuse the invoices that are required to be e-invoices and break
+        a rule, naming the invoice, the customer and the rule"""
+        for invoice in invoices:
+            if not invoice.company.einvoice_required(invoice.invoice_date):
+                continue
+            errors = invoice.einvoice_failures()
+            if errors:
+                rule, message = errors[0]
+                raise EInvoiceRuleError(gettext(
+                        'coop_einvoice.msg_einvoice_rule',
+                        invoice=invoice.rec_name,
+                        party=invoice.party.rec_name,
+                        rule=rule, message=message))
+
+    def einvoice_failures(self):
+        "The (rule, message) the e-invoice of the invoice fails"
+        return rules.failures(
+            self.einvoice_data(), rules.RULES + rules.FRENCH_RULES)
+
+    # The e-invoice
+
+    @property
+    def einvoice_type_code(self):
+        return CREDIT_NOTE if self.total_amount < 0 else INVOICE
+
+    def einvoice_service_period(self):
+        """The (start, end) dates of the services invoiced; a module that
+        knows them (the month of deliveries) extends it"""
+        date = self.invoice_date or dt.date.today()
+        return date, date
+
+    @classmethod
+    def einvoice_party(cls, party, address, legal_info=None):
+        data = {
+            'name': party.name,
+            'country_code': (
+                address.country.code if address and address.country
+                else None),
+            }
+        if address:
+            street = [l for l in (address.street or '').splitlines()
+                if l.strip()]
+            for key, line in zip(['addr_l1', 'addr_l2', 'addr_l3'], street):
+                data[key] = line
+            if address.postal_code:
+                data['postcode'] = address.postal_code
+            if address.city:
+                data['city'] = address.city
+        siren = party_siren(party)
+        if siren:
+            data['legal_identifier'] = siren
+            # ISO 6523 ICD 0002: the French SIRENE system
+            data['legal_identifier_schemeid'] = '0002'
+        vat = party_vat(party)
+        if vat:
+            data['vat_identifier'] = vat
+        if legal_info:
+            data['legal_info'] = legal_info
+        return {k: v for k, v in data.items() if v}
+
+    def einvoice_notes(self):
+        "The invoice's legal notes (BG-1), with the French subject codes"
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        lang = Lang.get('fr')
+        notes = []
+        if self.late_penalty_rate is not None:
+            notes.append({'BT-21': 'PMD', 'BT-22': gettext(
+                        'coop_einvoice.msg_note_penalty',
+                        rate=lang.format('%.2f', self.late_penalty_rate * 100)
+                        )})
+        if self.recovery_indemnity is not None:
+            notes.append({'BT-21': 'PMT', 'BT-22': gettext(
+                        'coop_einvoice.msg_note_indemnity',
+                        amount=lang.format('%.2f', self.recovery_indemnity))})
+        notes.append({'BT-21': 'AAB',
+                'BT-22': gettext('coop_einvoice.msg_note_no_discount')})
+        if self.vat_on_debits:
+            notes.append({'BT-21': 'TXD',
+                    'BT-22': gettext('coop_einvoice.msg_note_vat_debits')})
+        return notes
+
+    def einvoice_data(self):
+        "The e-invoice as the factur-x library's data dict (EN 16931 terms)"
+        company = self.company
+        sign = -1 if self.einvoice_type_code == CREDIT_NOTE else 1
+        with Transaction().set_context(language='fr'):
+            notes = self.einvoice_notes()
+        legal_info = ' '.join(filter(None, [
+                    company.legal_form,
+                    (gettext('coop_einvoice.msg_capital',
+                            capital=_money(company.share_capital))
+                        if company.share_capital else '')]))
+        start, end = self.einvoice_service_period()
+        data = {
+            'BT-1': self.number,
+            'BT-2': self.invoice_date,
+            'BT-3': self.einvoice_type_code,
+            'BT-5': self.currency.code,
+            'BT-24': EN16931,
+            'BT-72': end,
+            'BT-73': start,
+            'BT-74': end,
+            'BT-8': 'invoice' if self.vat_on_debits else 'payment',
+            'BG-1': notes,
+            'BG-4': self.einvoice_party(
+                company.party, company.party.address_get(), legal_info),
+            'BG-7': self.einvoice_party(self.party, self.invoice_address),
+            }
+        if self.reference:
+            data['BT-10'] = self.reference
+        if self.payment_term:
+            data['BT-20'] = self.payment_term.rec_name
+        due_dates = [l.maturity_date for l in (self.lines_to_pay or [])
+            if l.maturity_date]
+        if due_dates:
+            data['BT-9'] = min(due_dates)
+        elif self.payment_term_date or self.invoice_date:
+            data['BT-9'] = self.payment_term_date or self.invoice_date
+        if (self.delivery_address
+                and self.delivery_address != self.invoice_address):
+            data['BG-13'] = {
+                k: v for k, v in self.einvoice_party(
+                    self.party, self.delivery_address).items()
+                if k not in {'legal_identifier', 'legal_identifier_schemeid',
+                    'vat_identifier'}}
+        lines = []
+        for number, line in enumerate(
+                (l for l in self.lines if l.type == 'line'), 1):
+            tax = line.taxes[0] if line.taxes else None
+            rate = (tax.rate or 0) * 100 if tax else Decimal(0)
+            unit = line.unit.symbol if line.unit else 'u'
+            lines.append({
+                    'BT-126': str(number),
+                    'BT-129': _number(sign * line.quantity),
+                    'BT-130': UNIT_CODES.get(unit, 'C62'),
+                    'BT-131': _money(sign * line.amount),
+                    'BT-146': _number(line.unit_price),
+                    'BT-151': 'S' if rate else 'E',
+                    'BT-152': _number(rate),
+                    'BT-153': (line.description or (
+                            line.product.rec_name if line.product
+                            else '')).splitlines()[0] if (
+                        line.description or line.product) else '',
+                    })
+        data['BG-25'] = lines
+        breakdown = []
+        for tax in self.taxes:
+            rate = (tax.tax.rate or 0) * 100 if tax.tax else Decimal(0)
+            entry = {
+                'BT-116': _money(sign * tax.base),
+                'BT-117': _money(sign * tax.amount),
+                'BT-118': 'S' if rate else 'E',
+                'BT-119': _number(rate),
+                }
+            if not rate:
+                entry['BT-120'] = tax.description or 'Exonération'
+            breakdown.append(entry)
+        data['BG-23'] = breakdown
+        untaxed = sign * self.untaxed_amount
+        data.update({
+                'BT-106': _money(sum(
+                        (Decimal(l['BT-131']) for l in lines), Decimal(0))),
+                'BT-109': _money(untaxed),
+                'BT-110': _money(sign * self.tax_amount),
+                'BT-112': _money(sign * self.total_amount),
+                'BT-115': _money(sign * self.total_amount),
+                })
+        return data
+
+    def einvoice_xml(self, flavor='factur-x'):
+        """The e-invoice's XML (CII for Factur-X, or UBL 2.1), checked
+        against the profile's XSD by the library"""
+        try:
+            return generate_xml(
+                self.einvoice_data(), flavor=flavor, level='en16931',
+                check_xsd=True, check_schematron=False)
+        except Exception as exception:
+            raise EInvoiceRuleError(gettext(
+                    'coop_einvoice.msg_einvoice_schema',
+                    invoice=self.rec_name, party=self.party.rec_name,
+                    message=str(exception))) from exception
+
+    # Attachments, once the PDF is made
+
+    @classmethod
+    def print_invoice(cls, invoices):
+        super().print_invoice(invoices)
+        cls.attach_einvoices([i for i in invoices
+                if i.type == 'out' and i.state in {'posted', 'paid'}])
+
+    @classmethod
+    @without_check_access
+    def attach_einvoices(cls, invoices):
+        """Attach the Factur-X and the UBL of each invoice that has none;
+        one not required to be an e-invoice and failing a rule gets none
+        (its PDF stays the invoice)"""
+        pool = Pool()
+        Attachment = pool.get('ir.attachment')
+        InvoiceReport = pool.get('account.invoice', type='report')
+        invoices = cls.browse([i.id for i in invoices])
+        done = {a.resource.id for a in Attachment.search([
+                    ('resource', 'in', [str(i) for i in invoices]),
+                    ('name', 'like', '%' + FACTURX_SUFFIX),
+                    ])}
+        to_create = []
+        for invoice in invoices:
+            if invoice.id in done:
+                continue
+            required = invoice.company.einvoice_required(invoice.invoice_date)
+            failures = invoice.einvoice_failures()
+            if failures and not required:
+                logger.info("no Factur-X for %s: %s %s",
+                    invoice.rec_name, *failures[0])
+                continue
+            cii = invoice.einvoice_xml('factur-x')
+            ubl = invoice.einvoice_xml('ubl-2.1')
+            if invoice.invoice_report_format == 'pdf':
+                pdf = invoice.invoice_report_cache
+            else:
+                _, pdf, _, _ = InvoiceReport.execute([invoice.id], {})
+            with Transaction().set_context(language='fr'):
+                title = gettext('coop_einvoice.msg_facturx_title',
+                    number=invoice.number)
+            document = facturx.generate_from_binary(
+                bytes(pdf), cii, flavor='factur-x', level='en16931',
+                check_xsd=True,
+                pdf_metadata={
+                    'author': invoice.company.rec_name,
+                    'keywords': 'Factur-X',
+                    'title': title,
+                    'subject': title,
+                    },
+                lang='fr-FR')
+            for suffix, data in [(FACTURX_SUFFIX, document), (UBL_SUFFIX, ubl)]:
+                to_create.append({
+                        'name': invoice.number + suffix,
+                        'resource': str(invoice),
+                        'type': 'data',
+                        'data': data,
+                        })
+        if to_create:
+            Attachment.create(to_create)
+
+    def einvoice_attachment(self, suffix=FACTURX_SUFFIX):
+        "The invoice's attached e-invoice of suffix, None if it has none"
+        Attachment = Pool().get('ir.attachment')
+        with without_check_access():
+            attachments = Attachment.search([
+                    ('resource', '=', str(self)),
+                    ('name', '=', (self.number or '') + suffix),
+                    ], limit=1)
+        return attachments[0] if attachments else None
+
+
+class InvoiceReport(metaclass=PoolMeta):
+    __name__ = 'account.invoice'
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        context = super().get_context(records, header, data)
+        invoice = context['invoice']
+        # The customer's language (the French one when they have none)
+        language = (invoice.party.lang.code if invoice.party.lang
+            else Transaction().language)
+        context['language'] = language
+        context['lang'] = Lang.get(language)
+        context['stylesheet'] = stylesheet()
+        context['company_identifiers'] = company_identifiers
+        context['address_lines'] = address_lines
+        context['selection_string'] = selection_string
+        context['party_siren'] = party_siren
+        context['party_vat'] = party_vat
+        context['format_percent'] = cls.format_percent
+        context['due_dates'] = cls.due_dates
+        return context
+
+    @classmethod
+    def format_percent(cls, value, lang, digits=2):
+        if value is None:
+            return ''
+        return cls.format_number(float(value) * 100, lang, digits) + '\xa0%'
+
+    @classmethod
+    def due_dates(cls, invoice):
+        "The (date, amount) to pay of a posted invoice, by date"
+        return sorted((l.maturity_date or invoice.invoice_date,
+                l.debit - l.credit) for l in (invoice.lines_to_pay or []))
+
+    @classmethod
+    def convert(cls, report, data, timeout=5 * 60, retry=5):
+        # A PDF/A-3b, so that the Factur-X made from it is one too
+        if (report.template_extension in {'html', 'xhtml'}
+                and report.extension == 'pdf'):
+            import weasyprint
+            return 'pdf', weasyprint.HTML(
+                string=data,
+                url_fetcher=weasyprint.URLFetcher(
+                    allowed_protocols={'http', 'https'}),
+                ).write_pdf(pdf_variant='pdf/a-3b')
+        return super().convert(report, data, timeout=timeout, retry=retry)

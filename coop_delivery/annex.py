@@ -1,0 +1,128 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"""The annex of a store's invoice: every delivery it bills
+
+The invoice's lines are grouped (by default a line per day and price); the
+annex lists each delivery with its date, reference, pickup and dropoff
+addresses, distance, weight and price, as a PDF (report/annex.html, see
+docs/templates.md) and as CSV, both attached to the invoice when month-end
+posts it."""
+import csv
+import io
+from decimal import Decimal
+
+from trytond.i18n import gettext
+from trytond.pool import Pool
+
+from coop_tools.report import HTMLReport
+
+from .delivery import invoiced_amount
+
+
+def task_address(task):
+    "A task's address on one line"
+    if not task:
+        return ''
+    if task.address:
+        lines = task.address.full_address.splitlines()
+        return ', '.join(l.strip() for l in lines if l.strip())
+    return ', '.join(p for p in [
+            task.street, ' '.join(
+                p for p in [task.postal_code, task.city] if p)] if p)
+
+
+def annex_rows(invoice):
+    """The deliveries billed by the invoice, in date and reference order:
+    dicts of date, reference, pickup, dropoff, distance (km), weight (kg)
+    and price (without tax)"""
+    pool = Pool()
+    Delivery = pool.get('coop.delivery')
+    sale_lines = [l.origin.id for l in invoice.lines
+        if l.origin and l.origin.__name__ == 'sale.line']
+    deliveries = Delivery.search([
+            ('sale_line', 'in', sale_lines),
+            ], order=[('date', 'ASC'), ('reference', 'ASC'), ('id', 'ASC')])
+    rows = []
+    for delivery in deliveries:
+        pickup = dropoff = None
+        for task in delivery.tasks:
+            if task.type == 'pickup' and not pickup:
+                pickup = task
+            elif task.type == 'dropoff':
+                dropoff = task
+        rows.append({
+                'date': delivery.date,
+                'reference': delivery.reference or '',
+                'pickup': task_address(pickup),
+                'dropoff': task_address(dropoff),
+                'distance': (Decimal(delivery.distance) / 1000
+                    if delivery.distance is not None else None),
+                'weight': (Decimal(delivery.weight) / 1000
+                    if delivery.weight is not None else None),
+                'price': invoiced_amount(
+                    delivery.price_override, delivery.price),
+                })
+    return rows
+
+
+CSV_COLUMNS = ['date', 'reference', 'pickup', 'dropoff', 'distance',
+    'weight', 'price']
+
+
+def annex_csv(rows):
+    "The annex as CSV (UTF-8, comma, a header line; dates ISO, points)"
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator='\r\n')
+    writer.writerow([
+            'date', 'reference', 'pickup', 'dropoff', 'distance_km',
+            'weight_kg', 'price'])
+    for row in rows:
+        writer.writerow([
+                row['date'].isoformat(), row['reference'], row['pickup'],
+                row['dropoff'],
+                '' if row['distance'] is None else f"{row['distance']:.3f}",
+                '' if row['weight'] is None else f"{row['weight']:.3f}",
+                '' if row['price'] is None else f"{row['price']:.2f}"])
+    return out.getvalue().encode('utf-8')
+
+
+class AnnexReport(HTMLReport):
+    "Delivery statement: the annex of a store's invoice"
+    __name__ = 'coop.delivery.annex'
+
+    @classmethod
+    def document_language(cls, records, data):
+        "The store's language"
+        langs = {r.party.lang.code for r in records if r.party.lang}
+        return langs.pop() if len(langs) == 1 else None
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        context = super().get_context(records, header, data)
+        context['annex_rows'] = annex_rows
+        return context
+
+    @classmethod
+    def render_annex(cls, invoice):
+        "The PDF of the invoice's annex, from the report's template"
+        pool = Pool()
+        ActionReport = pool.get('ir.action.report')
+        action, = ActionReport.search([('report_name', '=', cls.__name__)])
+        _, content = cls._execute([invoice], {}, {}, action)
+        return content
+
+    @classmethod
+    def attachments(cls, invoice, pdf=True):
+        "The annex of the invoice as unsaved attachments: PDF and CSV"
+        pool = Pool()
+        Attachment = pool.get('ir.attachment')
+        name = gettext('coop_delivery.msg_annex_name',
+            number=invoice.number or '')
+        rows = annex_rows(invoice)
+        attachments = [Attachment(
+                resource=invoice, name=f'{name}.csv', type='data',
+                data=annex_csv(rows))]
+        if pdf:
+            attachments.append(Attachment(
+                    resource=invoice, name=f'{name}.pdf', type='data',
+                    data=cls.render_annex(invoice)))
+        return attachments
