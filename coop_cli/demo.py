@@ -393,7 +393,12 @@ def _create_delivery_product(company):
                 'products': [('create', [{}])],
                 }])
     Configuration.write([Configuration(1)], {
-            'invoice_product': template.products[0].id})
+            'invoice_product': template.products[0].id,
+            # A line per rule and price on the stores' monthly invoices,
+            # every delivery in the annex: a few lines to post and print
+            # instead of a hundred per store (a line per day and price)
+            'invoice_grouping': 'rule',
+            })
     return template.products[0]
 
 
