@@ -15,6 +15,23 @@ from coop_tools.suite import MODULES
 SUITE_MODULES = MODULES + ['account_fr']
 
 
+def suite_modules(names=None):
+    """The modules to activate: names (a comma-separated string or a list)
+    checked against the suite's, or all of them; their dependencies come
+    with them. A coop leaves out the addons it does not use."""
+    if not names:
+        return list(SUITE_MODULES)
+    if isinstance(names, str):
+        names = names.split(',')
+    names = [n.strip() for n in names if n.strip()]
+    unknown = [n for n in names if n not in SUITE_MODULES]
+    if unknown or not names:
+        raise CoopError(
+            f"unknown module(s) {', '.join(unknown) or '(none given)'}: "
+            f"choose among {', '.join(SUITE_MODULES)}")
+    return names
+
+
 def _connection_error(exception):
     detail = str(exception).strip().splitlines()
     detail = detail[0] if detail else exception.__class__.__name__
@@ -188,15 +205,16 @@ def _upgrade(name, modules, force):
     return True
 
 
-def create_or_upgrade(name, admin_password, admin_email=None, force=False):
-    """Create the database with the suite's modules, or upgrade it
+def create_or_upgrade(name, admin_password, admin_email=None, force=False,
+        modules=SUITE_MODULES):
+    """Create the database with the modules (the suite's), or upgrade it
 
     admin_password is a function, called only when the database is new.
     Return what was done: 'created', 'upgraded' or 'up-to-date'."""
     if not exists(name):
-        _create(name, admin_password(), admin_email, SUITE_MODULES)
+        _create(name, admin_password(), admin_email, modules)
         return 'created'
-    if _upgrade(name, SUITE_MODULES, force):
+    if _upgrade(name, modules, force):
         return 'upgraded'
     return 'up-to-date'
 

@@ -106,6 +106,10 @@ def build_parser():
             '--admin-password-file', metavar='FILE',
             help=f"file holding the admin password (default: ${PASSWORD_ENV})")
         sub.add_argument('--admin-email', metavar='EMAIL')
+        sub.add_argument(
+            '--modules', metavar='NAME,...',
+            help="the suite's modules to activate, with their dependencies "
+            "(default: all of them; a coop may leave out addons)")
     upgrade.add_argument(
         '--create-missing', action='store_true',
         help="create the database if it does not exist yet")
@@ -236,7 +240,8 @@ def cmd_db_create(args):
     from . import database
     _load_settings(args)
     start = time.monotonic()
-    database.create(args.name, _admin_password(args), args.admin_email)
+    database.create(args.name, _admin_password(args), args.admin_email,
+        database.suite_modules(args.modules))
     _report(args, {
             'database': args.name,
             'action': 'created',
@@ -249,11 +254,12 @@ def cmd_db_upgrade(args):
     from . import database
     _load_settings(args)
     start = time.monotonic()
+    modules = database.suite_modules(args.modules)
     if args.create_missing:
         action = database.create_or_upgrade(
             args.name, lambda: _admin_password(args), args.admin_email,
-            args.force)
-    elif database.upgrade(args.name, database.SUITE_MODULES, args.force):
+            args.force, modules)
+    elif database.upgrade(args.name, modules, args.force):
         action = 'upgraded'
     else:
         action = 'up-to-date'

@@ -9,6 +9,8 @@
 #   COOP_DATABASE              database name (default coop)
 #   COOP_ADMIN_PASSWORD[_FILE] admin password, used when the database is new
 #   COOP_ADMIN_EMAIL           admin e-mail, used when the database is new
+#   COOP_MODULES               modules to activate, comma-separated (default:
+#                              all of the suite's; a coop may leave out addons)
 #   COOP_WORKERS, COOP_THREADS gunicorn workers (4) and threads per worker (4)
 #   COOP_LISTEN                address (0.0.0.0:8000)
 #   COOP_CONFIG                configuration file (/etc/coop/production.conf)
@@ -38,6 +40,9 @@ setup() {
     fi
     if [ -n "${COOP_ADMIN_EMAIL:-}" ]; then
         set -- "$@" --admin-email "$COOP_ADMIN_EMAIL"
+    fi
+    if [ -n "${COOP_MODULES:-}" ]; then
+        set -- "$@" --modules "$COOP_MODULES"
     fi
     # Exit code 3: the server does not answer yet, it may be starting
     tries=1

@@ -111,6 +111,7 @@ class TimedResult(unittest.TextTestResult):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.seconds = {}
+        self.test_seconds = {}
         self._last = time.monotonic()
 
     def stopTest(self, test):
@@ -118,6 +119,8 @@ class TimedResult(unittest.TextTestResult):
         now = time.monotonic()
         module = type(test).__module__
         self.seconds[module] = self.seconds.get(module, 0) + now - self._last
+        # The class's set-up counts in its first test
+        self.test_seconds[test.id()] = now - self._last
         self._last = now
 
     def print_slowest(self, count=10):
@@ -125,6 +128,10 @@ class TimedResult(unittest.TextTestResult):
         for module, seconds in sorted(
                 self.seconds.items(), key=lambda i: -i[1])[:count]:
             self.stream.writeln(f"  {seconds:7.1f}  {module}")
+        self.stream.writeln("slowest tests, a class's set-up in its first:")
+        for name, seconds in sorted(
+                self.test_seconds.items(), key=lambda i: -i[1])[:count]:
+            self.stream.writeln(f"  {seconds:7.1f}  {name}")
 
 
 def run_child(backend, names, result_path):
@@ -134,7 +141,7 @@ def run_child(backend, names, result_path):
     suite = loader.loadTestsFromNames(names or test_names(backend))
     result = unittest.TextTestRunner(
         verbosity=2, buffer=False, resultclass=TimedResult).run(suite)
-    result.print_slowest()
+    result.print_slowest(int(os.environ.get('COOP_TEST_SLOWEST', 10)))
     failed = len(result.failures) + len(result.errors) + len(
         result.unexpectedSuccesses)
     with open(result_path, 'w') as file:

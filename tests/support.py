@@ -33,7 +33,13 @@ def write_config(folder, text):
     return path
 
 
-def coop(*args, env=None, cwd=None, timeout=600, coop_bin=None):
+# How long a command that installs every module may run before it is
+# taken for hung: a guard, not a measure of speed (on two cores shared by
+# four passes an installation passed 600 s, CI at 3ee4c2f)
+HANG_TIMEOUT = 1800
+
+
+def coop(*args, env=None, cwd=None, timeout=HANG_TIMEOUT, coop_bin=None):
     "Run the coop command and return the completed process"
     return subprocess.run(
         [coop_bin or os.path.join(BIN, 'coop'), *args],
@@ -141,7 +147,7 @@ def copy_database(setup, folder, name):
         code = BUILD % '\n'.join(
             ' ' * 12 + line for line in setup.splitlines())
         process = subprocess.run([sys.executable, '-c', code], env=env,
-            cwd=ROOT, capture_output=True, text=True, timeout=1200)
+            cwd=ROOT, capture_output=True, text=True, timeout=HANG_TIMEOUT)
         if process.returncode:
             raise AssertionError(process.stderr)
         _templates[setup] = os.path.join(built, 'template.sqlite')

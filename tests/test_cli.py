@@ -126,6 +126,17 @@ class CoopCommandTestCase(unittest.TestCase):
                 '--admin-password-file', os.path.join(self.folder, 'no')),
             "cannot read the admin password file")
 
+    def test_unknown_module(self):
+        "A module the suite does not have is refused before any work"
+        for args in [['create'], ['upgrade', '--create-missing']]:
+            with self.subTest(args=args):
+                one_line_error(self,
+                    coop('db', *args, 'x', '--modules', 'coop_payroll,sale',
+                        '-c', self.config,
+                        env=clean_environ(COOP_ADMIN_PASSWORD='x')),
+                    "unknown module(s) sale: choose among coop_delivery")
+        self.assertFalse(os.listdir(os.path.join(self.folder, 'db')))
+
     def test_import_members_help(self):
         "coop import members documents its CSV format"
         for args in [['import'], ['import', 'members']]:

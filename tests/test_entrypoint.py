@@ -11,7 +11,8 @@ import unittest
 import uuid
 
 from .support import (
-    ROOT, SAO_ROOT, clean_environ, free_port, http_get, login, wait_for_port)
+    HANG_TIMEOUT, ROOT, SAO_ROOT, clean_environ, free_port, http_get, login,
+    wait_for_port)
 
 BACKENDS = {'postgresql'}
 # It waits on the entrypoint's processes: the runner gives it a child of
@@ -34,6 +35,10 @@ class EntrypointTestCase(unittest.TestCase):
             TRYTOND_WEB__ROOT=SAO_ROOT,
             COOP_CONFIG=os.path.join(ROOT, 'config', 'production.conf'),
             COOP_DATABASE=cls.database,
+            # The entrypoint's roles are under test, not the installation
+            # of every module (the PostgreSQL pass does it): one module
+            # and its dependencies, as a coop leaving the addons out
+            COOP_MODULES='coop_membership',
             COOP_ADMIN_PASSWORD='entrypoint-admin')
         cls.addClassCleanup(cls.drop_database)
 
@@ -50,7 +55,7 @@ class EntrypointTestCase(unittest.TestCase):
     def entrypoint(self, *args, **env):
         return subprocess.run([ENTRYPOINT, *args],
             env=dict(self.env, **env), capture_output=True, text=True,
-            timeout=600)
+            timeout=HANG_TIMEOUT)
 
     def setup_summary(self, process):
         self.assertEqual(process.returncode, 0, process.stderr)
@@ -60,7 +65,9 @@ class EntrypointTestCase(unittest.TestCase):
         "setup creates the database, skips an idle upgrade; serve logs in"
         summary = self.setup_summary(self.entrypoint('setup'))
         self.assertEqual(summary['action'], 'created')
-        self.assertIn('coop_payroll', summary['modules'])
+        self.assertIn('coop_membership', summary['modules'])
+        self.assertIn('account', summary['modules'])
+        self.assertNotIn('coop_payroll', summary['modules'])
 
         # Nothing changed: the restart does not pay for a full upgrade
         summary = self.setup_summary(self.entrypoint('setup'))
