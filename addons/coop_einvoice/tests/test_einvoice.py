@@ -449,6 +449,30 @@ class CoopEInvoiceTestCase(SuiteDatabase, ModuleTestCase):
         self.assertEqual(figures['box_32'], Decimal('6.50'))
 
     @with_transaction()
+    def test_many_lines_on_cash_basis(self):
+        """A month's invoice of a line per day and price (120 lines) posts
+        on cash basis: 120 × 1.00 = 120.00, 20 % VAT = 24.00, and each of
+        its 120 base lines and its tax line wait for the payment"""
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        TaxLine = pool.get('account.tax.line')
+        data = self.setup(cash_basis=True)
+        with set_company(data['company']):
+            invoice = create_invoice(data, lines=[
+                    (f"Livraisons du jour {i}", 1, Decimal('1.00'))
+                    for i in range(120)])
+            with Transaction().set_context(_skip_warnings=True):
+                Invoice.post([invoice])
+        invoice = Invoice(invoice.id)
+        self.assertEqual(invoice.state, 'posted')
+        self.assertEqual(invoice.untaxed_amount, Decimal('120.00'))
+        self.assertEqual(invoice.tax_amount, Decimal('24.00'))
+        lines = TaxLine.search([('move_line.move', '=', invoice.move.id)])
+        self.assertEqual(
+            sorted(l.type for l in lines), ['base'] * 120 + ['tax'])
+        self.assertEqual({l.on_cash_basis for l in lines}, {True})
+
+    @with_transaction()
     def test_vat_return_cash_basis(self):
         """On receipts, an unpaid sale owes no VAT yet: the purchase's 10.00
         makes a credit (25)"""
