@@ -55,6 +55,41 @@ def set_membership_accounts(company):
     return config
 
 
+def membership_fixture(company, build=None):
+    """setup_membership's records on company, the company and what
+    build(company, records) adds to them, for commit_setup (a class's
+    fixture built once): set_company's writes on the user are undone, the
+    generic tests find the user as it was"""
+    from trytond.modules.company.tests import set_company
+    User = Pool().get('res.user')
+    user = User(Transaction().user)
+    before = {'company': user.company.id if user.company else None}
+    if company not in user.companies:
+        before['companies'] = [('remove', [company.id])]
+    with set_company(company):
+        data = setup_membership(company)
+        if build:
+            data.update(build(company, data))
+    User.write([user], before)
+    return {'company': company, **data}
+
+
+def vary_membership(company, form=None, **settings):
+    """The coop form of company and the register's settings of a test
+    that needs a variant of membership_fixture's (waiting_months and
+    minimum_capital as setup_membership names them)"""
+    pool = Pool()
+    Company = pool.get('company.company')
+    Configuration = pool.get('coop.membership.configuration')
+    if form is not None:
+        Company.write([company], {'coop_form': form})
+    names = {'waiting_months': 'sell_back_waiting_months'}
+    config = Configuration(1)
+    for name, value in settings.items():
+        setattr(config, names.get(name, name), value)
+    config.save()
+
+
 def setup_membership(company, form='scop', waiting_months=0,
         minimum_capital=Decimal(30)):
     """A test chart, a fiscal year over YEAR, the register's settings and
