@@ -84,6 +84,23 @@ def company_records(data, key='company'):
         yield {k: r.__class__(r.id) for k, r in records.items()}
 
 
+@contextmanager
+def setup_company(company):
+    """set_company for a step of commit_setup: the user's company and
+    companies are put back as they were when it ends, so that the
+    committed fixture leaves the user as the suite's database has it"""
+    from trytond.modules.company.tests import set_company
+    from trytond.pool import Pool
+    User = Pool().get('res.user')
+    user = User(Transaction().user)
+    before = {'company': user.company.id if user.company else None}
+    if company not in user.companies:
+        before['companies'] = [('remove', [company.id])]
+    with set_company(company):
+        yield
+    User.write([user], before)
+
+
 def activate_suite():
     """Restore the suite's database from the cache (installed the first
     time), dropping what the test class before left"""

@@ -7,7 +7,7 @@ from decimal import Decimal
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from coop_tools.testing import lock_tables
+from coop_tools.testing import lock_tables, setup_company
 
 YEAR = 2026
 # Accounts of the test chart, by configuration setting
@@ -58,19 +58,11 @@ def set_membership_accounts(company):
 def membership_fixture(company, build=None):
     """setup_membership's records on company, the company and what
     build(company, records) adds to them, for commit_setup (a class's
-    fixture built once): set_company's writes on the user are undone, the
-    generic tests find the user as it was"""
-    from trytond.modules.company.tests import set_company
-    User = Pool().get('res.user')
-    user = User(Transaction().user)
-    before = {'company': user.company.id if user.company else None}
-    if company not in user.companies:
-        before['companies'] = [('remove', [company.id])]
-    with set_company(company):
+    fixture built once)"""
+    with setup_company(company):
         data = setup_membership(company)
         if build:
             data.update(build(company, data))
-    User.write([user], before)
     return {'company': company, **data}
 
 
