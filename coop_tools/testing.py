@@ -8,7 +8,10 @@ suite (as a coop's database is). The names are sorted because proteus's
 activate_modules names its cache from the sorted list, and Tryton's
 activate_module from the list as given.
 """
-from trytond.tests.test_tryton import _DBTestCase, activate_module, drop_db
+from contextlib import contextmanager
+
+from trytond.tests.test_tryton import (
+    DB_NAME, _DBTestCase, activate_module, drop_db)
 from trytond.transaction import Transaction, TransactionError
 
 from .suite import MODULES
@@ -35,6 +38,67 @@ def lock_tables():
     "Restart the test's transaction once, holding every LOCKED_TABLES"
     if not set(LOCKED_TABLES) <= Transaction()._locked_tables:
         raise _LockTables()
+
+
+def commit_setup(*steps):
+    """Run steps in a committed transaction, restarted when it asks for
+    table locks midway (as tests/test_roles.py sets up its data); the
+    records the first step returns, as {key: (model, id)}
+
+    For a test class's fixture built once (a company, its chart, its
+    fiscal year: seconds each) in setUpClass, after the suite's database
+    is restored; each test's transaction, rolled back, reads it again."""
+    extras = {'_lock_tables': list(LOCKED_TABLES)}
+    while True:
+        with Transaction().start(DB_NAME, 0, **extras) as transaction:
+            try:
+                data = steps[0]()
+                for step in steps[1:]:
+                    step()
+                transaction.commit()
+                return {key: (record.__name__, record.id)
+                    for key, record in data.items()}
+            except TransactionError as error:
+                transaction.rollback()
+                error.fix(extras)
+
+
+def setup_records(data):
+    """The records of commit_setup's answer, in the current transaction;
+    locks LOCKED_TABLES first (restarting the test's transaction once), as
+    the setup helpers do"""
+    from trytond.pool import Pool
+    lock_tables()
+    pool = Pool()
+    return {key: pool.get(model)(id_) for key, (model, id_) in data.items()}
+
+
+@contextmanager
+def company_records(data, key='company'):
+    """setup_records(data) with data's company (under key) as the user's
+    company (set_company), read again in that context as records created
+    under set_company would be"""
+    from trytond.modules.company.tests import set_company
+    records = setup_records(data)
+    with set_company(records[key]):
+        yield {k: r.__class__(r.id) for k, r in records.items()}
+
+
+@contextmanager
+def setup_company(company):
+    """set_company for a step of commit_setup: the user's company and
+    companies are put back as they were when it ends, so that the
+    committed fixture leaves the user as the suite's database has it"""
+    from trytond.modules.company.tests import set_company
+    from trytond.pool import Pool
+    User = Pool().get('res.user')
+    user = User(Transaction().user)
+    before = {'company': user.company.id if user.company else None}
+    if company not in user.companies:
+        before['companies'] = [('remove', [company.id])]
+    with set_company(company):
+        yield
+    User.write([user], before)
 
 
 def activate_suite():

@@ -6,8 +6,7 @@ from decimal import Decimal
 from trytond.exceptions import UserError, UserWarning
 from trytond.model.exceptions import (
     AccessError, DomainValidationError, RequiredValidationError)
-from trytond.modules.company.tests import (
-    CompanyTestMixin, create_company, set_company)
+from trytond.modules.company.tests import CompanyTestMixin, create_company
 from coop_membership.legal import CollegeWeightError, LegalLimitError
 from coop_membership.member import MemberValidationError
 from coop_membership.operation import OperationError
@@ -17,11 +16,12 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
-from coop_tools.testing import SuiteDatabase
+from coop_tools.testing import (
+    SuiteDatabase, commit_setup, company_records)
 
 from .tools import (
-    CAPITAL_CODES, balance, capital, create_members, operation,
-    setup_membership, skip_warnings, subscribe)
+    CAPITAL_CODES, balance, capital, create_members, membership_fixture,
+    operation, skip_warnings, subscribe, vary_membership)
 
 JAN, FEB, MAR, APR, MAY, JUN, JUL, AUG = (
     dt.date(2026, m, 15) for m in range(1, 9))
@@ -48,6 +48,19 @@ class CoopMembershipTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
     "Members, the register of shares, its accounting and the legal checks"
     module = 'coop_membership'
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # One coop for the class, committed, with its chart, fiscal year and
+        # register's settings (setup_membership's: seconds each); each test
+        # rolls back what it adds, variants included (vary_membership)
+        cls.data = commit_setup(lambda: membership_fixture(create_company()))
+
+    def coop(self):
+        """The class's coop and its register's settings by key, the coop
+        as the user's company"""
+        return company_records(self.data)
+
     def _member(self, name, number, **values):
         pool = Pool()
         Party = pool.get('party.party')
@@ -68,8 +81,7 @@ class CoopMembershipTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
         "A candidate becomes a member, then a former member"
         pool = Pool()
         Member = pool.get('coop.member')
-        company = create_company()
-        with set_company(company):
+        with self.coop():
             member = self._member("Awa Diallo", 'M-001')
             self.assertEqual(member.status, 'candidate')
             self.assertEqual(member.rec_name, 'M-001 Awa Diallo')
@@ -87,8 +99,7 @@ class CoopMembershipTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
     @with_transaction()
     def test_status_needs_dates(self):
         "A member needs an entry date and a former member an exit date"
-        company = create_company()
-        with set_company(company):
+        with self.coop():
             with self.assertRaises(RequiredValidationError):
                 self._member("A", 'M-1', status='member')
             with self.assertRaises(RequiredValidationError):
@@ -109,8 +120,7 @@ class CoopMembershipTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
     @with_transaction()
     def test_number_unique(self):
         "Two members of one company cannot share a number"
-        company = create_company()
-        with set_company(company):
+        with self.coop():
             self._member("A", 'M-1')
             with self.assertRaises(UserError):
                 self._member("B", 'M-1')
@@ -121,8 +131,8 @@ class CoopMembershipTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
         pool = Pool()
         User = pool.get('res.user')
         Member = pool.get('coop.member')
-        company = create_company()
-        with set_company(company):
+        with self.coop() as data:
+            company = data['company']
             self._member("A", 'M-1')
             user, = User.create([{
                         'name': "Clerk", 'login': 'clerk',
@@ -143,9 +153,8 @@ class CoopMembershipTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
         Subscription = pool.get('coop.share.subscription')
         Payment = pool.get('coop.share.payment')
         Operation = pool.get('coop.share.operation')
-        company = create_company()
-        with set_company(company):
-            data = setup_membership(company)
+        with self.coop() as data:
+            company = data['company']
             awa, = create_members(company, data['EMP'], ["Awa"])
             subscription, = Subscription.create([{
                         'member': awa.id, 'share_class': data['A'].id,
@@ -224,9 +233,8 @@ class CoopMembershipTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
         StatementJournal = pool.get('account.statement.journal')
         Statement = pool.get('account.statement')
         Subscription = pool.get('coop.share.subscription')
-        company = create_company()
-        with set_company(company):
-            data = setup_membership(company)
+        with self.coop() as data:
+            company = data['company']
             config = Configuration(1)
             awa, = create_members(company, data['EMP'], ["Awa"])
             subscription, = subscribe([awa], data['A'], 4, JAN, paid=False)
@@ -277,9 +285,8 @@ class CoopMembershipTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
         ShareClass = pool.get('coop.share.class')
         Subscription = pool.get('coop.share.subscription')
         Payment = pool.get('coop.share.payment')
-        company = create_company()
-        with set_company(company):
-            data = setup_membership(company)
+        with self.coop() as data:
+            company = data['company']
             share_a = data['A']
             share_b, = ShareClass.create([{
                         'code': 'B', 'name': "Hundreds",
@@ -318,9 +325,9 @@ class CoopMembershipTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
         "A sell-back needs approval, waits, keeps the floor, is refunded"
         pool = Pool()
         Operation = pool.get('coop.share.operation')
-        company = create_company()
-        with set_company(company):
-            data = setup_membership(
+        with self.coop() as data:
+            company = data['company']
+            vary_membership(
                 company, waiting_months=3, minimum_capital=Decimal(100))
             share_a = data['A']
             awa, leo = create_members(company, data['EMP'], ["Awa", "Léo"])
@@ -384,9 +391,8 @@ class CoopMembershipTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
         "Recorded operations are not edited; corrections are reversals"
         pool = Pool()
         Operation = pool.get('coop.share.operation')
-        company = create_company()
-        with set_company(company):
-            data = setup_membership(company)
+        with self.coop() as data:
+            company = data['company']
             awa, leo = create_members(company, data['EMP'], ["Awa", "Léo"])
             subscribe([awa], data['A'], 4, FEB)
             transfer = operation(
@@ -423,9 +429,8 @@ class CoopMembershipTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
         pool = Pool()
         Member = pool.get('coop.member')
         ShareClass = pool.get('coop.share.class')
-        company = create_company()
-        with set_company(company):
-            data = setup_membership(company)
+        with self.coop() as data:
+            company = data['company']
             share_b, = ShareClass.create([{
                         'code': 'B', 'name': "Hundreds",
                         'nominal': Decimal(100), 'maximum': 2,
@@ -465,9 +470,9 @@ class CoopMembershipTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
     @with_transaction()
     def test_scop_capital_limit(self):
         "Employees hold at least 51 % of a SCOP's capital"
-        company = create_company()
-        with set_company(company):
-            data = setup_membership(company, form='scop')
+        with self.coop() as data:
+            company = data['company']
+            vary_membership(company, form='scop')
             share_a = data['A']
             first, second = create_members(
                 company, data['EMP'], ["E1", "E2"])
@@ -484,9 +489,9 @@ class CoopMembershipTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
     @with_transaction()
     def test_scop_votes_limit(self):
         "Thirteen employees of twenty members are 65 % of the votes"
-        company = create_company()
-        with set_company(company):
-            data = setup_membership(company, form='scop')
+        with self.coop() as data:
+            company = data['company']
+            vary_membership(company, form='scop')
             share_a = data['A']
             employees = create_members(
                 company, data['EMP'], [f"E{i}" for i in range(13)])
@@ -516,9 +521,9 @@ class CoopMembershipTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
         "A SCIC's colleges weigh 10 % to 50 %; public bodies hold half"
         pool = Pool()
         Category = pool.get('coop.member.category')
-        company = create_company()
-        with set_company(company):
-            data = setup_membership(company, form='scic')
+        with self.coop() as data:
+            company = data['company']
+            vary_membership(company, form='scic')
             for code, weight in [('EMP', '0.50'), ('BEN', '0.10')]:
                 data[code].vote_weight = Decimal(weight)
                 data[code].save()

@@ -2,27 +2,30 @@
 import datetime as dt
 import io
 import unittest
+from contextlib import contextmanager
 from decimal import Decimal
 
 from pypdf import PdfReader
 
-from trytond.modules.company.tests import create_company, set_company
+from trytond.modules.company.tests import create_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
 from coop_tools.languages import load_french
-from coop_tools.testing import activate_suite
+from coop_tools.testing import activate_suite, commit_setup, company_records
 from trytond.transaction import Transaction
 
 from coop_membership.report import (
     INFORMATIVE, MOVEMENTS, CapitalVariationError, number_key)
 
 from .tools import (
-    capital, create_members, operation, setup_membership, skip_warnings,
+    capital, create_members, membership_fixture, operation, skip_warnings,
     subscribe)
 
 JAN, FEB, MAR, APR, MAY, JUN, JUL, AUG = (
     dt.date(2026, m, 15) for m in range(1, 9))
+# The members of build_register's register
+MEMBERS = ['awa', 'leo', 'zoe', 'noa']
 REPORTS = [
     'coop.membership.certificate',
     'coop.membership.register',
@@ -36,60 +39,73 @@ def pages_text(content):
     return [' '.join(p.extract_text().split()) for p in pdf.pages]
 
 
+def create_coop():
+    "The company, with an address and a SIRET"
+    pool = Pool()
+    Currency = pool.get('currency.currency')
+    Address = pool.get('party.address')
+    Identifier = pool.get('party.identifier')
+    euro, = Currency.create([{
+                'name': "Euro", 'symbol': '€', 'code': 'EUR'}])
+    company = create_company("Coop Vélo", currency=euro)
+    address, = company.party.addresses
+    Address.write([address], {
+            'street': "12 rue des Rayons",
+            'postal_code': '69001', 'city': "Lyon",
+            })
+    Identifier.create([{
+                'party': company.party.id, 'address': address.id,
+                'type': 'fr_siret', 'code': '73282932000074',
+                }])
+    return company
+
+
+def build_register(company, data):
+    """A register on setup_membership's data: Awa and Léo subscribe 8
+    shares A in January, Léo 2 more in February, Awa sells 2 back in March,
+    transfers 2 to Noa in April and converts 4 A into 1 B in May; Zoé's
+    subscription of 2 B in June is reversed in July"""
+    pool = Pool()
+    Operation = pool.get('coop.share.operation')
+    ShareClass = pool.get('coop.share.class')
+    share_a = data['A']
+    share_b, = ShareClass.create([{
+                'code': 'B', 'name': "Hundreds",
+                'nominal': Decimal(100),
+                }])
+    awa, leo, zoe, noa = create_members(
+        company, data['EMP'], ["Awa Diallo", "Léo Martin", "Zoé Petit",
+            "Noa Bernard"])
+    with skip_warnings():
+        subscribe([awa, leo], share_a, 8, JAN)
+        subscribe([leo], share_a, 2, FEB)
+        operation('sell_back', awa, share_a, 2, MAR)
+        operation('transfer', awa, share_a, 2, APR, to_member=noa.id)
+        operation('conversion', awa, share_a, 4, MAY,
+            to_class=share_b.id, to_quantity=1)
+        late, = subscribe([zoe], share_b, 2, JUN, paid=False)
+        Operation.reverse([late.operation], date=JUL)
+    return dict(zip(MEMBERS, [awa, leo, zoe, noa]), B=share_b)
+
+
 class CoopMembershipReportTestCase(unittest.TestCase):
     "Test the documents of the register of members"
 
     @classmethod
     def setUpClass(cls):
         activate_suite()
+        # The coop and its register (build_register's), built once,
+        # committed: each test reads them in its transaction, rolled back
+        cls.data = commit_setup(
+            lambda: membership_fixture(create_coop(), build_register))
 
-    def create_coop(self):
-        "The company, with an address and a SIRET"
-        pool = Pool()
-        Currency = pool.get('currency.currency')
-        Address = pool.get('party.address')
-        Identifier = pool.get('party.identifier')
-        euro, = Currency.create([{
-                    'name': "Euro", 'symbol': '€', 'code': 'EUR'}])
-        company = create_company("Coop Vélo", currency=euro)
-        address, = company.party.addresses
-        Address.write([address], {
-                'street': "12 rue des Rayons",
-                'postal_code': '69001', 'city': "Lyon",
-                })
-        Identifier.create([{
-                    'party': company.party.id, 'address': address.id,
-                    'type': 'fr_siret', 'code': '73282932000074',
-                    }])
-        return company
-
-    def build_register(self, company):
-        """A register: Awa and Léo subscribe 8 shares A in January, Léo
-        2 more in February, Awa sells 2 back in March, transfers 2 to Noa
-        in April and converts 4 A into 1 B in May; Zoé's subscription of
-        2 B in June is reversed in July"""
-        pool = Pool()
-        Operation = pool.get('coop.share.operation')
-        ShareClass = pool.get('coop.share.class')
-        data = setup_membership(company)
-        share_a = data['A']
-        share_b, = ShareClass.create([{
-                    'code': 'B', 'name': "Hundreds",
-                    'nominal': Decimal(100),
-                    }])
-        awa, leo, zoe, noa = create_members(
-            company, data['EMP'], ["Awa Diallo", "Léo Martin", "Zoé Petit",
-                "Noa Bernard"])
-        with skip_warnings():
-            subscribe([awa, leo], share_a, 8, JAN)
-            subscribe([leo], share_a, 2, FEB)
-            operation('sell_back', awa, share_a, 2, MAR)
-            operation('transfer', awa, share_a, 2, APR, to_member=noa.id)
-            operation('conversion', awa, share_a, 4, MAY,
-                to_class=share_b.id, to_quantity=1)
-            late, = subscribe([zoe], share_b, 2, JUN, paid=False)
-            Operation.reverse([late.operation], date=JUL)
-        return share_a, share_b, (awa, leo, zoe, noa)
+    @contextmanager
+    def coop(self):
+        """The class's coop as the user's company and its register, as
+        (company, (share_a, share_b, (awa, leo, zoe, noa)))"""
+        with company_records(self.data) as data:
+            yield data['company'], (data['A'], data['B'],
+                tuple(data[m] for m in MEMBERS))
 
     def run_report(self, name, ids, data=None):
         "The text of each page of the report, as a French user reads it"
@@ -132,9 +148,8 @@ class CoopMembershipReportTestCase(unittest.TestCase):
     @with_transaction()
     def test_certificate(self):
         "A page per member: the coop, the member, holdings, operations"
-        company = self.create_coop()
-        with set_company(company):
-            share_a, share_b, members = self.build_register(company)
+        with self.coop() as (company, register):
+            share_a, share_b, members = register
             awa, leo, zoe, noa = members
             today = Pool().get('ir.date').today()
             with Transaction().set_context(date=AUG):
@@ -199,9 +214,8 @@ class CoopMembershipReportTestCase(unittest.TestCase):
         "A coop replaces the certificate's template through its action"
         pool = Pool()
         ActionReport = pool.get('ir.action.report')
-        company = self.create_coop()
-        with set_company(company):
-            share_a, share_b, members = self.build_register(company)
+        with self.coop() as (company, register):
+            share_a, share_b, members = register
             awa = members[0]
             action, = ActionReport.search([
                     ('report_name', '=', 'coop.membership.certificate')])
@@ -238,9 +252,8 @@ class CoopMembershipReportTestCase(unittest.TestCase):
         pool = Pool()
         Lang = pool.get('ir.lang')
         Party = pool.get('party.party')
-        company = self.create_coop()
-        with set_company(company):
-            share_a, share_b, members = self.build_register(company)
+        with self.coop() as (company, register):
+            share_a, share_b, members = register
             awa = members[0]
             Certificate = pool.get(
                 'coop.membership.certificate', type='report')
@@ -263,9 +276,8 @@ class CoopMembershipReportTestCase(unittest.TestCase):
     @with_transaction()
     def test_register(self):
         "The members with their holdings, then the numbered operations"
-        company = self.create_coop()
-        with set_company(company):
-            share_a, share_b, members = self.build_register(company)
+        with self.coop() as (company, register):
+            share_a, share_b, members = register
             awa, leo, zoe, noa = members
             with Transaction().set_context(date=AUG):
                 pages = self.run_report(
@@ -320,9 +332,8 @@ class CoopMembershipReportTestCase(unittest.TestCase):
         pool = Pool()
         Report = pool.get(
             'coop.membership.capital_variation.report', type='report')
-        company = self.create_coop()
-        with set_company(company):
-            share_a, share_b, members = self.build_register(company)
+        with self.coop() as (company, register):
+            share_a, share_b, members = register
             start, end = dt.date(2026, 2, 1), dt.date(2026, 7, 31)
             variation = Report.variation(company, start, end)
 
@@ -390,9 +401,8 @@ class CoopMembershipReportTestCase(unittest.TestCase):
         pool = Pool()
         CapitalVariation = pool.get(
             'coop.membership.capital_variation', type='wizard')
-        company = self.create_coop()
-        with set_company(company):
-            share_a, share_b, members = self.build_register(company)
+        with self.coop() as (company, register):
+            share_a, share_b, members = register
             start, end = dt.date(2026, 2, 1), dt.date(2026, 7, 31)
 
             session_id, _, _ = CapitalVariation.create()

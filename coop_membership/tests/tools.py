@@ -7,7 +7,7 @@ from decimal import Decimal
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from coop_tools.testing import lock_tables
+from coop_tools.testing import lock_tables, setup_company
 
 YEAR = 2026
 # Accounts of the test chart, by configuration setting
@@ -53,6 +53,33 @@ def set_membership_accounts(company):
                         'party_required': party, 'reconcile': party,
                         }])[0])
     return config
+
+
+def membership_fixture(company, build=None):
+    """setup_membership's records on company, the company and what
+    build(company, records) adds to them, for commit_setup (a class's
+    fixture built once)"""
+    with setup_company(company):
+        data = setup_membership(company)
+        if build:
+            data.update(build(company, data))
+    return {'company': company, **data}
+
+
+def vary_membership(company, form=None, **settings):
+    """The coop form of company and the register's settings of a test
+    that needs a variant of membership_fixture's (waiting_months and
+    minimum_capital as setup_membership names them)"""
+    pool = Pool()
+    Company = pool.get('company.company')
+    Configuration = pool.get('coop.membership.configuration')
+    if form is not None:
+        Company.write([company], {'coop_form': form})
+    names = {'waiting_months': 'sell_back_waiting_months'}
+    config = Configuration(1)
+    for name, value in settings.items():
+        setattr(config, names.get(name, name), value)
+    config.save()
 
 
 def setup_membership(company, form='scop', waiting_months=0,

@@ -6,19 +6,23 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 from trytond.modules.account.tests import create_chart, get_fiscalyear
-from trytond.modules.company.tests import (
-    create_company, create_employee, set_company)
+from trytond.modules.company.tests import create_company, create_employee
 from trytond.modules.currency.tests import add_currency_rate, create_currency
 from coop_payroll.configuration import ConfigurationError
 from coop_payroll.payment import PaymentError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
-from coop_tools.testing import activate_suite
+from coop_tools.testing import (
+    activate_suite, commit_setup, company_records, setup_company)
 from trytond.transaction import Transaction
 
 COMPANY_IBAN = 'FR1420041010050500013M02606'
 RIDER_IBAN = 'FR7630006000011234567890189'
+# What _setup sets on the test, read from the class's fixture
+RECORDS = [
+    'company', 'net_account', 'expense', 'journal', 'rider',
+    'payment_journal']
 
 
 class CoopPayrollPaymentTestCase(unittest.TestCase):
@@ -27,19 +31,31 @@ class CoopPayrollPaymentTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         activate_suite()
+        # The company, its chart and fiscal year, the SEPA journal and the
+        # rider built once, committed; each test rolls back what it adds
+        cls.today = dt.date.today()
+        cls.data = commit_setup(cls._fixture)
+
+    @classmethod
+    def _fixture(cls):
+        currency = create_currency('EUR')
+        add_currency_rate(currency, 1)
+        company = create_company(name="Coop Vélo", currency=currency)
+        with setup_company(company):
+            records = cls._setup_company(company, currency)
+        return {'company': company, **records}
 
     @contextmanager
     def _setup(self):
         "Company, chart, net-pay account, SEPA journal, rider's IBAN"
-        currency = create_currency('EUR')
-        add_currency_rate(currency, 1)
-        company = create_company(name="Coop Vélo", currency=currency)
-        self.company = company
-        self.today = dt.date.today()
-        with set_company(company):
-            yield self._setup_company(company, currency)
+        with company_records(self.data) as records:
+            for name in RECORDS:
+                setattr(self, name, records[name])
+            yield records['config']
 
-    def _setup_company(self, company, currency):
+    @classmethod
+    def _setup_company(cls, company, currency):
+        "The records of _setup but the company, by name"
         pool = Pool()
         FiscalYear = pool.get('account.fiscalyear')
         Account = pool.get('account.account')
@@ -51,7 +67,7 @@ class CoopPayrollPaymentTestCase(unittest.TestCase):
         PaymentJournal = pool.get('account.payment.journal')
         Configuration = pool.get('coop.payroll.configuration')
 
-        fiscalyear = get_fiscalyear(company, today=self.today)
+        fiscalyear = get_fiscalyear(company, today=cls.today)
         fiscalyear.save()
         FiscalYear.create_period([fiscalyear])
         create_chart(company)
@@ -59,18 +75,18 @@ class CoopPayrollPaymentTestCase(unittest.TestCase):
                 ('company', '=', company.id),
                 ('payable', '=', True),
                 ], limit=1)
-        self.net_account = Account(
+        net_account = Account(
             company=company, code='4211', name="Net pay due",
             type=payable_type, party_required=True, reconcile=True)
-        self.net_account.save()
-        self.expense, = Account.search([
+        net_account.save()
+        expense, = Account.search([
                 ('company', '=', company.id),
                 ('type.expense', '=', True),
                 ('closed', '=', False),
                 ], limit=1)
-        self.journal, = Journal.search([('code', '=', 'EXP')])
+        journal, = Journal.search([('code', '=', 'EXP')])
 
-        self.rider = create_employee(company, "Awa Diallo")
+        rider = create_employee(company, "Awa Diallo")
         bank_party = Party(name="Banque Coopérative")
         bank_party.save()
         bank = Bank(party=bank_party, bic='CCBPFRPPXXX')
@@ -84,25 +100,29 @@ class CoopPayrollPaymentTestCase(unittest.TestCase):
                                     }])],
                     }, {
                     'bank': bank.id,
-                    'owners': [('add', [self.rider.party.id])],
+                    'owners': [('add', [rider.party.id])],
                     'numbers': [('create', [{
                                     'type': 'iban',
                                     'number': RIDER_IBAN,
                                     }])],
                     }])
-        self.payment_journal = PaymentJournal(
+        payment_journal = PaymentJournal(
             name="SEPA", company=company, currency=currency,
             process_method='sepa',
             sepa_bank_account_number=company_account.numbers[0],
             sepa_payable_flavor='pain.001.001.03',
             sepa_receivable_flavor='pain.008.001.02')
-        self.payment_journal.save()
+        payment_journal.save()
 
         config = Configuration(1)
-        config.net_payable_account = self.net_account
-        config.journal = self.journal
+        config.net_payable_account = net_account
+        config.journal = journal
         config.save()
-        return config
+        return {
+            'net_account': net_account, 'expense': expense,
+            'journal': journal, 'rider': rider,
+            'payment_journal': payment_journal, 'config': config,
+            }
 
     def _posted_payslip(self, net_pay, number, **values):
         "A posted payslip and its move, made by hand (no payroll run)"

@@ -14,13 +14,14 @@ import datetime as dt
 import unittest
 from decimal import Decimal as D
 
-from trytond.modules.company.tests import create_company, set_company
+from trytond.modules.company.tests import create_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
-from coop_tools.testing import activate_suite
+from coop_tools.testing import activate_suite, commit_setup, company_records
 
-from .tools import compute_payslip, create_rider, record_hours, setup_payroll, week_of
+from .tools import (
+    compute_payslip, create_rider, payroll_fixture, record_hours, week_of)
 
 # A full-time SMIC month: 12.02 × 35 × 52 / 12 = 1,823.0333 → 1,823.03
 # (151.67 hours); every band-1 base is the whole gross.
@@ -52,6 +53,13 @@ class PayslipTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         activate_suite()
+        # The company and its payroll settings built once, committed; each
+        # test rolls back its riders, hours and payslips
+        cls.data = commit_setup(lambda: payroll_fixture(create_company()))
+
+    def coop(self):
+        "The class's company, as the user's company, by key"
+        return company_records(self.data)
 
     def compute(self, company, employee, month):
         return compute_payslip(company, employee, month)
@@ -72,9 +80,8 @@ class PayslipTestCase(unittest.TestCase):
     @with_transaction()
     def test_full_time_smic_month(self):
         "A full-time SMIC month, 35 hours every week"
-        company = create_company()
-        with set_company(company):
-            setup_payroll(company)
+        with self.coop() as data:
+            company = data['company']
             rider = create_rider(company, "Awa", dt.date(2026, 1, 1), '12.02')
             for monday in [dt.date(2026, 2, 23), dt.date(2026, 3, 2),
                     dt.date(2026, 3, 9), dt.date(2026, 3, 16),
@@ -96,9 +103,8 @@ class PayslipTestCase(unittest.TestCase):
     @with_transaction()
     def test_part_time_extra_hours(self):
         "A 24-hour part-timer with extra hours in two weeks"
-        company = create_company()
-        with set_company(company):
-            setup_payroll(company)
+        with self.coop() as data:
+            company = data['company']
             rider = create_rider(
                 company, "Léo", dt.date(2026, 1, 1), '12.50',
                 weekly_hours=24, bike_supplier='rider',
@@ -158,9 +164,8 @@ class PayslipTestCase(unittest.TestCase):
     @with_transaction()
     def test_full_time_overtime_straddling_week(self):
         "Overtime in two weeks of April, one of them begun in March"
-        company = create_company()
-        with set_company(company):
-            setup_payroll(company)
+        with self.coop() as data:
+            company = data['company']
             rider = create_rider(company, "Inès", dt.date(2026, 1, 1), '12.02')
             # 30 March - 5 April belongs to April (its Sunday): 44 h,
             # 20 of them in March: 8 h at +25 %, 1 h at +50 %
@@ -218,9 +223,8 @@ class PayslipTestCase(unittest.TestCase):
     @with_transaction()
     def test_above_ceiling_band_2(self):
         "A wage above the ceiling pays band-2 contributions"
-        company = create_company()
-        with set_company(company):
-            setup_payroll(company)
+        with self.coop() as data:
+            company = data['company']
             rider = create_rider(company, "Zoé", dt.date(2026, 1, 1), '30')
 
             payslip = self.compute(company, rider, dt.date(2026, 1, 1))

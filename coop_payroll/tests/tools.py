@@ -9,7 +9,7 @@ from pypdf import PdfReader
 from trytond.modules.company.tests import create_employee
 from trytond.pool import Pool
 
-from coop_tools.testing import lock_tables
+from coop_tools.testing import lock_tables, setup_company
 
 
 def setup_payroll(company, headcount=10):
@@ -33,6 +33,14 @@ def setup_payroll(company, headcount=10):
     config.headcount = headcount
     config.save()
     return config
+
+
+def payroll_fixture(company, **values):
+    """company and its setup_payroll, for commit_setup (a class's fixture
+    built once)"""
+    with setup_company(company):
+        setup_payroll(company, **values)
+    return {'company': company}
 
 
 def compute_payslip(company, employee, month, confirm=False, **values):
