@@ -24,37 +24,18 @@ from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     DB_NAME, ModuleTestCase, with_transaction)
-from trytond.transaction import Transaction, TransactionError
+from trytond.transaction import Transaction
 from trytond.modules.company.tests import set_company
 
 from coop_tools.languages import load_french
 from coop_tools.testing import (
-    LOCKED_TABLES, SuiteDatabase, activate_suite, lock_tables)
+    SuiteDatabase, activate_suite, commit_setup, lock_tables)
 
 from coop_einvoice.exceptions import EInvoiceFileError, EInvoiceRuleError
 
 from .tools import (
     COOP_SIREN, COOP_VAT, MARCH, STORE_SIREN, SUPPLIER_SIREN, SUPPLIER_VAT,
     create_invoice, setup_coop)
-
-
-def commit_setup(*steps):
-    """Run steps in a committed transaction, restarted when it asks for
-    table locks midway (as tests/test_roles.py sets up its data); the
-    records the first step returns, as {key: (model, id)}"""
-    extras = {'_lock_tables': list(LOCKED_TABLES)}
-    while True:
-        with Transaction().start(DB_NAME, 0, **extras) as transaction:
-            try:
-                data = steps[0]()
-                for step in steps[1:]:
-                    step()
-                transaction.commit()
-                return {key: (record.__name__, record.id)
-                    for key, record in data.items()}
-            except TransactionError as error:
-                transaction.rollback()
-                error.fix(extras)
 
 
 def pdf_text(content):
