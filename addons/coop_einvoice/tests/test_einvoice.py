@@ -29,7 +29,7 @@ from trytond.modules.company.tests import set_company
 
 from coop_tools.languages import load_french
 from coop_tools.testing import (
-    SuiteDatabase, activate_suite, commit_setup, lock_tables)
+    SuiteDatabase, activate_suite, commit_setup, setup_records)
 
 from coop_einvoice.exceptions import EInvoiceFileError, EInvoiceRuleError
 
@@ -88,10 +88,7 @@ class CoopEInvoiceTestCase(SuiteDatabase, ModuleTestCase):
 
     def setup(self, cash_basis=True):
         "The class's coop in this test's transaction"
-        lock_tables()
-        pool = Pool()
-        data = {key: pool.get(model)(id_)
-            for key, (model, id_) in self.data.items()}
+        data = setup_records(self.data)
         if not cash_basis:
             # The coop opted for debits
             data['fiscal_year'].tax_group_on_cash_basis = []
