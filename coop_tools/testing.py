@@ -8,8 +8,10 @@ suite (as a coop's database is). The names are sorted because proteus's
 activate_modules names its cache from the sorted list, and Tryton's
 activate_module from the list as given.
 """
+import functools
 from contextlib import contextmanager
 
+from trytond.tools import misc
 from trytond.tests.test_tryton import (
     DB_NAME, _DBTestCase, activate_module, drop_db)
 from trytond.transaction import Transaction, TransactionError
@@ -17,6 +19,13 @@ from trytond.transaction import Transaction, TransactionError
 from .suite import MODULES
 
 SUITE_MODULES = sorted(MODULES)
+
+# Tryton's import_module looks a module up among every entry point of the
+# environment at each call (importlib.metadata's select over some 120), and
+# ModuleTestCase's generic tests call it about 8,000 times each through
+# isregisteredby: 1.2-1.9 s a test, half of a module's test case. A module
+# imported once stays the same object, so its lookup is kept.
+misc.import_module = functools.cache(misc.import_module)
 # The tables the suite's code locks as it works: a singleton created on
 # first use, the journal's period on its first entry, the deliveries being
 # invoiced. A lock asked for in the middle of a test restarts the test's
