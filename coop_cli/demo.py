@@ -162,10 +162,13 @@ def build(database_name, today=None):
 def _build(today):
     from trytond.pool import Pool
     from trytond.transaction import Transaction
+
+    from coop_tools.locks import lock_tables
     Company = Pool().get('company.company')
     if Company.search([]):
         return False
-    _lock_tables()
+    # Tryton restarts a transaction for each lock asked for midway
+    lock_tables()
     company = _create_company()
     _attach_admin(company)
     with Transaction().set_context(company=company.id):
@@ -185,27 +188,6 @@ def _build(today):
         _create_portal_users()
     _close_configuration_wizard()
     return True
-
-
-# The tables the modules lock as they work (invoicing, a journal's period
-# on its first entry, the configurations made on first use): each lock
-# asked for midway restarts the transaction, so all are taken first
-LOCKED_TABLES = [
-    'account_configuration', 'account_journal_period', 'coop_delivery',
-    'coop_delivery_configuration', 'coop_membership_configuration',
-    'coop_payroll_configuration']
-
-
-def _lock_tables():
-    "Restart the transaction once, holding LOCKED_TABLES"
-    from trytond.transaction import Transaction, TransactionError
-
-    class LockTables(TransactionError):
-        def fix(self, extras):
-            tables = extras.setdefault('_lock_tables', [])
-            tables.extend(t for t in LOCKED_TABLES if t not in tables)
-    if not set(LOCKED_TABLES) <= Transaction()._locked_tables:
-        raise LockTables()
 
 
 def _close_configuration_wizard():

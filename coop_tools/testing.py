@@ -16,6 +16,7 @@ from trytond.tests.test_tryton import (
     DB_NAME, _DBTestCase, activate_module, drop_db)
 from trytond.transaction import Transaction, TransactionError
 
+from .locks import LOCKED_TABLES, lock_tables  # noqa: F401 (the tests')
 from .suite import MODULES
 
 SUITE_MODULES = sorted(MODULES)
@@ -26,29 +27,6 @@ SUITE_MODULES = sorted(MODULES)
 # isregisteredby: 1.2-1.9 s a test, half of a module's test case. A module
 # imported once stays the same object, so its lookup is kept.
 misc.import_module = functools.cache(misc.import_module)
-# The tables the suite's code locks as it works: a singleton created on
-# first use, the journal's period on its first entry, the deliveries being
-# invoiced. A lock asked for in the middle of a test restarts the test's
-# transaction from its start (with_transaction), so the setup helpers ask
-# for them all at once, before any work.
-LOCKED_TABLES = [
-    'account_configuration', 'account_journal_period', 'coop_delivery',
-    'coop_delivery_configuration', 'coop_membership_configuration',
-    'coop_payroll_configuration']
-
-
-class _LockTables(TransactionError):
-    def fix(self, extras):
-        tables = extras.setdefault('_lock_tables', [])
-        tables.extend(t for t in LOCKED_TABLES if t not in tables)
-
-
-def lock_tables():
-    "Restart the test's transaction once, holding every LOCKED_TABLES"
-    if not set(LOCKED_TABLES) <= Transaction()._locked_tables:
-        raise _LockTables()
-
-
 def commit_setup(*steps):
     """Run steps in a committed transaction, restarted when it asks for
     table locks midway (as tests/test_roles.py sets up its data); the
