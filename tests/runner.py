@@ -102,7 +102,56 @@ def groups(backend, names):
             apart.append((f"{backend} {name.rsplit('.', 1)[-1]}", [name]))
         else:
             rest.append(name)
+    if backend == 'postgresql':
+        # The longest pass: in two children, the second started once the
+        # first has made the template database (see main)
+        first, second = halves(rest)
+        return [(backend, first), (f'{backend} 2', second)] + apart
     return [(backend, rest)] + apart
+
+
+# Seconds each test module took in the PostgreSQL pass (2026-12-02,
+# COOP_TEST_SLOWEST; the template's installation left out): only how the
+# pass is shared between its two children depends on them; a module not
+# listed weighs DEFAULT_SECONDS
+PG_SECONDS = {
+    'coop_coopcycle.tests.test_module': 40,
+    'coop_delivery.tests.test_equivalence': 11,
+    'coop_delivery.tests.test_invoice': 39,
+    'coop_delivery.tests.test_module': 15,
+    'coop_delivery.tests.test_scenario': 18,
+    'coop_delivery.tests.test_statistic': 5,
+    'coop_delivery.tests.test_tour': 9,
+    'coop_einvoice.tests.test_einvoice': 86,
+    'coop_einvoice.tests.test_scenario': 17,
+    'coop_membership.tests.test_assembly': 31,
+    'coop_membership.tests.test_module': 39,
+    'coop_membership.tests.test_report': 27,
+    'coop_membership.tests.test_scenario': 51,
+    'coop_payroll.tests.test_module': 9,
+    'coop_payroll.tests.test_payment': 9,
+    'coop_payroll.tests.test_payslip': 5,
+    'coop_payroll.tests.test_posting': 14,
+    'coop_payroll.tests.test_report': 11,
+    'coop_payroll_fr.tests.test_module': 17,
+    'coop_payroll_membership.tests.test_module': 27,
+    'coop_portal.tests.test_portal': 15,
+    'tests.test_coop_month': 28,
+    'tests.test_roles': 46,
+    }
+DEFAULT_SECONDS = 10
+
+
+def halves(names):
+    """names in two lists of about the same test time: the longest first,
+    each to the lighter list, then each list in the suite's order"""
+    lists = ([], [])
+    for name in sorted(names, key=lambda n: -PG_SECONDS.get(
+                n, DEFAULT_SECONDS)):
+        lighter = min(lists, key=lambda l: sum(
+                PG_SECONDS.get(n, DEFAULT_SECONDS) for n in l))
+        lighter.append(name)
+    return tuple(sorted(l, key=names.index) for l in lists)
 
 
 class TimedResult(unittest.TextTestResult):
@@ -207,28 +256,44 @@ def finish_pass(started):
 
 def drop_postgresql_database(uri, name):
     import psycopg
-    from urllib.parse import urlparse
-    conninfo = urlparse(uri)._replace(scheme='postgresql', path='/postgres')
     try:
-        with psycopg.connect(conninfo.geturl(), autocommit=True) as connection:
+        with psycopg.connect(_server_conninfo(uri), autocommit=True
+                ) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     except psycopg.Error as error:
         print(f"could not drop the test database {name}: {error}")
+
+
+def _server_conninfo(uri):
+    from urllib.parse import urlparse
+    return urlparse(uri)._replace(scheme='postgresql', path='/postgres'
+        ).geturl()
+
+
+def postgresql_template():
+    "The suite's template database, named as trytond's DB_CACHE names it"
+    return 'test-' + hashlib.shake_128(
+        '-'.join(SUITE_MODULES).encode()).hexdigest(20)
+
+
+def postgresql_template_exists(uri):
+    import psycopg
+    with psycopg.connect(_server_conninfo(uri), autocommit=True) as connection:
+        return bool(connection.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s",
+                (postgresql_template(),)).fetchone())
 
 
 def reset_postgresql_cache(uri, folder):
     """Drop the suite's template database when the code changed since it
     was made: trytond names it from the modules' names only"""
     import psycopg
-    from urllib.parse import urlparse
     marker = os.path.join(folder, 'postgresql-template')
     if os.path.exists(marker):
         return
-    name = 'test-' + hashlib.shake_128(
-        '-'.join(SUITE_MODULES).encode()).hexdigest(20)
-    conninfo = urlparse(uri)._replace(scheme='postgresql', path='/postgres')
-    with psycopg.connect(conninfo.geturl(), autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with psycopg.connect(_server_conninfo(uri), autocommit=True) as connection:
+        connection.execute(
+            f'DROP DATABASE IF EXISTS "{postgresql_template()}" WITH (FORCE)')
     os.makedirs(folder, exist_ok=True)
     open(marker, 'w').close()
 
@@ -275,8 +340,20 @@ def main():
     else:
         print(f"running {', '.join(l for _, _, l in passes)} side by side; "
             "each pass prints its tests when it ends", flush=True)
+        waiting = [(i, p) for i, p in enumerate(passes)
+            if p[2] == 'postgresql 2']
         started = [start_pass(b, n, l, i)
-            for i, (b, n, l) in enumerate(passes)]
+            for i, (b, n, l) in enumerate(passes)
+            if (i, (b, n, l)) not in waiting]
+        for i, (b, n, l) in waiting:
+            # Two children installing the suite at once would both make
+            # the template: the second starts once it exists (or once the
+            # first ends, to report what failed)
+            first = next(s for s in started if s[1] == 'postgresql')
+            while (first[3].poll() is None
+                    and not postgresql_template_exists(postgresql_uri())):
+                time.sleep(2)
+            started.append(start_pass(b, n, l, i))
         results = dict(finish_pass(s) for s in started)
 
     print()
