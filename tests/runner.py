@@ -9,7 +9,8 @@ on SQLite in a folder named after a hash of the modules' files, on
 PostgreSQL as a template database dropped when that hash changes, so a
 change to a module never restores a stale database. The PostgreSQL pass
 runs when TRYTOND_DATABASE_URI names a PostgreSQL server or one answers on
-127.0.0.1:5432. The last line is the summary: 'tests: N passed, N failed'.
+127.0.0.1:5432, in two children: the second starts once the first has made
+the template database. The last line is the summary: 'tests: N passed, N failed'.
 """
 import argparse
 import hashlib
