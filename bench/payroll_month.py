@@ -73,7 +73,7 @@ def main():
     # Before the modules are imported: the code measured
     version = code_version()
     run = Bench(args)
-    if args.reuse and postgresql.exists(SETUP_DATABASE):
+    if args.reuse and database.exists(SETUP_DATABASE):
         postgresql.copy(SETUP_DATABASE, DATABASE)
         print(f"set-up copied from {SETUP_DATABASE}", flush=True)
     else:
@@ -86,8 +86,8 @@ def main():
             check=True)
         if args.reuse:
             postgresql.copy(DATABASE, SETUP_DATABASE)
-    database.in_transaction(DATABASE, run.load_setup)
     try:
+        database.in_transaction(DATABASE, run.load_setup)
         figures = {}
         for step in STEPS:
             # The whole step, with the attempts Tryton starts again when it

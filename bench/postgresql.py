@@ -45,13 +45,6 @@ def _disconnect(connection, name):
         "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
 
 
-def exists(name):
-    with _server() as connection:
-        return bool(connection.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s",
-                (name,)).fetchone())
-
-
 def copy(source, target):
     """Create target as a copy of source (PostgreSQL's CREATE DATABASE
     ... TEMPLATE: seconds where the set-up takes minutes), replacing it"""

@@ -16,7 +16,7 @@ from trytond.tests.test_tryton import (
     DB_NAME, _DBTestCase, activate_module, drop_db)
 from trytond.transaction import Transaction, TransactionError
 
-from .locks import LOCKED_TABLES, lock_tables  # noqa: F401 (the tests')
+from .locks import LOCKED_TABLES, lock_tables
 from .suite import MODULES
 
 SUITE_MODULES = sorted(MODULES)
@@ -27,6 +27,8 @@ SUITE_MODULES = sorted(MODULES)
 # isregisteredby: 1.2-1.9 s a test, half of a module's test case. A module
 # imported once stays the same object, so its lookup is kept.
 misc.import_module = functools.cache(misc.import_module)
+
+
 def commit_setup(*steps):
     """Run steps in a committed transaction, restarted when it asks for
     table locks midway (as tests/test_roles.py sets up its data); the

@@ -10,7 +10,8 @@ PostgreSQL as a template database dropped when that hash changes, so a
 change to a module never restores a stale database. The PostgreSQL pass
 runs when TRYTOND_DATABASE_URI names a PostgreSQL server or one answers on
 127.0.0.1:5432, in two children: the second starts once the first has made
-the template database. The last line is the summary: 'tests: N passed, N failed'.
+the template database. The last line is the summary: 'tests: N passed,
+N failed'.
 """
 import argparse
 import hashlib
@@ -34,6 +35,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BACKENDS = ['sqlite', 'postgresql']
 DEFAULT_PG_URI = 'postgresql://postgres@127.0.0.1:5432/'
 CACHE_ROOT = os.path.join(ROOT, 'var', 'test-cache')
+# The label of the PostgreSQL pass's second child (see groups and main)
+SECOND_PG_PASS = 'postgresql 2'
 
 
 def modules_hash():
@@ -107,7 +110,7 @@ def groups(backend, names):
         # The longest pass: in two children, the second started once the
         # first has made the template database (see main)
         first, second = halves(rest)
-        return [(backend, first), (f'{backend} 2', second)] + apart
+        return [(backend, first), (SECOND_PG_PASS, second)] + apart
     return [(backend, rest)] + apart
 
 
@@ -341,12 +344,11 @@ def main():
     else:
         print(f"running {', '.join(l for _, _, l in passes)} side by side; "
             "each pass prints its tests when it ends", flush=True)
-        waiting = [(i, p) for i, p in enumerate(passes)
-            if p[2] == 'postgresql 2']
         started = [start_pass(b, n, l, i)
-            for i, (b, n, l) in enumerate(passes)
-            if (i, (b, n, l)) not in waiting]
-        for i, (b, n, l) in waiting:
+            for i, (b, n, l) in enumerate(passes) if l != SECOND_PG_PASS]
+        for i, (b, n, l) in enumerate(passes):
+            if l != SECOND_PG_PASS:
+                continue
             # Two children installing the suite at once would both make
             # the template: the second starts once it exists (or once the
             # first ends, to report what failed)
