@@ -164,21 +164,30 @@ def _configure(admin_password, admin_email):
 
 
 def in_transaction(name, func, user=0, context=None):
-    """Run func in a transaction on the database, committed when it returns
+    """Run func in a transaction on the database, committed when it returns;
+    then the tasks it queued (ir.queue: an invoice's PDF and e-invoices once
+    posted), as trytond's dispatcher runs them when there is no worker
 
     Tryton asks for some table locks by raising TransactionError: the
     transaction is then started again as it says."""
     from trytond.transaction import Transaction, TransactionError
+    from trytond.worker import run_task
     load_pool(name)
     extras = {}
     while True:
         with Transaction().start(
                 name, user, context=context, **extras) as transaction:
             try:
-                return func()
+                result = func()
             except TransactionError as error:
                 transaction.rollback()
+                transaction.tasks.clear()
                 error.fix(extras)
+                continue
+        break
+    while transaction.tasks:
+        run_task(name, transaction.tasks.pop())
+    return result
 
 
 def upgrade(name, modules=(), force=False):
