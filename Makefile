@@ -6,10 +6,11 @@ SAO_VERSION = 8.0.11
 SAO_DIR = var/sao
 
 # Debian packages, as WHAT=PACKAGE (.ci/debian-packages installs the
-# missing ones, or says the line to run): pango for WeasyPrint's PDFs,
-# Chromium for the browser tests
+# missing ones, or says the line to run): pango for WeasyPrint's PDFs and
+# HarfBuzz's subsetter for their fonts, Chromium for the browser tests
 DEBIAN_PACKAGES = libpango-1.0.so.0=libpango-1.0-0 \
-	libpangoft2-1.0.so.0=libpangoft2-1.0-0
+	libpangoft2-1.0.so.0=libpangoft2-1.0-0 \
+	libharfbuzz-subset.so.0=libharfbuzz-subset0
 DEBIAN_TEST_PACKAGES = chromium=chromium
 
 .PHONY: demo test bench setup sao clean debian debian-test
