@@ -98,16 +98,26 @@ class AnnexReport(HTMLReport):
     @classmethod
     def get_context(cls, records, header, data):
         context = super().get_context(records, header, data)
-        context['annex_rows'] = annex_rows
+        # The rows already read for an invoice (render_annex) are not read
+        # again
+        known = data.get('_annex_rows', {})
+
+        def rows(invoice):
+            if invoice.id in known:
+                return known[invoice.id]
+            return annex_rows(invoice)
+        context['annex_rows'] = rows
         return context
 
     @classmethod
-    def render_annex(cls, invoice):
-        "The PDF of the invoice's annex, from the report's template"
+    def render_annex(cls, invoice, rows=None):
+        """The PDF of the invoice's annex, from the report's template; rows,
+        if given, are the invoice's annex_rows"""
         pool = Pool()
         ActionReport = pool.get('ir.action.report')
         action, = ActionReport.search([('report_name', '=', cls.__name__)])
-        _, content = cls._execute([invoice], {}, {}, action)
+        data = {'_annex_rows': {invoice.id: rows}} if rows is not None else {}
+        _, content = cls._execute([invoice], {}, data, action)
         return content
 
     @classmethod
@@ -124,5 +134,5 @@ class AnnexReport(HTMLReport):
         if pdf:
             attachments.append(Attachment(
                     resource=invoice, name=f'{name}.pdf', type='data',
-                    data=cls.render_annex(invoice)))
+                    data=cls.render_annex(invoice, rows)))
         return attachments
