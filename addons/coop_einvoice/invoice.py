@@ -13,7 +13,7 @@ import facturx
 from facturx.generate_xml import generate_xml
 
 from trytond.i18n import gettext
-from trytond.model import fields
+from trytond.model import dualmethod, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
@@ -37,6 +37,16 @@ UNIT_CODES = {'u': 'C62', 'h': 'HUR', 'km': 'KMT', 'kg': 'KGM', 'm': 'MTR',
 INVOICE, CREDIT_NOTE = '380', '381'
 FACTURX_SUFFIX = '-factur-x.pdf'
 UBL_SUFFIX = '-ubl.xml'
+# An invoice's fields that its taxes do not depend on: writing only these
+# leaves its tax lines as they are (Invoice.on_modification)
+TAX_NEUTRAL_FIELDS = {
+    'number', 'number_alnum', 'number_digit', 'sequence',
+    'sequence_type_cache', 'tax_identifier', 'party_tax_identifier',
+    'untaxed_amount_cache', 'tax_amount_cache', 'total_amount_cache',
+    'invoice_report_cache', 'invoice_report_format', 'description',
+    'comment', 'reference', 'late_penalty_rate', 'operation_category',
+    'recovery_indemnity', 'vat_on_debits',
+    }
 
 
 def _date(value):
@@ -108,6 +118,27 @@ class Invoice(metaclass=PoolMeta):
                 'late_penalty_rate', 'recovery_indemnity']:
             default.setdefault(name, None)
         return super().copy(invoices, default=default)
+
+    # Taxes
+
+    @classmethod
+    def on_modification(cls, mode, invoices, field_names=None):
+        # account_invoice recomputes a draft invoice's taxes after any
+        # write: ten times an invoice when posting, for its number, its
+        # cached totals and its mentions, which taxes do not depend on
+        if (mode == 'write' and field_names
+                and set(field_names) <= TAX_NEUTRAL_FIELDS):
+            with Transaction().set_context(_invoice_taxes_unchanged=True):
+                super().on_modification(
+                    mode, invoices, field_names=field_names)
+        else:
+            super().on_modification(mode, invoices, field_names=field_names)
+
+    @dualmethod
+    def update_taxes(cls, invoices, exception=False):
+        if Transaction().context.get('_invoice_taxes_unchanged'):
+            return
+        super().update_taxes(invoices, exception=exception)
 
     # Posting
 
