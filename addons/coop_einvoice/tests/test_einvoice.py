@@ -5,6 +5,7 @@ the Factur-X and the UBL; refusals; supplier e-invoices received; the CA3
 The figures are worked out by hand: the invoice of tools.create_invoice is
 10 × 6.00 + 3 × 12.50 = 60.00 + 37.50 = 97.50 excl. VAT, 20 % of it is
 19.50, 117.00 incl. VAT."""
+import contextlib
 import datetime as dt
 import io
 import os
@@ -20,7 +21,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from trytond import config
-from trytond.model.exceptions import ValidationError
+from trytond.model.exceptions import AccessError, ValidationError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     DB_NAME, ModuleTestCase, with_transaction)
@@ -32,6 +33,7 @@ from coop_tools.testing import (
     SuiteDatabase, activate_suite, commit_setup, setup_records)
 
 from coop_einvoice.exceptions import EInvoiceFileError, EInvoiceRuleError
+from coop_payroll.tests.tools import create_rider
 
 from .tools import (
     COOP_SIREN, COOP_VAT, MARCH, STORE_SIREN, SUPPLIER_SIREN, SUPPLIER_VAT,
@@ -656,6 +658,107 @@ class CoopEInvoiceTestCase(SuiteDatabase, ModuleTestCase):
             self.assertBoxes(self.figures(data, april), box_20='20.00',
                 box_23='20.00', box_25='20.00')
             self.assertBoxes(self.figures(data, MARCH))
+
+    # Attachments: each follows its record (ir.attachment's resource
+    # access); the accountant reads the invoices, so their files
+
+    def as_user(self, data, *groups):
+        "A context manager: run as a new user of only groups, access checked"
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        login = '-'.join(g for _, g in groups) or 'nobody'
+        user, = User.create([{
+                    'name': login, 'login': login,
+                    'companies': [('add', [data['company'].id])],
+                    'company': data['company'].id,
+                    'groups': [('add', [ModelData.get_id(m, g)
+                                for m, g in groups])],
+                    }])
+        transaction = Transaction()
+        stack = contextlib.ExitStack()
+        stack.enter_context(transaction.set_user(user.id))
+        stack.enter_context(transaction.set_context(_check_access=True))
+        stack.enter_context(transaction.set_context(
+                User.get_preferences(context_only=True)))
+        return stack
+
+    def invoice_and_others(self, data):
+        """A posted invoice with its files (Factur-X, UBL, the delivery
+        annex's PDF and CSV as coop_delivery names them), a rider's
+        payslip with an attachment, her employee's and the store's party's
+        attachments: {name: attachment id}"""
+        pool = Pool()
+        Attachment = pool.get('ir.attachment')
+        Payslip = pool.get('coop.payroll.payslip')
+        Contract = pool.get('coop.payroll.contract')
+        invoice, = self.post([create_invoice(data)])
+        rider = create_rider(
+            data['company'], "Awa Diallo", dt.date(2026, 1, 1), '12.02')
+        contract, = Contract.search([('employee', '=', rider.id)])
+        payslip, = Payslip.create([{
+                    'company': data['company'].id, 'employee': rider.id,
+                    'contract': contract.id,
+                    'start_date': dt.date(2026, 3, 1),
+                    'payment_date': dt.date(2026, 3, 31)}])
+        Attachment.create([
+                {'resource': str(invoice), 'name': name, 'data': b'annex'}
+                for name in [f'annexe-{invoice.number}.pdf',
+                    f'annexe-{invoice.number}.csv']] + [
+                {'resource': str(payslip), 'name': 'bulletin.pdf',
+                    'data': b'payslip'},
+                {'resource': str(rider), 'name': 'titre-de-sejour.pdf',
+                    'data': b'permit'},
+                {'resource': str(data['store']), 'name': 'kbis.pdf',
+                    'data': b'kbis'},
+                ])
+        return invoice, {a.name: a.id for a in Attachment.search([])}
+
+    @with_transaction()
+    def test_accountant_reads_invoice_attachments(self):
+        """The accountant reads a posted invoice's four files, not the
+        payslip's nor the employee's attachment"""
+        Attachment = Pool().get('ir.attachment')
+        data = self.setup()
+        with set_company(data['company']):
+            invoice, ids = self.invoice_and_others(data)
+            invoice_files = {invoice.number + '-factur-x.pdf',
+                invoice.number + '-ubl.xml',
+                f'annexe-{invoice.number}.pdf',
+                f'annexe-{invoice.number}.csv'}
+            with self.as_user(data, ('account', 'group_account')):
+                found = Attachment.search([('resource', '=', str(invoice))])
+                self.assertEqual({a.name for a in found}, invoice_files)
+                read = Attachment.read(
+                    [ids[n] for n in invoice_files], ['name', 'data'])
+                self.assertTrue(all(r['data'] for r in read))
+                # The store's party (as coop_payroll's rules give
+                # accounting); not the rider's employee nor her payslip
+                self.assertEqual({a.name for a in Attachment.search([
+                                ('resource', 'not like', 'coop.payroll%')])},
+                    invoice_files | {'kbis.pdf'})
+                for name in ['bulletin.pdf', 'titre-de-sejour.pdf']:
+                    with self.subTest(name=name):
+                        with self.assertRaises(AccessError):
+                            Attachment.read([ids[name]], ['name'])
+
+    @with_transaction()
+    def test_others_do_not_read_invoice_attachments(self):
+        """Without the accounting group (no group, the dispatcher's, the
+        membership's) an invoice's files are not read"""
+        Attachment = Pool().get('ir.attachment')
+        data = self.setup()
+        with set_company(data['company']):
+            invoice, ids = self.invoice_and_others(data)
+            factur_x = ids[invoice.number + '-factur-x.pdf']
+            for groups in [(), (('coop_delivery', 'group_delivery'),),
+                    (('coop_membership', 'group_membership_admin'),)]:
+                with self.subTest(groups=groups), \
+                        self.as_user(data, *groups):
+                    with self.assertRaises(AccessError):
+                        Attachment.read([factur_x], ['name', 'data'])
+                    with self.assertRaises(AccessError):
+                        Attachment.search([('resource', '=', str(invoice))])
 
 
 class CoopEInvoiceFolderTestCase(unittest.TestCase):
