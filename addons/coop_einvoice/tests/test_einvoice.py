@@ -5,6 +5,7 @@ the Factur-X and the UBL; refusals; supplier e-invoices received; the CA3
 The figures are worked out by hand: the invoice of tools.create_invoice is
 10 × 6.00 + 3 × 12.50 = 60.00 + 37.50 = 97.50 excl. VAT, 20 % of it is
 19.50, 117.00 incl. VAT."""
+import contextlib
 import datetime as dt
 import io
 import os
@@ -20,7 +21,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from trytond import config
-from trytond.model.exceptions import ValidationError
+from trytond.model.exceptions import AccessError, ValidationError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     DB_NAME, ModuleTestCase, with_transaction)
@@ -32,6 +33,7 @@ from coop_tools.testing import (
     SuiteDatabase, activate_suite, commit_setup, setup_records)
 
 from coop_einvoice.exceptions import EInvoiceFileError, EInvoiceRuleError
+from coop_payroll.tests.tools import create_rider
 
 from .tools import (
     COOP_SIREN, COOP_VAT, MARCH, STORE_SIREN, SUPPLIER_SIREN, SUPPLIER_VAT,
@@ -470,6 +472,293 @@ class CoopEInvoiceTestCase(SuiteDatabase, ModuleTestCase):
         self.assertEqual(figures['box_20'], Decimal('10.00'))
         self.assertEqual(figures['box_25'], Decimal('10.00'))
         self.assertEqual(figures['box_28'], Decimal('0.00'))
+
+
+    # VAT on receipts (CGI art. 269-2-c: services' VAT is due when the
+    # price is received, unless the coop opts for debits). The invoice of
+    # these tests: 1,000.00 of services + 20 % VAT = 200.00, 1,200.00 in
+    # all, posted on 31 March 2026. Each receipt carries the VAT of its
+    # share of the price: base = 1,000.00 × received / 1,200.00, tax =
+    # 200.00 × received / 1,200.00, each rounded to the cent (Tryton's
+    # account_tax_cash, update_cash_basis)
+
+    def services_invoice(self, data, amount=Decimal(1000), **values):
+        return self.post([create_invoice(data,
+                    lines=[("Livraisons de mars", 1, amount)], **values)])[0]
+
+    def receive_payment(self, data, invoice, amount, date):
+        """Record the receipt of amount on date as the pay wizard does
+        (no payment_date in the context, on another day than date:
+        today); reconciled when it pays the rest"""
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        Journal = pool.get('account.journal')
+        Account = pool.get('account.account')
+        Method = pool.get('account.invoice.payment.method')
+        MoveLine = pool.get('account.move.line')
+        cash, = Account.search([
+                ('company', '=', data['company'].id), ('code', '=', '1.1.1')])
+        journal, = Journal.search([('type', '=', 'cash')], limit=1)
+        method, = Method.search([
+                ('company', '=', data['company'].id)]) or Method.create([{
+                    'name': "Virement", 'company': data['company'].id,
+                    'journal': journal.id, 'credit_account': cash.id,
+                    'debit_account': cash.id}])
+        invoice = Invoice(invoice.id)
+        invoice.pay_invoice(amount, method, date)
+        invoice = Invoice(invoice.id)
+        lines = list(invoice.lines_to_pay) + list(invoice.payment_lines)
+        if not sum(l.debit - l.credit for l in lines):
+            MoveLine.reconcile(lines)
+            # Queued by the reconciliation, run after commit when there is
+            # no worker (and without payment_date then too)
+            Invoice.process([invoice])
+        return Invoice(invoice.id)
+
+    def figures(self, data, date):
+        "The CA3 of date's month, and account_tax_cash's tax amounts"
+        pool = Pool()
+        Period = pool.get('account.period')
+        Result = pool.get('coop.einvoice.vat_return.result')
+        Tax = pool.get('account.tax')
+        period = Period.find(data['company'], date=date, test_state=False)
+        figures = Result.figures(data['company'], period)
+        # The amounts Tryton's tax codes sum (Tax._amount_domain of
+        # account_tax_cash): the VAT return must agree with them
+        with Transaction().set_context(periods=[period.id]):
+            sale, purchase = Tax.browse(
+                [data['sale_tax'].id, data['purchase_tax'].id])
+            self.assertEqual(figures['box_08_base'],
+                sale.invoice_base_amount - sale.credit_base_amount)
+            self.assertEqual(figures['box_08_tax'],
+                sale.invoice_tax_amount - sale.credit_tax_amount)
+            self.assertEqual(figures['box_20'],
+                purchase.invoice_tax_amount - purchase.credit_tax_amount)
+        return figures
+
+    def assertBoxes(self, figures, **expected):
+        "The boxes given, and every other box 0.00"
+        for name, value in figures.items():
+            with self.subTest(box=name):
+                self.assertEqual(value, Decimal(expected.get(name, '0.00')))
+
+    @with_transaction()
+    def test_vat_return_receipts(self):
+        """Nothing is due in March for an unpaid sale; 600.00 received in
+        April is half of 1,200.00: 500.00 base and 100.00 VAT; the other
+        600.00 in May, the same"""
+        pool = Pool()
+        TaxLine = pool.get('account.tax.line')
+        data = self.setup(cash_basis=True)
+        april, may = dt.date(2026, 4, 30), dt.date(2026, 5, 15)
+        with set_company(data['company']):
+            invoice = self.services_invoice(data)
+            self.assertEqual(invoice.total_amount, Decimal('1200.00'))
+            self.assertBoxes(self.figures(data, MARCH))
+            # The VAT waits on cash basis, in no period yet
+            waiting = TaxLine.search([('move_line.move', '=', invoice.move)])
+            self.assertEqual(
+                sorted((l.type, l.amount, l.on_cash_basis, l.period)
+                    for l in waiting),
+                [('base', Decimal('1000.00'), True, None),
+                    ('tax', Decimal('200.00'), True, None)])
+
+            self.receive_payment(data, invoice, Decimal('600.00'), april)
+            # 600.00 / 1,200.00 = 1/2: 500.00 base, 100.00 VAT; 28 = 100.00
+            april_boxes = dict(box_01='500.00', box_08_base='500.00',
+                box_08_tax='100.00', box_16='100.00', box_28='100.00',
+                box_32='100.00')
+            self.assertBoxes(self.figures(data, april), **april_boxes)
+            self.assertBoxes(self.figures(data, MARCH))
+
+            invoice = self.receive_payment(
+                data, invoice, Decimal('600.00'), may)
+            self.assertEqual(invoice.state, 'paid')
+            # The rest: 1,000.00 - 500.00 = 500.00, 200.00 - 100.00 = 100.00
+            self.assertBoxes(self.figures(data, may), **april_boxes)
+            # April's return stays as filed, March's empty
+            self.assertBoxes(self.figures(data, april), **april_boxes)
+            self.assertBoxes(self.figures(data, MARCH))
+
+    @with_transaction()
+    def test_vat_return_partial_receipts(self):
+        """250.00 received in April, 950.00 in May: the shares rounded to
+        the cent, whose sums are the invoice's"""
+        data = self.setup(cash_basis=True)
+        april, may = dt.date(2026, 4, 10), dt.date(2026, 5, 31)
+        with set_company(data['company']):
+            invoice = self.services_invoice(data)
+            self.receive_payment(data, invoice, Decimal('250.00'), april)
+            # 1,000.00 × 250 / 1,200 = 208.333... = 208.33 base;
+            # 200.00 × 250 / 1,200 = 41.666... = 41.67 VAT;
+            # 208.33 + 41.67 = 250.00 received
+            self.assertBoxes(self.figures(data, april), box_01='208.33',
+                box_08_base='208.33', box_08_tax='41.67', box_16='41.67',
+                box_28='41.67', box_32='41.67')
+            self.receive_payment(data, invoice, Decimal('950.00'), may)
+            # The rest: 1,000.00 - 208.33 = 791.67, 200.00 - 41.67 = 158.33
+            # (791.67 + 158.33 = 950.00)
+            self.assertBoxes(self.figures(data, may), box_01='791.67',
+                box_08_base='791.67', box_08_tax='158.33', box_16='158.33',
+                box_28='158.33', box_32='158.33')
+            self.assertBoxes(self.figures(data, MARCH))
+
+    @with_transaction()
+    def test_vat_return_credit_note_unpaid(self):
+        """An unpaid sale cancelled by its credit note in April: no VAT
+        was ever received, none is due in March or April (neither the
+        invoice's +200.00 nor the credit note's -200.00)"""
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        data = self.setup(cash_basis=True)
+        april = dt.date(2026, 4, 20)
+        with set_company(data['company']):
+            invoice = self.services_invoice(data)
+            with Transaction().set_context(_skip_warnings=True):
+                credit, = Invoice.credit(
+                    [invoice], refund=True, invoice_date=april)
+            self.assertEqual(Invoice(invoice.id).state, 'cancelled')
+            self.assertEqual(credit.total_amount, Decimal('-1200.00'))
+            self.assertBoxes(self.figures(data, MARCH))
+            self.assertBoxes(self.figures(data, april))
+
+    @with_transaction()
+    def test_vat_return_receipts_on_debits(self):
+        """With the option for debits the whole VAT is due in March, the
+        month of the invoice; the receipt in April changes no return"""
+        data = self.setup(cash_basis=False)
+        april = dt.date(2026, 4, 30)
+        with set_company(data['company']):
+            invoice = self.services_invoice(data)
+            self.assertTrue(invoice.vat_on_debits)
+            march = dict(box_01='1000.00', box_08_base='1000.00',
+                box_08_tax='200.00', box_16='200.00', box_28='200.00',
+                box_32='200.00')
+            self.assertBoxes(self.figures(data, MARCH), **march)
+            self.receive_payment(data, invoice, Decimal('600.00'), april)
+            self.assertBoxes(self.figures(data, april))
+            self.assertBoxes(self.figures(data, MARCH), **march)
+
+    @with_transaction()
+    def test_vat_return_deductible_on_receipts(self):
+        """A supplier of services on receipts: its 100.00 + 20.00 VAT
+        invoice of March is deductible (box 20) once paid, in April; with
+        nothing due, April ends in a credit of 20.00 (25)"""
+        data = self.setup(cash_basis=True)
+        april = dt.date(2026, 4, 30)
+        with set_company(data['company']):
+            purchase = create_invoice(data, party=data['supplier'],
+                lines=[("Réparation des vélos", 1, Decimal(100))], type='in')
+            purchase.tax_group_on_cash_basis = [data['purchase_tax'].group]
+            purchase.save()
+            purchase, = self.post([purchase])
+            self.assertEqual(purchase.total_amount, Decimal('120.00'))
+            self.assertBoxes(self.figures(data, MARCH))
+            self.receive_payment(data, purchase, Decimal('120.00'), april)
+            self.assertBoxes(self.figures(data, april), box_20='20.00',
+                box_23='20.00', box_25='20.00')
+            self.assertBoxes(self.figures(data, MARCH))
+
+    # Attachments: each follows its record (ir.attachment's resource
+    # access); the accountant reads the invoices, so their files
+
+    def as_user(self, data, *groups):
+        "A context manager: run as a new user of only groups, access checked"
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        login = '-'.join(g for _, g in groups) or 'nobody'
+        user, = User.create([{
+                    'name': login, 'login': login,
+                    'companies': [('add', [data['company'].id])],
+                    'company': data['company'].id,
+                    'groups': [('add', [ModelData.get_id(m, g)
+                                for m, g in groups])],
+                    }])
+        transaction = Transaction()
+        stack = contextlib.ExitStack()
+        stack.enter_context(transaction.set_user(user.id))
+        stack.enter_context(transaction.set_context(_check_access=True))
+        stack.enter_context(transaction.set_context(
+                User.get_preferences(context_only=True)))
+        return stack
+
+    def invoice_and_others(self, data):
+        """A posted invoice with its files (Factur-X, UBL, the delivery
+        annex's PDF and CSV as coop_delivery names them), a rider's
+        payslip with an attachment, her employee's and the store's party's
+        attachments: {name: attachment id}"""
+        pool = Pool()
+        Attachment = pool.get('ir.attachment')
+        Payslip = pool.get('coop.payroll.payslip')
+        Contract = pool.get('coop.payroll.contract')
+        invoice, = self.post([create_invoice(data)])
+        rider = create_rider(
+            data['company'], "Awa Diallo", dt.date(2026, 1, 1), '12.02')
+        contract, = Contract.search([('employee', '=', rider.id)])
+        payslip, = Payslip.create([{
+                    'company': data['company'].id, 'employee': rider.id,
+                    'contract': contract.id,
+                    'start_date': dt.date(2026, 3, 1),
+                    'payment_date': dt.date(2026, 3, 31)}])
+        Attachment.create([
+                {'resource': str(invoice), 'name': name, 'data': b'annex'}
+                for name in [f'annexe-{invoice.number}.pdf',
+                    f'annexe-{invoice.number}.csv']] + [
+                {'resource': str(payslip), 'name': 'bulletin.pdf',
+                    'data': b'payslip'},
+                {'resource': str(rider), 'name': 'titre-de-sejour.pdf',
+                    'data': b'permit'},
+                {'resource': str(data['store']), 'name': 'kbis.pdf',
+                    'data': b'kbis'},
+                ])
+        return invoice, {a.name: a.id for a in Attachment.search([])}
+
+    @with_transaction()
+    def test_accountant_reads_invoice_attachments(self):
+        """The accountant reads a posted invoice's four files, not the
+        payslip's nor the employee's attachment"""
+        Attachment = Pool().get('ir.attachment')
+        data = self.setup()
+        with set_company(data['company']):
+            invoice, ids = self.invoice_and_others(data)
+            invoice_files = {invoice.number + '-factur-x.pdf',
+                invoice.number + '-ubl.xml',
+                f'annexe-{invoice.number}.pdf',
+                f'annexe-{invoice.number}.csv'}
+            with self.as_user(data, ('account', 'group_account')):
+                found = Attachment.search([('resource', '=', str(invoice))])
+                self.assertEqual({a.name for a in found}, invoice_files)
+                read = Attachment.read(
+                    [ids[n] for n in invoice_files], ['name', 'data'])
+                self.assertTrue(all(r['data'] for r in read))
+                # The store's party (as coop_payroll's rules give
+                # accounting); not the rider's employee nor her payslip
+                self.assertEqual({a.name for a in Attachment.search([
+                                ('resource', 'not like', 'coop.payroll%')])},
+                    invoice_files | {'kbis.pdf'})
+                for name in ['bulletin.pdf', 'titre-de-sejour.pdf']:
+                    with self.subTest(name=name):
+                        with self.assertRaises(AccessError):
+                            Attachment.read([ids[name]], ['name'])
+
+    @with_transaction()
+    def test_others_do_not_read_invoice_attachments(self):
+        """Without the accounting group (no group, the dispatcher's, the
+        membership's) an invoice's files are not read"""
+        Attachment = Pool().get('ir.attachment')
+        data = self.setup()
+        with set_company(data['company']):
+            invoice, ids = self.invoice_and_others(data)
+            factur_x = ids[invoice.number + '-factur-x.pdf']
+            for groups in [(), (('coop_delivery', 'group_delivery'),),
+                    (('coop_membership', 'group_membership_admin'),)]:
+                with self.subTest(groups=groups), \
+                        self.as_user(data, *groups):
+                    with self.assertRaises(AccessError):
+                        Attachment.read([factur_x], ['name', 'data'])
+                    with self.assertRaises(AccessError):
+                        Attachment.search([('resource', '=', str(invoice))])
 
 
 class CoopEInvoiceFolderTestCase(unittest.TestCase):
