@@ -127,6 +127,33 @@ class CoopEInvoiceTestCase(SuiteDatabase, ModuleTestCase):
             self.assertEqual(invoice.total_amount, Decimal('117.00'))
 
     @with_transaction()
+    def test_taxes_computed_again_for_what_they_depend_on(self):
+        """A draft's taxes are computed again when its date is written, not
+        when its number, description or mentions are (posting writes those
+        several times)"""
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        InvoiceTax = pool.get('account.invoice.tax')
+        data = self.setup()
+        with set_company(data['company']):
+            invoice = create_invoice(data)
+            tax, = invoice.taxes
+            # 20 % of 97.50 excl. VAT = 19.50
+            self.assertEqual((tax.base, tax.amount),
+                (Decimal('97.50'), Decimal('19.50')))
+            # Made stale on purpose, to see whether a write computes it
+            InvoiceTax.write([tax], {
+                    'base': Decimal('1.00'), 'amount': Decimal('0.20')})
+            Invoice.write([invoice], {
+                    'description': "Mars", 'reference': 'R-1',
+                    'operation_category': 'services'})
+            self.assertEqual(InvoiceTax(tax.id).base, Decimal('1.00'))
+            Invoice.write([invoice], {'invoice_date': dt.date(2026, 4, 1)})
+            tax, = Invoice(invoice.id).taxes
+            self.assertEqual((tax.base, tax.amount),
+                (Decimal('97.50'), Decimal('19.50')))
+
+    @with_transaction()
     def test_late_payment_terms_dated(self):
         "The terms of the invoice's date; the company's own first"
         pool = Pool()
