@@ -140,9 +140,10 @@ class Bench:
             demo._create_chart(company)
             demo._create_fiscal_year(company, MONTH[0].year)
             demo._create_delivery_product(company)
-            demo._create_stores(company)  # the zone and the rule set
+            # The zone, the rule set and the payment term with them
+            demo_store = demo._create_stores(company)[0]
+            term = demo_store.customer_payment_term
             rule_set, = RuleSet.search([])
-            term, = pool.get('account.invoice.payment_term').search([])
             stores = Party.create([{
                         'name': f"Store {i:03d}",
                         'addresses': [('create', [demo._address(
