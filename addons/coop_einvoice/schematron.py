@@ -30,9 +30,11 @@ CII_NS = 'urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100'
 UBL_NS = ('urn:oasis:names:specification:ubl:schema:xsd:Invoice-2',
     'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2')
 
-# (syntax, check): the stylesheet and the code list file it reads with
-# document() by a relative name (passed as an absolute URI, as factur-x's
-# xml_check_schematron does for its server with saxon_server_codedb_dir)
+# (syntax, check): the stylesheet and the code lists file it reads with
+# document() by a relative name; factur-x's xml_check_schematron rewrites
+# that name for its server (saxon_server_codedb_dir). Here the file is
+# parsed once and passed as the stylesheet parameter $codedb: document()
+# would parse it again in every transformation
 STYLESHEETS = {
     ('cii', 'en16931'): ('facturx-en16931/FACTUR-X_EN16931.xslt',
         'FACTUR-X_EN16931_codedb.xml'),
@@ -88,9 +90,18 @@ def _executable(key):
         path = FOLDER / path
         text = path.read_text(encoding='utf-8')
         if codedb:
-            text = text.replace(
-                f"'{codedb}'", f"'{(path.parent / codedb).as_uri()}'")
+            call = f"document('{codedb}')"
+            if call not in text:
+                raise SchematronError(f"{path.name} reads no {codedb}")
+            text = text.replace(call, '$codedb').replace(
+                '<xsl:param name="archiveDirParameter" />',
+                '<xsl:param name="codedb" />'
+                '<xsl:param name="archiveDirParameter" />', 1)
         executable = compiler.compile_stylesheet(stylesheet_text=text)
+        if codedb:
+            processor, _ = _processor()
+            executable.set_parameter('codedb', processor.parse_xml(
+                    xml_file_name=str(path.parent / codedb)))
         _state['executables'][key] = executable
     return executable
 
