@@ -3,8 +3,10 @@
 PDF from a template (PDF/A-3b), Factur-X (CII) and UBL attached
 
 The e-invoice is the factur-x library's data dict (keys are EN 16931's
-BT-/BG- terms), built by einvoice_data, checked by rules.py and by the
-profile's XSD (the library checks it when it writes the XML)."""
+BT-/BG- terms), built by einvoice_data, checked by rules.py, by the
+profile's XSD (the library checks it when it writes the XML) and, the final
+gate on the XML itself, by the official Schematron of EN 16931 and of the
+French CTC (schematron.py) at posting and again on the XML attached."""
 import datetime as dt
 import logging
 from decimal import Decimal
@@ -22,7 +24,7 @@ from coop_tools.report import (
     SIREN_TYPES, SIRET_TYPES, address_lines, company_identifiers,
     selection_string, stylesheet)
 
-from . import rules
+from . import rules, schematron
 from .company import late_payment_terms
 from .exceptions import EInvoiceRuleError
 
@@ -35,6 +37,12 @@ UNIT_CODES = {'u': 'C62', 'h': 'HUR', 'km': 'KMT', 'kg': 'KGM', 'm': 'MTR',
     'd': 'DAY', 'min': 'MIN'}
 # Invoice type codes (UNTDID 1001)
 INVOICE, CREDIT_NOTE = '380', '381'
+# The French reform's billing framework (« cadre de facturation », BT-23) of
+# an invoice issued and not yet paid, by category of the operation
+BILLING_FRAMEWORKS = {'goods': 'B1', 'services': 'S1', 'mixed': 'M1'}
+# ISO 6523 ICD 0225: an electronic address of the French directory
+# (annuaire), whose address by default is the SIREN
+FR_DIRECTORY_SCHEME = '0225'
 FACTURX_SUFFIX = '-factur-x.pdf'
 UBL_SUFFIX = '-ubl.xml'
 # An invoice's fields that its taxes do not depend on: writing only these
@@ -184,7 +192,9 @@ class Invoice(metaclass=PoolMeta):
     @classmethod
     def check_einvoice_rules(cls, invoices):
         """Refuse the invoices that are required to be e-invoices and break
-        a rule, naming the invoice, the customer and the rule"""
+        a rule, naming the invoice, the customer and the rule: the Python
+        rules first (translated messages), then the official Schematron on
+        the XML itself, CII and UBL"""
         for invoice in invoices:
             if not invoice.company.einvoice_required(invoice.invoice_date):
                 continue
@@ -196,11 +206,44 @@ class Invoice(metaclass=PoolMeta):
                         invoice=invoice.rec_name,
                         party=invoice.party.rec_name,
                         rule=rule, message=message))
+            invoice.check_einvoice_schematron({
+                    flavor: invoice.einvoice_xml(flavor)
+                    for flavor in ['factur-x', 'ubl-2.1']})
 
     def einvoice_failures(self):
         "The (rule, message) the e-invoice of the invoice fails"
         return rules.failures(
             self.einvoice_data(), rules.RULES + rules.FRENCH_RULES)
+
+    def einvoice_schematron_checks(self):
+        """The Schematron checks of the invoice's e-invoice (keys of
+        schematron.STYLESHEETS): EN 16931, and the French CTC's for a
+        French customer (the invoices exchanged through the platforms; one
+        abroad is e-reported instead)"""
+        checks = ['en16931']
+        address = self.invoice_address
+        if address and address.country and address.country.code == 'FR':
+            checks.append('fr-ctc')
+        return checks
+
+    def einvoice_schematron_failures(self, xml):
+        "The fatal schematron.Failure of the XML (CII or UBL)"
+        return [f for check in self.einvoice_schematron_checks()
+            for f in schematron.fatal(schematron.failures(xml, check))]
+
+    def check_einvoice_schematron(self, documents):
+        """Raise EInvoiceRuleError naming the first fatal failure of the
+        official Schematron on documents ({flavor: XML})"""
+        for flavor, xml in documents.items():
+            failures = self.einvoice_schematron_failures(xml)
+            if failures:
+                failure = failures[0]
+                raise EInvoiceRuleError(gettext(
+                        'coop_einvoice.msg_einvoice_schematron',
+                        invoice=self.rec_name, party=self.party.rec_name,
+                        syntax='UBL' if flavor.startswith('ubl') else 'CII',
+                        rule=failure.rule, message=failure.text,
+                        location=failure.location))
 
     # The e-invoice
 
@@ -236,6 +279,9 @@ class Invoice(metaclass=PoolMeta):
             data['legal_identifier'] = siren
             # ISO 6523 ICD 0002: the French SIRENE system
             data['legal_identifier_schemeid'] = '0002'
+            # Its electronic address (BT-34, BT-49) in the directory
+            data['einvoicing_addr'] = siren
+            data['einvoicing_addr_schemeid'] = FR_DIRECTORY_SCHEME
         vat = party_vat(party)
         if vat:
             data['vat_identifier'] = vat
@@ -282,6 +328,8 @@ class Invoice(metaclass=PoolMeta):
             'BT-2': self.invoice_date,
             'BT-3': self.einvoice_type_code,
             'BT-5': self.currency.code,
+            'BT-23': BILLING_FRAMEWORKS[
+                self.operation_category or self.get_operation_category()],
             'BT-24': EN16931,
             'BT-72': end,
             'BT-73': start,
@@ -294,6 +342,11 @@ class Invoice(metaclass=PoolMeta):
             }
         if self.reference:
             data['BT-10'] = self.reference
+        # The invoices a credit note corrects (BG-3)
+        preceding = [{'BT-25': i.number, 'BT-26': i.invoice_date}
+            for i in self.origin_invoices if i.number]
+        if preceding:
+            data['BG-3'] = preceding
         if self.payment_term:
             data['BT-20'] = self.payment_term.rec_name
         due_dates = [l.maturity_date for l in (self.lines_to_pay or [])
@@ -308,7 +361,8 @@ class Invoice(metaclass=PoolMeta):
                 k: v for k, v in self.einvoice_party(
                     self.party, self.delivery_address).items()
                 if k not in {'legal_identifier', 'legal_identifier_schemeid',
-                    'vat_identifier'}}
+                    'vat_identifier', 'einvoicing_addr',
+                    'einvoicing_addr_schemeid'}}
         lines = []
         for number, line in enumerate(
                 (l for l in self.lines if l.type == 'line'), 1):
@@ -400,6 +454,17 @@ class Invoice(metaclass=PoolMeta):
                 continue
             cii = invoice.einvoice_xml('factur-x')
             ubl = invoice.einvoice_xml('ubl-2.1')
+            # The Schematron on the very XML stored (its due date is the
+            # posted move's): refused if required, else no e-invoice
+            try:
+                invoice.check_einvoice_schematron(
+                    {'factur-x': cii, 'ubl-2.1': ubl})
+            except EInvoiceRuleError as exception:
+                if required:
+                    raise
+                logger.info("no Factur-X for %s: %s",
+                    invoice.rec_name, exception.message)
+                continue
             if invoice.invoice_report_format == 'pdf':
                 pdf = invoice.invoice_report_cache
             else:

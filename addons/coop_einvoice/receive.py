@@ -21,7 +21,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateAction, StateTransition, StateView, Wizard
 
-from . import rules
+from . import rules, schematron
 from .exceptions import EInvoiceFileError
 from .invoice import VAT_TYPES, party_siren, party_vat
 
@@ -60,6 +60,18 @@ def read_einvoice(content, filename):
         raise EInvoiceFileError(gettext(
                 'coop_einvoice.msg_file_rule', file=filename, rule=rule,
                 message=message))
+    # The official EN 16931 Schematron on the XML itself (a supplier's
+    # file is not held to the French CTC's: its platform checked them)
+    try:
+        failures = schematron.fatal(schematron.failures(xml, 'en16931'))
+    except schematron.SchematronError as exception:
+        raise EInvoiceFileError(gettext(
+                'coop_einvoice.msg_file_not_invoice', file=filename,
+                reason=str(exception).splitlines()[0][:300])) from exception
+    if failures:
+        raise EInvoiceFileError(gettext(
+                'coop_einvoice.msg_file_schematron', file=filename,
+                rule=failures[0].rule, message=failures[0].text))
     return data
 
 

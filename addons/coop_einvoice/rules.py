@@ -1,9 +1,11 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
 """The EN 16931 business rules an invoice of the suite (or one received) can
 break, checked in Python on the factur-x library's data dict (keys are the
-model's BT-/BG- terms): no Schematron runs without a Saxon server, so the
-rules are written here, each tested (tests/test_rules.py) and listed in
-docs/einvoicing.md. A rule returns the messages of its failures."""
+model's BT-/BG- terms): the first check, with messages the coop reads in
+its language, each rule tested (tests/test_rules.py) and listed in
+docs/einvoicing.md. The official Schematron (schematron.py) is run after
+them on the XML itself, the final gate. A rule returns the messages of its
+failures."""
 from decimal import Decimal, InvalidOperation
 
 CENT = Decimal('0.01')

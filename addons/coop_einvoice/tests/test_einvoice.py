@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import unittest
 from decimal import Decimal
+from unittest import mock
 
 import facturx
 from facturx.generate_xml import generate_xml
@@ -32,9 +33,11 @@ from coop_tools.languages import load_french
 from coop_tools.testing import (
     SuiteDatabase, activate_suite, commit_setup, setup_records)
 
+from coop_einvoice import schematron
 from coop_einvoice.exceptions import EInvoiceFileError, EInvoiceRuleError
 from coop_payroll.tests.tools import create_rider
 
+from .test_schematron import CII_GRAND_TOTAL, edit
 from .tools import (
     COOP_SIREN, COOP_VAT, MARCH, STORE_SIREN, SUPPLIER_SIREN, SUPPLIER_VAT,
     create_invoice, setup_coop)
@@ -45,6 +48,12 @@ def pdf_text(content):
     return ' '.join(' '.join(p.extract_text().split()) for p in pdf.pages)
 
 
+SUPPLIER = {'name': "Cycles Fournitures",
+    'legal_identifier': SUPPLIER_SIREN, 'legal_identifier_schemeid': '0002',
+    'vat_identifier': SUPPLIER_VAT, 'country_code': 'FR', 'city': "Lyon",
+    'postcode': '69007'}
+
+
 def supplier_file(flavor='factur-x', **changes):
     """A supplier's e-invoice to the coop: 2 × 25.00 = 50.00 excl. VAT,
     20 % = 10.00 VAT, 60.00 incl. VAT"""
@@ -52,11 +61,7 @@ def supplier_file(flavor='factur-x', **changes):
         'BT-1': 'FOURN-0042', 'BT-2': dt.date(2026, 3, 20), 'BT-3': '380',
         'BT-5': 'EUR', 'BT-24': 'urn:cen.eu:en16931:2017',
         'BT-9': dt.date(2026, 4, 19), 'BT-72': dt.date(2026, 3, 20),
-        'BG-4': {'name': "Cycles Fournitures",
-            'legal_identifier': SUPPLIER_SIREN,
-            'legal_identifier_schemeid': '0002',
-            'vat_identifier': SUPPLIER_VAT, 'country_code': 'FR',
-            'city': "Lyon", 'postcode': '69007'},
+        'BG-4': SUPPLIER,
         'BG-7': {'name': "Coop Vélo", 'legal_identifier': COOP_SIREN,
             'legal_identifier_schemeid': '0002',
             'vat_identifier': COOP_VAT, 'country_code': 'FR'},
@@ -279,6 +284,65 @@ class CoopEInvoiceTestCase(SuiteDatabase, ModuleTestCase):
             Decimal(read['BG-25'][0]['BT-129']), Decimal(10))
 
     @with_transaction()
+    def test_official_schematron_passes(self):
+        """The CII in the Factur-X and the UBL attached, of an invoice and of
+        its credit note, fail no assertion of the official EN 16931
+        Schematron nor of the French CTC's (BT-23 the category S1, BT-34
+        and BT-49 the SIRENs in the directory, the credit note's BG-3 the
+        invoice)"""
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        data = self.setup()
+        with set_company(data['company']):
+            invoice, = self.post([create_invoice(data)])
+            credit, = Invoice.credit([invoice])
+            credit.invoice_date = MARCH
+            credit.save()
+            credit, = self.post([credit])
+            documents = []
+            for record in [invoice, credit]:
+                attachments = self.attachments(record)
+                _, cii = facturx.get_xml_from_pdf(bytes(
+                        attachments[record.number + '-factur-x.pdf'].data))
+                ubl = bytes(attachments[record.number + '-ubl.xml'].data)
+                documents += [(record.number, 'cii', cii),
+                    (record.number, 'ubl', ubl)]
+        for number, kind, xml in documents:
+            self.assertEqual(schematron.syntax(xml), kind)
+            for check in ['en16931', 'fr-ctc']:
+                with self.subTest(number=number, kind=kind, check=check):
+                    self.assertEqual(schematron.failures(xml, check), [])
+        read = parse_ubl_cii_xml(documents[2][2])
+        self.assertEqual(read['BT-23'], 'S1')
+        self.assertEqual(read['BG-3'][0]['BT-25'], invoice.number)
+
+    @with_transaction()
+    def test_schematron_refuses_posting(self):
+        """An e-invoice whose XML breaks BR-CO-15 (total with VAT BT-112 =
+        total without VAT BT-109 + VAT BT-110: 97.50 + 19.50 is 117.00, the
+        XML says 117.01) is refused at posting, naming the rule"""
+        Invoice = Pool().get('account.invoice')
+        data = self.setup()
+        written = Invoice.einvoice_xml
+
+        def einvoice_xml(self, flavor='factur-x'):
+            xml = written(self, flavor)
+            if flavor != 'factur-x':
+                return xml
+            return edit(xml, {path: '117.01'
+                    for path in CII_GRAND_TOTAL})
+
+        with set_company(data['company']):
+            invoice = create_invoice(data)
+            with mock.patch.object(Invoice, 'einvoice_xml', einvoice_xml):
+                with self.assertRaises(EInvoiceRuleError) as cm:
+                    self.post([invoice])
+            self.assertEqual(Invoice(invoice.id).state, 'draft')
+        message = cm.exception.message
+        for name in ["BR-CO-15", "CII", "Le Vélo Gourmand", "BT-112"]:
+            self.assertIn(name, message)
+
+    @with_transaction()
     def test_store_without_siren_refused(self):
         "A store without SIREN is refused, named with the rule"
         data = self.setup()
@@ -403,6 +467,16 @@ class CoopEInvoiceTestCase(SuiteDatabase, ModuleTestCase):
             # 50.00 + 10.00 is not 70.00
             ('wrong.xml', supplier_file(**{'BT-112': '70.00',
                         'BT-115': '70.00'}), "BR-CO-15"),
+            # BR-CO-09: the seller's VAT identifier (BT-31) has an ISO
+            # 3166-1 alpha-2 country prefix; "82542065479" has none (the
+            # Python rules do not check it: the official Schematron does)
+            ('no-prefix.xml', supplier_file(**{'BG-4': dict(
+                            SUPPLIER, vat_identifier='82542065479')}),
+                "BR-CO-09"),
+            ('no-prefix-ubl.xml', supplier_file('ubl-2.1', **{
+                        'BG-4': dict(
+                            SUPPLIER, vat_identifier='82542065479')}),
+                "BR-CO-09"),
             ('unknown.xml', supplier_file(**{'BG-4': {
                             'name': "Inconnu SA",
                             'legal_identifier': '443061841',
