@@ -11,7 +11,7 @@ import io
 from decimal import Decimal
 
 from trytond.i18n import gettext
-from trytond.pool import Pool
+from trytond.pool import Pool, PoolMeta
 
 from coop_tools.report import HTMLReport
 
@@ -136,3 +136,19 @@ class AnnexReport(HTMLReport):
                     resource=invoice, name=f'{name}.pdf', type='data',
                     data=cls.render_annex(invoice, rows)))
         return attachments
+
+
+class Invoice(metaclass=PoolMeta):
+    __name__ = 'account.invoice'
+
+    @classmethod
+    def attach_delivery_annexes(cls, invoices):
+        """Attach its annex (PDF and CSV) to each invoice; month-end queues
+        it for the worker, in batches, as Tryton queues the invoice's PDF"""
+        pool = Pool()
+        Attachment = pool.get('ir.attachment')
+        Annex = pool.get('coop.delivery.annex', type='report')
+        attachments = []
+        for invoice in cls.browse(invoices):
+            attachments.extend(Annex.attachments(invoice))
+        Attachment.save(attachments)

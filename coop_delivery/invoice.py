@@ -22,6 +22,7 @@ from sql.functions import CurrentTimestamp
 
 from trytond import backend
 from trytond.config import config
+from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError, ValidationError
@@ -29,7 +30,7 @@ from trytond.modules.company.model import (
     CompanyMultiValueMixin, CompanyValueMixin)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
-from trytond.tools import grouped_slice
+from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
@@ -337,12 +338,16 @@ class MonthInvoicing:
         if refused:
             self.progress('refused', len(refused))
         if stores:
-            self.sell(stores)
-            self.progress('sales', len(stores))
-            self.post(stores)
-            self.progress('posted', len(stores))
-            self.link_deliveries(stores)
-            self.attach_annexes(stores)
+            # With a worker, what posting queues (Tryton's PDF of each
+            # invoice, with its e-invoices) is queued in batches, which the
+            # worker's processes make side by side
+            with Transaction().set_context(queue_batch=True):
+                self.sell(stores)
+                self.progress('sales', len(stores))
+                self.post(stores)
+                self.progress('posted', len(stores))
+                self.link_deliveries(stores)
+                self.attach_annexes(stores)
         return InvoicingResult([s.invoice for s in stores], refused)
 
     def take_locks(self):
@@ -447,13 +452,14 @@ class MonthInvoicing:
         forget(Delivery, [id_ for id_, _ in pairs])
 
     def attach_annexes(self, stores):
-        pool = Pool()
-        Attachment = pool.get('ir.attachment')
-        Annex = pool.get('coop.delivery.annex', type='report')
-        attachments = []
-        for store in stores:
-            attachments.extend(Annex.attachments(store.invoice))
-        Attachment.save(attachments)
+        """The annexes, made by the worker after the run when there is one
+        (queued in batches), else at once"""
+        Invoice = Pool().get('account.invoice')
+        invoices = [s.invoice for s in stores]
+        if config.getboolean('queue', 'worker', default=False):
+            Invoice.__queue__.attach_delivery_annexes(invoices)
+        else:
+            Invoice.attach_delivery_annexes(invoices)
 
 
 class InvoiceLineGroup:
@@ -633,7 +639,6 @@ def default_invoice_date(end):
 
 RUN_STATES = [
     ('queued', "Queued"),
-    ('running', "Running"),
     ('done', "Done"),
     ('failed', "Failed"),
     ]
@@ -653,8 +658,9 @@ class InvoiceRun(ModelSQL, ModelView):
     invoice_date = fields.Date("Invoice Date", required=True, readonly=True)
     state = fields.Selection(RUN_STATES, "State", required=True,
         readonly=True)
-    progress = fields.Char("Progress", readonly=True,
-        help="The last step done; reload to follow the run.")
+    progress = fields.Function(fields.Char("Progress",
+            help="The last step done; reload to follow the run."),
+        'get_progress')
     summary = fields.Text("Summary", readonly=True,
         help="The invoices posted and the stores not invoiced, with why.")
 
@@ -668,16 +674,52 @@ class InvoiceRun(ModelSQL, ModelView):
         return 'queued'
 
     @classmethod
-    def set_progress(cls, run_id, state, progress):
-        """Shown at once: written and committed in a transaction of its own
-        (the run's row only; SQLite would wait on its own lock)"""
+    def get_progress(cls, runs, name):
+        Progress = Pool().get('coop.delivery.invoice.run.progress')
+        progress = Progress.__table__()
+        cursor = Transaction().connection.cursor()
+        result = {r.id: None for r in runs}
+        for sub_ids in grouped_slice(list(result)):
+            cursor.execute(*progress.select(progress.run, progress.step,
+                    where=reduce_ids(progress.run, sub_ids)))
+            result.update(cursor)
+        return result
+
+    @classmethod
+    def set_progress(cls, run_id, step):
+        """Shown at once: written and committed in a transaction of its own,
+        in a row of its own (the run's transaction writes the run's row at
+        its end: PostgreSQL refuses a row written meanwhile by another);
+        not on SQLite, which would wait on its own lock"""
+        if backend.name == 'sqlite':
+            return
+        Progress = Pool().get('coop.delivery.invoice.run.progress')
+        progress = Progress.__table__()
+        with Transaction().new_transaction() as transaction:
+            cursor = transaction.connection.cursor()
+            cursor.execute(*progress.update(
+                    [progress.step, progress.write_date],
+                    [step, CurrentTimestamp()],
+                    where=progress.run == run_id))
+            if not cursor.rowcount:
+                cursor.execute(*progress.insert(
+                        [progress.run, progress.step, progress.create_uid,
+                            progress.create_date],
+                        [[run_id, step, transaction.user,
+                                CurrentTimestamp()]]))
+            transaction.commit()
+
+    @classmethod
+    def set_failed(cls, run_id, message):
+        """The run failed: its own work is rolled back, its state written
+        apart (the run's row was not written by its transaction)"""
         if backend.name == 'sqlite':
             return
         table = cls.__table__()
         with Transaction().new_transaction() as transaction:
             cursor = transaction.connection.cursor()
             cursor.execute(*table.update(
-                    [table.state, table.progress], [state, progress],
+                    [table.state, table.summary], ['failed', message],
                     where=table.id == run_id))
             transaction.commit()
 
@@ -686,16 +728,24 @@ class InvoiceRun(ModelSQL, ModelView):
         pool = Pool()
         Delivery = pool.get('coop.delivery')
         for run in runs:
+            # A run whose attempt Tryton started again (to take a lock, as
+            # month-end does first) is still queued: its work rolled back
             if run.state != 'queued':
                 continue
 
             def progress(step, count, run_id=run.id):
-                cls.set_progress(run_id, 'running', f'{step}: {count}')
-            with Transaction().set_context(company=run.company.id):
-                invoices = Delivery.invoice_period(
-                    run.company, run.period.start_date,
-                    run.period.end_date, run.invoice_date,
-                    progress=progress)
+                cls.set_progress(run_id, f'{step}: {count}')
+            try:
+                with Transaction().set_context(company=run.company.id):
+                    invoices = Delivery.invoice_period(
+                        run.company, run.period.start_date,
+                        run.period.end_date, run.invoice_date,
+                        progress=progress)
+            except UserError as error:
+                # Shown on the run (nothing of it is written); the worker
+                # reports the error too
+                cls.set_failed(run.id, error.message)
+                raise
             lines = [f'{i.number} {i.party.rec_name} '
                 f'{i.total_amount}' for i in invoices]
             lines += [gettext('coop_delivery.msg_invoice_run_refused',
@@ -703,8 +753,17 @@ class InvoiceRun(ModelSQL, ModelView):
                 for store, reason in invoices.refused]
             run.summary = '\n'.join(lines)
             run.state = 'done'
-            run.progress = f'posted: {len(invoices)}'
         cls.save(runs)
+
+
+class InvoiceRunProgress(ModelSQL):
+    "The last step of a month-end run, committed as it is reached"
+    __name__ = 'coop.delivery.invoice.run.progress'
+    __string__ = "Month-End Invoicing Progress"
+
+    run = fields.Many2One('coop.delivery.invoice.run', "Run",
+        required=True, ondelete='CASCADE')
+    step = fields.Char("Step")
 
 
 class Invoice(Wizard):

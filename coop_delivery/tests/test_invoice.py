@@ -32,6 +32,37 @@ class DeliveryInvoiceTestCase(unittest.TestCase):
         activate_suite()
 
     @with_transaction()
+    def test_run_started_again(self):
+        """A run whose progress was committed apart, as Tryton starts an
+        attempt again to take a lock, is done when run again; a done run
+        is not done twice"""
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        Period = pool.get('account.period')
+        Run = pool.get('coop.delivery.invoice.run')
+        company = create_company()
+        with set_company(company):
+            setup_invoicing(company)
+            bakery = create_store(create_rule_set(), name="Bakery")
+            create_done_deliveries(bakery, [Decimal('5.57')])
+            run, = Run.create([{
+                        'company': company.id,
+                        'period': Period.find(
+                            company, date=ORDERED.date()).id,
+                        'invoice_date': INVOICE_DATE,
+                        }])
+            pool.get('coop.delivery.invoice.run.progress').create([{
+                        'run': run.id, 'step': 'posted: 1'}])
+            self.assertEqual(run.progress, 'posted: 1')
+            Run.run([run])
+            self.assertEqual(run.state, 'done')
+            invoice, = Invoice.search([])
+            self.assertEqual(invoice.untaxed_amount, Decimal('5.57'))
+            self.assertIn(invoice.number, run.summary)
+            Run.run([run])
+            self.assertEqual(Invoice.search([]), [invoice])
+
+    @with_transaction()
     def test_month_invoicing(self):
         """The wizard gives each store one posted invoice that ties out to
         its done deliveries; a re-run invoices only what is new"""
