@@ -366,8 +366,7 @@ class Invoice(metaclass=PoolMeta):
         lines = []
         for number, line in enumerate(
                 (l for l in self.lines if l.type == 'line'), 1):
-            tax = line.taxes[0] if line.taxes else None
-            rate = (tax.rate or 0) * 100 if tax else Decimal(0)
+            rate = self.einvoice_line_rate(line)
             unit = line.unit.symbol if line.unit else 'u'
             lines.append({
                     'BT-126': str(number),
@@ -406,6 +405,19 @@ class Invoice(metaclass=PoolMeta):
                 'BT-115': _money(sign * self.total_amount),
                 })
         return data
+
+    @staticmethod
+    def einvoice_line_rate(line):
+        """The VAT rate (percent) of an invoice line: of the tax Tryton
+        applies at its date, a child of the line's tax when that one groups
+        dated rates (as the French chart's « Taux Normal » does)"""
+        Tax = Pool().get('account.tax')
+        if not line.taxes:
+            return Decimal(0)
+        applied = Tax.compute(Tax.browse(line.taxes), line.unit_price or 0,
+            line.quantity or 0, line.tax_date)
+        rates = [t['tax'].rate for t in applied if t['tax'].rate]
+        return rates[0] * 100 if rates else Decimal(0)
 
     def einvoice_xml(self, flavor='factur-x'):
         """The e-invoice's XML (CII for Factur-X, or UBL 2.1), checked
