@@ -11,24 +11,28 @@ April, gives the cost per store of both and their ratio (month-end / hand,
 at most 1).
 
     .venv/bin/python bench/invoice_month.py [--stores 200] [--deliveries 50000]
-        [--sample 5] [--keep] [--reuse] [--profile FILE]
+        [--sample 5] [--worker N] [--keep] [--reuse] [--profile FILE]
 
-The database (coop_bench_invoice, on $TRYTOND_DATABASE__URI or the local
-server) is created with the suite, filled and priced in a process of its
-own (not measured but pricing); then month-end is run in this process, as
-a server that has not installed the database runs it, checked, and the
+The database (coop_bench_invoice or $COOP_BENCH_DATABASE, on
+$TRYTOND_DATABASE__URI or the local server) is created with the suite,
+filled and priced in a process of its own (not measured but pricing); then
+month-end is run in this process, as a server that has not installed the
+database runs it (or, with --worker N, queued as the wizard does and done
+by trytond-worker with N processes), checked, and the
 database dropped unless --keep. Figures are server side, in one process.
 
-With --reuse, the priced database is kept as coop_bench_invoice_setup and
-copied (PostgreSQL's CREATE DATABASE ... TEMPLATE, seconds) by the next
+With --reuse, the priced database is kept as coop_bench_invoice_setup_S_D
+(S stores, D deliveries) and copied (PostgreSQL's CREATE DATABASE ... TEMPLATE, seconds) by the next
 run with --reuse and the same sizes: for measuring a change of the
 invoicing's code, not of its schema (drop the copy after a schema change).
 """
 import argparse
+from collections import Counter
 import datetime as dt
 import os
 import random
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -37,8 +41,8 @@ import postgresql  # bench/postgresql.py: the script's folder is on sys.path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-DATABASE = 'coop_bench_invoice'
-SETUP_DATABASE = DATABASE + '_setup'
+# Another name lets two runs share the server
+DATABASE = os.environ.get('COOP_BENCH_DATABASE', 'coop_bench_invoice')
 MONTH = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
 # The hand path's sample rides in April, apart from the measured month and
 # after it, as invoice numbers follow invoice dates
@@ -53,8 +57,11 @@ def main():
         help="stores invoiced by the hand path")
     parser.add_argument('--keep', action='store_true')
     parser.add_argument('--reuse', action='store_true',
-        help=f"copy the priced set-up from {SETUP_DATABASE}, made by the "
-        "first such run")
+        help="copy the priced set-up from the template database made by the "
+        "first such run of the same sizes")
+    parser.add_argument('--worker', type=int, metavar='N', default=0,
+        help="month-end as the wizard starts it: queued and done by "
+        "trytond-worker with N processes (PostgreSQL's LISTEN/NOTIFY)")
     parser.add_argument('--setup-only', action='store_true',
         help=argparse.SUPPRESS)
     parser.add_argument(
@@ -67,26 +74,32 @@ def main():
     if args.setup_only:
         setup(args)
         return
-    if args.reuse and database.exists(SETUP_DATABASE):
-        postgresql.copy(SETUP_DATABASE, DATABASE)
-        print(f"set-up copied from {SETUP_DATABASE}", flush=True)
+    template = f'coop_bench_invoice_setup_{args.stores}_{args.deliveries}'
+    if args.reuse and database.exists(template):
+        postgresql.copy(template, DATABASE)
+        print(f"set-up copied from {template}", flush=True)
     else:
         sizes = ['--stores', str(args.stores), '--deliveries',
             str(args.deliveries), '--sample', str(args.sample)]
         subprocess.run(
             [sys.executable, __file__, '--setup-only'] + sizes, check=True)
         if args.reuse:
-            postgresql.copy(DATABASE, SETUP_DATABASE)
+            postgresql.copy(DATABASE, template)
     try:
         run = Bench(args)
         database.in_transaction(DATABASE, run.load_setup)
         figures = {'pricing': run.pricing}
-        # The tasks posting queued are run after the commit, as trytond's
-        # dispatcher or worker does (coop_cli.database.in_transaction)
-        start = time.monotonic()
-        figures['invoicing'] = database.in_transaction(DATABASE, run.invoice)
-        figures['month-end'] = time.monotonic() - start
-        figures['queued'] = figures['month-end'] - figures['invoicing']
+        if args.worker:
+            figures['month-end'] = run.by_worker(args.worker)
+        else:
+            # The tasks posting queued are run after the commit, as
+            # trytond's dispatcher does without a worker
+            # (coop_cli.database.in_transaction)
+            start = time.monotonic()
+            figures['invoicing'] = database.in_transaction(
+                DATABASE, run.invoice)
+            figures['month-end'] = time.monotonic() - start
+            figures['queued'] = figures['month-end'] - figures['invoicing']
         database.in_transaction(DATABASE, run.check)
         if args.sample:
             start = time.monotonic()
@@ -139,6 +152,8 @@ class Bench:
         with Transaction().set_context(company=company.id):
             demo._create_chart(company)
             demo._create_fiscal_year(company, MONTH[0].year)
+            # The legal form, VAT on services on receipts, as the demo
+            demo._set_einvoicing(company)
             demo._create_delivery_product(company)
             # The zone, the rule set and the payment term with them
             demo_store = demo._create_stores(company)[0]
@@ -252,9 +267,87 @@ class Bench:
         self.pricing, deliveries = cursor.fetchone()
         if (len(stores), deliveries) != (
                 self.args.stores, self.args.deliveries):
-            sys.exit(f"{SETUP_DATABASE} has {len(stores)} stores and "
+            sys.exit(f"the set-up has {len(stores)} stores and "
                 f"{deliveries} deliveries: drop it or run without --reuse")
         self.store_ids = [s.id for s in stores]
+
+    def by_worker(self, processes):
+        """Month-end as the wizard starts it in production: the run queued
+        (coop.delivery.invoice.run) and done by trytond-worker with
+        processes, then what it queues in turn (each batch of invoices'
+        PDF and e-invoices, of annexes); return the seconds from the
+        run's commit to the queue's last task done"""
+        from trytond import config
+        from coop_cli import database
+        env = dict(os.environ, TRYTOND_QUEUE__WORKER='True',
+            # Several processes: cache invalidation through PostgreSQL
+            TRYTOND_CACHE__CLEAN_TIMEOUT='0')
+        worker = subprocess.Popen([
+                os.path.join(os.path.dirname(sys.executable),
+                    'trytond-worker'),
+                '-c', os.path.join(ROOT, 'config', 'postgresql.conf'),
+                '-d', DATABASE, '-n', str(processes)], env=env,
+            start_new_session=True)
+        try:
+            # This process queues, as the server does: the worker works
+            config.set('queue', 'worker', 'True')
+            # Warm: a run already done is queued to each process first
+            database.in_transaction(
+                DATABASE, lambda: self.queue_run(processes, state='done'))
+            self.wait_for_queue(timeout=300)
+            start = time.monotonic()
+            database.in_transaction(DATABASE, self.queue_run)
+            self.wait_for_queue(timeout=3600)
+            seconds = time.monotonic() - start
+        finally:
+            # The worker and its processes
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait()
+            config.set('queue', 'worker', 'False')
+        self.invoice_ids = database.in_transaction(
+            DATABASE, self.month_invoice_ids)
+        print(f"  run by trytond-worker -n {processes} in {seconds:.1f} s",
+            flush=True)
+        return seconds
+
+    def queue_run(self, count=1, state='queued'):
+        "As the wizard's Invoice button: count runs of March, queued"
+        from trytond.pool import Pool
+        pool = Pool()
+        Run = pool.get('coop.delivery.invoice.run')
+        Period = pool.get('account.period')
+        with self.context():
+            period = Period.find(self.company_id, date=MONTH[0])
+            runs = Run.create([{
+                        'company': self.company_id, 'period': period.id,
+                        'invoice_date': MONTH[1], 'state': state,
+                        } for _ in range(count)])
+            for run in runs:
+                Run.__queue__.run([run])
+
+    def wait_for_queue(self, timeout):
+        "Until every task of the queue is done (a failed one stops here)"
+        from coop_cli import database
+
+        def pending():
+            from trytond.pool import Pool
+            from trytond.transaction import Transaction
+            cursor = Transaction().connection.cursor()
+            queue = Pool().get('ir.queue').__table__()
+            cursor.execute(*queue.select(
+                    queue.id, where=queue.finished_at == None))  # noqa: E711
+            return [i for i, in cursor]
+        limit = time.monotonic() + timeout
+        while database.in_transaction(DATABASE, pending):
+            if time.monotonic() > limit:
+                sys.exit(f"the worker left tasks undone after {timeout} s")
+            time.sleep(0.2)
+
+    def month_invoice_ids(self):
+        from trytond.pool import Pool
+        Invoice = Pool().get('account.invoice')
+        return [i.id for i in Invoice.search([
+                    ('type', '=', 'out'), ('invoice_date', '=', MONTH[1])])]
 
     def invoice(self):
         from trytond.pool import Pool
@@ -312,10 +405,18 @@ class Bench:
             move_lines = MoveLine.search(
                 [('move', 'in', [i.move.id for i in invoices])])
             balance = sum(l.debit - l.credit for l in move_lines)
+            # Each invoice's PDF, Factur-X, UBL, and its annex as PDF, CSV
+            documents = Counter(document_kind(a.name)
+                for a in pool.get('ir.attachment').search([
+                        ('resource', 'in', [str(i) for i in invoices])]))
+            cached = sum(1 for i in invoices if i.invoice_report_cache)
         print(f"check: {len(invoices)} invoices {posted}, {lines} lines; "
             f"deliveries priced {priced} = invoiced untaxed {untaxed}: "
-            f"{priced == untaxed}; moves balance to {balance}", flush=True)
+            f"{priced == untaxed}; moves balance to {balance}; "
+            f"{cached} PDFs frozen; attached: {dict(documents)}", flush=True)
         assert priced == untaxed and posted == {'posted'} and not balance
+        assert cached == len(invoices)
+        assert sorted(documents.values()) == [len(invoices)] * 4, documents
 
     def hand(self):
         """Tryton's own hand path, a store at a time: the equivalence
@@ -339,6 +440,15 @@ class Bench:
             return (time.monotonic() - start) / len(stores)
 
 
+def document_kind(name):
+    "What an invoice's attachment is, from its name"
+    for suffix, kind in [('-factur-x.pdf', 'Factur-X'), ('-ubl.xml', 'UBL'),
+            ('.csv', 'annex CSV'), ('.pdf', 'annex PDF')]:
+        if name.endswith(suffix):
+            return kind
+    return name
+
+
 def report(args, figures):
     deliveries = args.deliveries
     print()
@@ -349,18 +459,22 @@ def report(args, figures):
         f"({deliveries / figures['pricing']:.0f} deliveries/s)")
     print(f"month-end: {figures['month-end']:.1f} s; target <= 300 s "
         f"(the former SQL path, without PDFs: 16.3 s)")
-    print(f"  the run's transaction (sales, invoices posted, annexes): "
-        f"{figures['invoicing']:.1f} s")
-    print(f"  the tasks posting queued (each invoice's PDF, Factur-X and "
-        f"UBL), as the worker runs them: {figures['queued']:.1f} s")
+    if args.worker:
+        print(f"  queued as the wizard does and done by trytond-worker "
+            f"-n {args.worker}, with what it queues in turn")
+    else:
+        print(f"  the run's transaction (sales, invoices posted, annexes): "
+            f"{figures['invoicing']:.1f} s")
+        print(f"  the tasks posting queued (each invoice's PDF, Factur-X "
+            f"and UBL), run after it: {figures['queued']:.1f} s")
     month_end = figures['month-end'] / args.stores
     print(f"month-end: {month_end:.2f} s per store")
     if 'hand' in figures:
         hand = figures['hand']
         print(f"hand path: {hand:.2f} s per store (sample of "
             f"{args.sample} stores, {deliveries // args.stores} deliveries "
-            f"each, its queued tasks included); ratio month-end / hand {month_end / hand:.2f} "
-            f"(target <= 1)")
+            f"each, in one process, its queued tasks included); "
+            f"ratio month-end / hand {month_end / hand:.2f} (target <= 1)")
     print(f"load average: {os.getloadavg()}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of the process: {peak:.0f} MiB")

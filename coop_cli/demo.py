@@ -12,6 +12,9 @@ DEMO_DATABASE = 'demo'
 DEMO_PASSWORD = 'coopdemo'
 COMPANY_NAME = "Roue Libre SCIC"
 DEMO_SIRET = '90012345600015'
+# Its intra-EU VAT number: FR, the key (12 + 3 × (SIREN mod 97)) mod 97,
+# then the SIREN (python-stdnum's fr.tva checks it)
+DEMO_VAT = 'FR87900123456'
 
 # name, street, postal code, (latitude, longitude)
 STORES = [
@@ -229,6 +232,9 @@ def _create_company():
     Party.write([party], {'identifiers': [('create', [{
                         'type': 'fr_siret', 'code': DEMO_SIRET,
                         'address': party.addresses[0].id,
+                        }, {
+                        # Required on its invoices (EN 16931 BR-S-02)
+                        'type': 'eu_vat', 'code': DEMO_VAT,
                         }])]})
     company, = Company.create([{
                 'party': party.id, 'currency': euro.id,
