@@ -205,6 +205,15 @@ class DemoTestCase(unittest.TestCase):
             [[], 0, None, None, ['state', 'untaxed_amount'], context],
             admin)
         self.assertEqual({i['state'] for i in invoices}, {'posted'})
+        # Each with its Factur-X, its UBL and its annex (PDF and CSV),
+        # made once posted (the tasks posting queues)
+        resources = [f"account.invoice,{i['id']}" for i in invoices]
+        for suffix in ['-factur-x.pdf', '-ubl.xml', '.csv']:
+            self.assertEqual(rpc(port, 'demo',
+                    'model.ir.attachment.search_count',
+                    [[('resource', 'in', resources),
+                            ('name', 'like', '%' + suffix)], 0, None,
+                        context], admin), len(invoices), suffix)
         self.assertEqual(
             sum(Decimal(i['untaxed_amount']['decimal']) for i in invoices),
             sum(Decimal(d['amount']['decimal']) for d in done))
