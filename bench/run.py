@@ -30,11 +30,15 @@ BENCHMARKS = {
         ['demo from nothing:', 'demo again'],
         "built from nothing < 180 s"),
     'invoice_month': (
-        ['invoice_month.py', '--sample', '0'],
+        ['invoice_month.py', '--worker', '2'],
         ['invoice_month.py', '--stores', '5', '--deliveries', '200',
-            '--sample', '0'],
-        ['month:', 'pricing', 'invoicing:'],
-        "50,000 deliveries invoiced <= 30 s"),
+            '--sample', '1', '--worker', '2'],
+        ['month:', 'pricing', 'month-end:', 'hand path:'],
+        "200 stores' month-end, PDFs and e-invoices <= 300 s; ratio <= 1"),
+    'schematron_cost': (
+        ['schematron_cost.py'], ['schematron_cost.py', '--documents', '10'],
+        ['an invoice: the four checks'],
+        "each check < 100 ms"),
     'payroll_month': (
         ['payroll_month.py'], ['payroll_month.py', '--riders', '10'],
         ['payslips:', 'compute:', 'total', 'check:'],

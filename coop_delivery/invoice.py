@@ -695,8 +695,14 @@ class InvoiceRun(ModelSQL, ModelView):
             return
         Progress = Pool().get('coop.delivery.invoice.run.progress')
         progress = Progress.__table__()
+        run = cls.__table__()
         with Transaction().new_transaction() as transaction:
             cursor = transaction.connection.cursor()
+            # A run not committed yet (the wizard runs it at once when
+            # there is no worker) is seen by nobody else: nothing to show
+            cursor.execute(*run.select(run.id, where=run.id == run_id))
+            if not cursor.fetchone():
+                return
             cursor.execute(*progress.update(
                     [progress.step, progress.write_date],
                     [step, CurrentTimestamp()],
