@@ -116,6 +116,15 @@ class CoopEInvoiceTestCase(SuiteDatabase, ModuleTestCase):
         Invoice.print_invoice(Invoice.browse(invoices))
         return Invoice.browse(invoices)
 
+    def post_credit(self, invoice):
+        "Post the credit note of a posted invoice, dated in March"
+        Invoice = Pool().get('account.invoice')
+        credit, = Invoice.credit([invoice])
+        credit.invoice_date = MARCH
+        credit.save()
+        credit, = self.post([credit])
+        return credit
+
     def attachments(self, invoice):
         Attachment = Pool().get('ir.attachment')
         return {a.name: a for a in Attachment.search([
@@ -269,15 +278,10 @@ class CoopEInvoiceTestCase(SuiteDatabase, ModuleTestCase):
     @with_transaction()
     def test_credit_note(self):
         "A credit note is a 381 with positive amounts"
-        pool = Pool()
-        Invoice = pool.get('account.invoice')
         data = self.setup()
         with set_company(data['company']):
             invoice, = self.post([create_invoice(data)])
-            credit, = Invoice.credit([invoice])
-            credit.invoice_date = MARCH
-            credit.save()
-            credit, = self.post([credit])
+            credit = self.post_credit(invoice)
             self.assertEqual(credit.total_amount, Decimal('-117.00'))
             attachments = self.attachments(credit)
         _, xml = facturx.get_xml_from_pdf(
@@ -295,15 +299,10 @@ class CoopEInvoiceTestCase(SuiteDatabase, ModuleTestCase):
         Schematron nor of the French CTC's (BT-23 the category S1, BT-34
         and BT-49 the SIRENs in the directory, the credit note's BG-3 the
         invoice)"""
-        pool = Pool()
-        Invoice = pool.get('account.invoice')
         data = self.setup()
         with set_company(data['company']):
             invoice, = self.post([create_invoice(data)])
-            credit, = Invoice.credit([invoice])
-            credit.invoice_date = MARCH
-            credit.save()
-            credit, = self.post([credit])
+            credit = self.post_credit(invoice)
             documents = []
             for record in [invoice, credit]:
                 attachments = self.attachments(record)
