@@ -276,22 +276,30 @@ class Delivery(metaclass=PoolMeta):
         return credit_line
 
     @classmethod
-    def invoice_period(cls, company, start, end, invoice_date, progress=None):
+    def invoice_period(cls, company, start, end, invoice_date, progress=None,
+            after_customer=None, store_limit=None):
         """Sell and invoice the done deliveries from start to end not
         invoiced yet; return the posted invoices (none when all are)
 
-        progress, if given, is called with a step name and a count."""
+        progress, if given, is called with a step name and a count; with
+        store_limit, only that many stores are invoiced, the first ones (by id)
+        after the after_customer id (InvoicingResult.last_customer tells
+        where the next part starts)."""
         return MonthInvoicing(
-            company, invoice_date, progress).run(start, end)
+            company, invoice_date, progress).run(
+            start, end, after_customer=after_customer, store_limit=store_limit)
 
 
 class InvoicingResult(list):
     """The posted invoices of a run; refused holds (store, reason) for
-    each store that could not be invoiced (nothing written for it)"""
+    each store that could not be invoiced (nothing written for it);
+    last_customer is the id of the last store read (invoiced or refused),
+    None when there was none"""
 
-    def __init__(self, invoices=(), refused=()):
+    def __init__(self, invoices=(), refused=(), last_customer=None):
         super().__init__(invoices)
         self.refused = list(refused)
+        self.last_customer = last_customer
 
 
 class MonthInvoicing:
@@ -317,16 +325,18 @@ class MonthInvoicing:
             raise InvoicingError(gettext(
                     'coop_delivery.msg_invoice_no_product'))
 
-    def run(self, start, end):
+    def run(self, start, end, after_customer=None, store_limit=None):
         pool = Pool()
         Delivery = pool.get('coop.delivery')
         # A second run waits for this one, then finds nothing left to do
         Delivery.lock()
         self.take_locks()
-        rows = self.deliveries_to_invoice(start, end)
+        rows = self.deliveries_to_invoice(
+            start, end, after_customer=after_customer, store_limit=store_limit)
         self.progress('deliveries', len(rows))
         if not rows:
             return InvoicingResult()
+        last_customer = rows[-1][1]
         stores, refused = [], []
         for customer, customer_rows in groupby(rows, key=lambda r: r[1]):
             store = StoreInvoice(self, customer, list(customer_rows))
@@ -348,7 +358,8 @@ class MonthInvoicing:
                 self.progress('posted', len(stores))
                 self.link_deliveries(stores)
                 self.attach_annexes(stores)
-        return InvoicingResult([s.invoice for s in stores], refused)
+        return InvoicingResult(
+            [s.invoice for s in stores], refused, last_customer)
 
     def take_locks(self):
         """Take first the locks that numbering and posting ask for: each
@@ -367,21 +378,32 @@ class MonthInvoicing:
             record.__class__.lock([record])
         MoveLine.check_journal_period_modify(period, invoice.journal)
 
-    def deliveries_to_invoice(self, start, end):
-        "(id, customer, date, amount, rules, reference) ordered by customer"
+    def deliveries_to_invoice(self, start, end, after_customer=None,
+            store_limit=None):
+        """(id, customer, date, amount, rules, reference) ordered by
+        customer: of the first store_limit customers after after_customer (ids)
+        if given, else of all"""
         pool = Pool()
         Delivery = pool.get('coop.delivery')
         delivery = Delivery.__table__()
         cursor = Transaction().connection.cursor()
+        where = ((delivery.company == self.company.id)
+            & (delivery.state == 'done')
+            & (delivery.sale_line == Null)
+            & (delivery.date >= start)
+            & (delivery.date <= end))
+        if after_customer is not None:
+            where &= delivery.customer > after_customer
+        if store_limit is not None:
+            first = delivery.select(delivery.customer, where=where,
+                group_by=[delivery.customer],
+                order_by=[delivery.customer], limit=store_limit)
+            where &= delivery.customer.in_(first)
         cursor.execute(*delivery.select(
                 delivery.id, delivery.customer, delivery.date,
                 delivery.price_override, delivery.price,
                 delivery.price_rules, delivery.reference,
-                where=(delivery.company == self.company.id)
-                & (delivery.state == 'done')
-                & (delivery.sale_line == Null)
-                & (delivery.date >= start)
-                & (delivery.date <= end),
+                where=where,
                 order_by=[
                     delivery.customer, delivery.date, delivery.id]))
         rows = []
@@ -663,6 +685,12 @@ class InvoiceRun(ModelSQL, ModelView):
         'get_progress')
     summary = fields.Text("Summary", readonly=True,
         help="The invoices posted and the stores not invoiced, with why.")
+    stores_done = fields.Integer("Stores Done", readonly=True,
+        help="The stores invoiced or refused so far.")
+    last_customer = fields.Many2One('party.party', "Last Store",
+        readonly=True, ondelete='RESTRICT',
+        help="The last store of the parts done: the next part starts "
+        "after it.")
 
     @classmethod
     def __setup__(cls):
@@ -730,36 +758,67 @@ class InvoiceRun(ModelSQL, ModelView):
             transaction.commit()
 
     @classmethod
+    def stores_per_task(cls):
+        """How many stores a task of the worker invoices: a run is done in
+        parts, each part queueing the next after what its posting queued
+        (PDFs, e-invoices, annexes), so that the worker's processes make
+        those of one part while the next is invoiced; None (the whole month
+        in one transaction) without a worker"""
+        if config.getboolean('queue', 'worker', default=False):
+            return config.getint(
+                'coop_delivery', 'invoice_stores_per_task', default=10)
+        return None
+
+    @classmethod
     def run(cls, runs):
         pool = Pool()
         Delivery = pool.get('coop.delivery')
+        store_limit = cls.stores_per_task()
+        to_continue = []
         for run in runs:
             # A run whose attempt Tryton started again (to take a lock, as
             # month-end does first) is still queued: its work rolled back
             if run.state != 'queued':
                 continue
+            done = run.stores_done or 0
 
-            def progress(step, count, run_id=run.id):
-                cls.set_progress(run_id, f'{step}: {count}')
+            def progress(step, count, run_id=run.id, done=done):
+                cls.set_progress(run_id, gettext(
+                        'coop_delivery.msg_invoice_run_progress',
+                        done=done, step=step, count=count))
+            after = run.last_customer.id if run.last_customer else None
             try:
                 with Transaction().set_context(company=run.company.id):
                     invoices = Delivery.invoice_period(
                         run.company, run.period.start_date,
                         run.period.end_date, run.invoice_date,
-                        progress=progress)
+                        progress=progress, after_customer=after,
+                        store_limit=store_limit)
             except UserError as error:
-                # Shown on the run (nothing of it is written); the worker
-                # reports the error too
-                cls.set_failed(run.id, error.message)
+                # Shown on the run (nothing of this part is written; the
+                # parts before it are committed); the worker reports the
+                # error too
+                cls.set_failed(run.id, '\n'.join(
+                        filter(None, [run.summary, error.message])))
                 raise
             lines = [f'{i.number} {i.party.rec_name} '
                 f'{i.total_amount}' for i in invoices]
             lines += [gettext('coop_delivery.msg_invoice_run_refused',
                     customer=store.rec_name, reason=reason)
                 for store, reason in invoices.refused]
-            run.summary = '\n'.join(lines)
-            run.state = 'done'
+            run.summary = '\n'.join(filter(None, [run.summary] + lines))
+            run.stores_done = done + len(invoices) + len(invoices.refused)
+            if (store_limit is not None and invoices.last_customer
+                    and len(invoices) + len(invoices.refused)
+                    >= store_limit):
+                # Queued after what this part's posting queued
+                run.last_customer = invoices.last_customer
+                to_continue.append(run)
+            else:
+                run.state = 'done'
         cls.save(runs)
+        if to_continue:
+            cls.__queue__.run(to_continue)
 
 
 class InvoiceRunProgress(ModelSQL):

@@ -2,6 +2,7 @@
 import datetime as dt
 import unittest
 from decimal import Decimal
+from unittest import mock
 
 from coop_delivery.invoice import InvoicingError
 from trytond.model.exceptions import AccessError
@@ -61,6 +62,56 @@ class DeliveryInvoiceTestCase(unittest.TestCase):
             self.assertIn(invoice.number, run.summary)
             Run.run([run])
             self.assertEqual(Invoice.search([]), [invoice])
+
+    @with_transaction()
+    def test_run_in_parts(self):
+        """With a worker a run invoices its stores a part at a time, each
+        part queueing the next: three stores two at a time make two parts,
+        every store invoiced once, the run done after the second"""
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        Period = pool.get('account.period')
+        Queue = pool.get('ir.queue')
+        Run = pool.get('coop.delivery.invoice.run')
+        company = create_company()
+        with set_company(company):
+            setup_invoicing(company)
+            rule_set = create_rule_set()
+            stores = [create_store(rule_set, name=name)
+                for name in ["Bakery", "Grocer", "Florist"]]
+            for store, price in zip(stores, ['5.57', '6.00', '7.01']):
+                create_done_deliveries(store, [Decimal(price)])
+            run, = Run.create([{
+                        'company': company.id,
+                        'period': Period.find(
+                            company, date=ORDERED.date()).id,
+                        'invoice_date': INVOICE_DATE,
+                        }])
+            with mock.patch.object(Run, 'stores_per_task', lambda: 2):
+                Run.run([run])
+                self.assertEqual(run.state, 'queued')
+                self.assertEqual(run.stores_done, 2)
+                self.assertEqual(run.last_customer, stores[1])
+                self.assertEqual(
+                    sorted(i.party.name for i in Invoice.search([])),
+                    ["Bakery", "Grocer"])
+                # The next part is queued, after what posting queued
+                tasks = Queue.search([], order=[('id', 'ASC')])
+                *posted, task = [
+                    (t.data['model'], t.data['method'], list(t.data['instances']))
+                    for t in tasks]
+                self.assertEqual(
+                    task, ('coop.delivery.invoice.run', 'run', [run.id]))
+                self.assertIn('print_invoice', {m for _, m, _ in posted})
+                Run.run([run])
+            self.assertEqual(run.state, 'done')
+            self.assertEqual(run.stores_done, 3)
+            invoices = Invoice.search([])
+            self.assertEqual(
+                sorted(i.party.name for i in invoices),
+                ["Bakery", "Florist", "Grocer"])
+            for invoice in invoices:
+                self.assertIn(invoice.number, run.summary)
 
     @with_transaction()
     def test_month_invoicing(self):
