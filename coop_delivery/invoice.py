@@ -349,9 +349,14 @@ class MonthInvoicing:
             self.progress('refused', len(refused))
         if stores:
             # With a worker, what posting queues (Tryton's PDF of each
-            # invoice, with its e-invoices) is queued in batches, which the
-            # worker's processes make side by side
-            with Transaction().set_context(queue_batch=True):
+            # invoice, with its e-invoices) and the annexes are queued in
+            # small batches, which the worker's processes make side by
+            # side; with an expected time, so that the worker takes first
+            # the next part of the run (queued without), and never idles
+            with Transaction().set_context(
+                    queue_batch=config.getint('coop_delivery',
+                        'invoice_queue_batch', default=2),
+                    queue_expected_at=dt.timedelta(0)):
                 self.sell(stores)
                 self.progress('sales', len(stores))
                 self.post(stores)
