@@ -694,6 +694,7 @@ class InvoiceRun(ModelSQL, ModelView):
         help="The stores invoiced or refused so far.")
     last_customer = fields.Many2One('party.party', "Last Store",
         readonly=True, ondelete='RESTRICT',
+        context={'company': Eval('company', -1)}, depends={'company'},
         help="The last store of the parts done: the next part starts "
         "after it.")
 

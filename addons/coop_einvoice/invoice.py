@@ -198,7 +198,8 @@ class Invoice(metaclass=PoolMeta):
         for invoice in invoices:
             if not invoice.company.einvoice_required(invoice.invoice_date):
                 continue
-            errors = invoice.einvoice_failures()
+            data = invoice.einvoice_data()
+            errors = invoice.einvoice_failures(data)
             if errors:
                 rule, message = errors[0]
                 raise EInvoiceRuleError(gettext(
@@ -207,13 +208,14 @@ class Invoice(metaclass=PoolMeta):
                         party=invoice.party.rec_name,
                         rule=rule, message=message))
             invoice.check_einvoice_schematron({
-                    flavor: invoice.einvoice_xml(flavor)
+                    flavor: invoice.einvoice_xml(flavor, data)
                     for flavor in ['factur-x', 'ubl-2.1']})
 
-    def einvoice_failures(self):
-        "The (rule, message) the e-invoice of the invoice fails"
-        return rules.failures(
-            self.einvoice_data(), rules.RULES + rules.FRENCH_RULES)
+    def einvoice_failures(self, data=None):
+        """The (rule, message) the e-invoice of the invoice fails; data, if
+        given, is its einvoice_data"""
+        return rules.failures(data or self.einvoice_data(),
+            rules.RULES + rules.FRENCH_RULES)
 
     def einvoice_schematron_checks(self):
         """The Schematron checks of the invoice's e-invoice (keys of
@@ -419,18 +421,19 @@ class Invoice(metaclass=PoolMeta):
         rates = [t['tax'].rate for t in applied if t['tax'].rate]
         return rates[0] * 100 if rates else Decimal(0)
 
-    def einvoice_xml(self, flavor='factur-x'):
+    def einvoice_xml(self, flavor='factur-x', data=None):
         """The e-invoice's XML (CII for Factur-X, or UBL 2.1), checked
-        against the profile's XSD by the library"""
+        against the profile's XSD; data, if given, is its einvoice_data"""
         try:
-            return generate_xml(
-                self.einvoice_data(), flavor=flavor, level='en16931',
-                check_xsd=True, check_schematron=False)
+            xml = generate_xml(data or self.einvoice_data(), flavor=flavor,
+                level='en16931', check_xsd=False, check_schematron=False)
+            schematron.check_xsd(xml)
         except Exception as exception:
             raise EInvoiceRuleError(gettext(
                     'coop_einvoice.msg_einvoice_schema',
                     invoice=self.rec_name, party=self.party.rec_name,
                     message=str(exception))) from exception
+        return xml
 
     # Attachments, once the PDF is made
 
@@ -459,13 +462,14 @@ class Invoice(metaclass=PoolMeta):
             if invoice.id in done:
                 continue
             required = invoice.company.einvoice_required(invoice.invoice_date)
-            failures = invoice.einvoice_failures()
+            data = invoice.einvoice_data()
+            failures = invoice.einvoice_failures(data)
             if failures and not required:
                 logger.info("no Factur-X for %s: %s %s",
                     invoice.rec_name, *failures[0])
                 continue
-            cii = invoice.einvoice_xml('factur-x')
-            ubl = invoice.einvoice_xml('ubl-2.1')
+            cii = invoice.einvoice_xml('factur-x', data)
+            ubl = invoice.einvoice_xml('ubl-2.1', data)
             # The Schematron on the very XML stored (its due date is the
             # posted move's): refused if required, else no e-invoice
             try:
@@ -484,9 +488,10 @@ class Invoice(metaclass=PoolMeta):
             with Transaction().set_context(language='fr'):
                 title = gettext('coop_einvoice.msg_facturx_title',
                     number=invoice.number)
+            # The XML checked above against its XSD
             document = facturx.generate_from_binary(
                 bytes(pdf), cii, flavor='factur-x', level='en16931',
-                check_xsd=True,
+                check_xsd=False,
                 pdf_metadata={
                     'author': invoice.company.rec_name,
                     'keywords': 'Factur-X',

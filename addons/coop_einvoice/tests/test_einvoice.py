@@ -329,8 +329,8 @@ class CoopEInvoiceTestCase(SuiteDatabase, ModuleTestCase):
         data = self.setup()
         written = Invoice.einvoice_xml
 
-        def einvoice_xml(self, flavor='factur-x'):
-            xml = written(self, flavor)
+        def einvoice_xml(self, flavor='factur-x', data=None):
+            xml = written(self, flavor, data)
             if flavor != 'factur-x':
                 return xml
             return edit(xml, {path: '117.01'

@@ -78,6 +78,25 @@ class SchematronTestCase(unittest.TestCase):
         with self.assertRaises(schematron.SchematronError):
             schematron.failures(b'<Order xmlns="urn:x"/>')
 
+    def test_xsd(self):
+        """The XML Schema, compiled once: the valid CII, UBL invoice and UBL
+        credit note pass; an amount that is not a number, or a document
+        that is not an e-invoice, is refused"""
+        for flavor, changes in [('factur-x', {}), ('ubl-2.1', {}),
+                ('ubl-2.1', {'BT-3': '381'})]:
+            with self.subTest(flavor=flavor, changes=changes):
+                schematron.check_xsd(xml(flavor, **changes))
+        for flavor, path in [
+                ('factur-x', '//ram:SpecifiedTradeSettlementHeader'
+                    'MonetarySummation/ram:GrandTotalAmount'),
+                ('ubl-2.1', '/*/cac:LegalMonetaryTotal/cbc:PayableAmount')]:
+            with self.subTest(flavor=flavor):
+                with self.assertRaises(schematron.SchemaError) as cm:
+                    schematron.check_xsd(edit(xml(flavor), {path: 'ten'}))
+                self.assertIn('ten', str(cm.exception))
+        with self.assertRaises(schematron.SchemaError):
+            schematron.check_xsd(b'<Order xmlns="urn:x"/>')
+
     def test_br_co_15_cii(self):
         """BR-CO-15: Invoice total amount with VAT (BT-112) = Invoice total
         amount without VAT (BT-109) + Invoice total VAT amount (BT-110);
