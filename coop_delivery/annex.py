@@ -10,6 +10,7 @@ import csv
 import io
 from decimal import Decimal
 
+from trytond.config import config
 from trytond.i18n import gettext
 from trytond.pool import Pool, PoolMeta
 
@@ -140,6 +141,27 @@ class AnnexReport(HTMLReport):
 
 class Invoice(metaclass=PoolMeta):
     __name__ = 'account.invoice'
+
+    def issued_attachment_names(self):
+        """The attachments the invoice was issued with (kept as issued by a
+        module that freezes them, coop_einvoice): its annex, in each
+        language it may be named in"""
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        names = set()
+        parent = super()
+        if hasattr(parent, 'issued_attachment_names'):
+            names |= parent.issued_attachment_names()
+        if (self.type == 'out' and self.number
+                and self.state in {'posted', 'paid', 'cancelled'}):
+            codes = {config.get('database', 'language', default='en')}
+            codes |= {l.code for l in Lang.search(
+                    [('translatable', '=', True)])}
+            for code in codes:
+                name = gettext('coop_delivery.msg_annex_name', code,
+                    number=self.number)
+                names |= {f'{name}.pdf', f'{name}.csv'}
+        return names
 
     @classmethod
     def attach_delivery_annexes(cls, invoices):

@@ -509,6 +509,18 @@ class Invoice(metaclass=PoolMeta):
         if to_create:
             Attachment.create(to_create)
 
+    def issued_attachment_names(self):
+        """The names of the attachments the invoice was issued with, kept
+        as issued (attachment.py): its Factur-X and UBL once posted"""
+        names = set()
+        parent = super()
+        if hasattr(parent, 'issued_attachment_names'):
+            names |= parent.issued_attachment_names()
+        if (self.type == 'out' and self.number
+                and self.state in {'posted', 'paid', 'cancelled'}):
+            names |= {self.number + FACTURX_SUFFIX, self.number + UBL_SUFFIX}
+        return names
+
     def einvoice_attachment(self, suffix=FACTURX_SUFFIX):
         "The invoice's attached e-invoice of suffix, None if it has none"
         Attachment = Pool().get('ir.attachment')

@@ -371,6 +371,12 @@ class DeliveryInvoiceTestCase(unittest.TestCase):
                 p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
             self.assertIn(invoice.number, text)
             self.assertIn('D1', text)
+            # Issued with the invoice: kept as issued (by coop_einvoice)
+            self.assertLessEqual({a.name for a in attachments},
+                invoice.issued_attachment_names())
+            for attachment in attachments:
+                with self.assertRaises(AccessError):
+                    Attachment.delete([attachment])
 
             # The product loses its tax: the store is refused, not invoiced
             create_done_deliveries(known, [Decimal('5')],

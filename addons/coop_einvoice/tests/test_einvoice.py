@@ -848,6 +848,35 @@ class CoopEInvoiceTestCase(SuiteDatabase, ModuleTestCase):
                             Attachment.read([ids[name]], ['name'])
 
     @with_transaction()
+    def test_issued_files_kept_as_issued(self):
+        """A posted invoice's Factur-X and UBL are neither changed nor
+        deleted, even by the accountant who may write invoices and their
+        attachments; a note attached to it later stays free"""
+        Attachment = Pool().get('ir.attachment')
+        data = self.setup()
+        with set_company(data['company']):
+            invoice, ids = self.invoice_and_others(data)
+            with self.as_user(data, ('account', 'group_account')):
+                note, = Attachment.create([{'resource': str(invoice),
+                            'name': 'relance.txt', 'data': b'note'}])
+                for suffix in ['-factur-x.pdf', '-ubl.xml']:
+                    issued = Attachment(ids[invoice.number + suffix])
+                    for change in [
+                            lambda: Attachment.write(
+                                [issued], {'data': b'other'}),
+                            lambda: Attachment.write(
+                                [issued], {'name': 'other.pdf'}),
+                            lambda: Attachment.delete([issued])]:
+                        with self.subTest(suffix=suffix):
+                            with self.assertRaises(AccessError) as cm:
+                                change()
+                            self.assertIn(invoice.number + suffix,
+                                cm.exception.message)
+                Attachment.write([note], {'data': b'note 2'})
+                Attachment.delete([note])
+            self.assertTrue(Attachment(ids[invoice.number + '-ubl.xml']).data)
+
+    @with_transaction()
     def test_others_do_not_read_invoice_attachments(self):
         """Without the accounting group (no group, the dispatcher's, the
         membership's) an invoice's files are not read"""
