@@ -114,6 +114,45 @@ class DeliveryInvoiceTestCase(unittest.TestCase):
                 self.assertIn(invoice.number, run.summary)
 
     @with_transaction()
+    def test_annex_rows(self):
+        """An annex row: the first pickup's and the last dropoff's address
+        in the tasks' order (a party address on one line, or the task's
+        own street, postal code and city), distance in km, weight in kg,
+        the price overridden if it is"""
+        from coop_delivery.annex import delivery_rows
+        company = create_company()
+        with set_company(company):
+            store = create_store(addresses=[{
+                        'street': "3 rue Mercière", 'postal_code': "69002",
+                        'city': "Lyon"}])
+            address, = store.addresses
+            window = {'after': ORDERED,
+                'before': ORDERED + dt.timedelta(hours=1)}
+            delivery = create_delivery(store, tasks=[
+                    dict(window, type='dropoff', sequence=3,
+                        street="9 quai Perrache", postal_code="69002",
+                        city="Lyon"),
+                    dict(window, type='pickup', sequence=1,
+                        address=address.id),
+                    dict(window, type='dropoff', sequence=2,
+                        street="1 place Bellecour"),
+                    dict(window, type='pickup', sequence=2,
+                        street="Second pickup"),
+                    ], reference='R1', distance=2350, weight=1500,
+                price=Decimal('9.00'), price_override=Decimal('7.50'),
+                price_override_reason="Geste")
+            row, = delivery_rows([delivery.id])
+            lines = [l.strip() for l in address.full_address.splitlines()
+                if l.strip()]
+            self.assertIn("3 rue Mercière", lines)
+            self.assertEqual(row, {
+                    'date': ORDERED.date(), 'reference': 'R1',
+                    'pickup': ', '.join(lines),
+                    'dropoff': "9 quai Perrache, 69002 Lyon",
+                    'distance': Decimal('2.35'), 'weight': Decimal('1.5'),
+                    'price': Decimal('7.50')})
+
+    @with_transaction()
     def test_month_invoicing(self):
         """The wizard gives each store one posted invoice that ties out to
         its done deliveries; a re-run invoices only what is new"""
