@@ -31,13 +31,14 @@ class Invoice(metaclass=PoolMeta):
     @property
     def cash_receipt_date(self):
         """The date of the invoice's latest receipt (or payment): of its
-        payment lines and of the lines reconciled with its lines to pay
-        (other than its own move's); None before any"""
+        payment lines and of the reconciliations of its lines to pay, each
+        dated by its latest line (a credit note settles what it offsets on
+        its own date, not on that of the receipts before it); None before
+        any"""
         dates = [l.date for l in self.payment_lines]
         for line in self.lines_to_pay:
             if line.reconciliation:
-                dates.extend(l.date for l in line.reconciliation.lines
-                    if l.move != self.move)
+                dates.append(max(l.date for l in line.reconciliation.lines))
         return max(dates, default=None)
 
     @classmethod

@@ -629,16 +629,17 @@ class CoopEInvoiceTestCase(SuiteDatabase, ModuleTestCase):
         period = Period.find(data['company'], date=date, test_state=False)
         figures = Result.figures(data['company'], period)
         # The amounts Tryton's tax codes sum (Tax._amount_domain of
-        # account_tax_cash): the VAT return must agree with them
+        # account_tax_cash): the VAT return must agree with them (a credit
+        # note's amounts are negative there: the net is their sum)
         with Transaction().set_context(periods=[period.id]):
             sale, purchase = Tax.browse(
                 [data['sale_tax'].id, data['purchase_tax'].id])
             self.assertEqual(figures['box_08_base'],
-                sale.invoice_base_amount - sale.credit_base_amount)
+                sale.invoice_base_amount + sale.credit_base_amount)
             self.assertEqual(figures['box_08_tax'],
-                sale.invoice_tax_amount - sale.credit_tax_amount)
+                sale.invoice_tax_amount + sale.credit_tax_amount)
             self.assertEqual(figures['box_20'],
-                purchase.invoice_tax_amount - purchase.credit_tax_amount)
+                purchase.invoice_tax_amount + purchase.credit_tax_amount)
         return figures
 
     def assertBoxes(self, figures, **expected):
@@ -726,6 +727,67 @@ class CoopEInvoiceTestCase(SuiteDatabase, ModuleTestCase):
             self.assertEqual(credit.total_amount, Decimal('-1200.00'))
             self.assertBoxes(self.figures(data, MARCH))
             self.assertBoxes(self.figures(data, april))
+
+    @with_transaction()
+    def test_vat_return_credit_note_after_receipt(self):
+        """1,200.00 invoiced in March, 600.00 received in April, 360.00 in
+        May; in June a credit note of 200.00 + 40.00 VAT settles the
+        240.00 left. VAT is due on what is received: 100.00 in April
+        (600.00 × 20 / 120), 60.00 in May (360.00 × 20 / 120), nothing
+        in June, where the invoice's last fifth (200.00 + 40.00) and the
+        credit note (-200.00 - 40.00) meet; the credit note's VAT is not
+        taken back in May, before it existed"""
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        MoveLine = pool.get('account.move.line')
+        TaxLine = pool.get('account.tax.line')
+        data = self.setup(cash_basis=True)
+        april, may, june = (
+            dt.date(2026, 4, 30), dt.date(2026, 5, 15), dt.date(2026, 6, 10))
+        with set_company(data['company']):
+            invoice = self.services_invoice(data)
+            self.receive_payment(data, invoice, Decimal('600.00'), april)
+            self.receive_payment(data, invoice, Decimal('360.00'), may)
+            # As a user makes a partial credit note: Tryton's credit of the
+            # invoice (its line points at the invoice's), its price changed
+            credit, = Invoice.credit([invoice])
+            credit.invoice_date = june
+            credit.save()
+            line, = credit.lines
+            line.unit_price = Decimal(200)
+            line.save()
+            Invoice.update_taxes([credit])
+            credit, = self.post([Invoice(credit.id)])
+            self.assertEqual(credit.total_amount, Decimal('-240.00'))
+            invoice = Invoice(invoice.id)
+            lines = (list(invoice.lines_to_pay) + list(invoice.payment_lines)
+                + list(credit.lines_to_pay))
+            self.assertEqual(sum(l.debit - l.credit for l in lines), 0)
+            MoveLine.reconcile(lines)
+            # Queued by the reconciliation, run after commit
+            Invoice.process(Invoice.browse([invoice.id, credit.id]))
+            self.assertEqual(
+                {i.state for i in Invoice.browse([invoice.id, credit.id])},
+                {'paid'})
+
+            self.assertBoxes(self.figures(data, april), box_01='500.00',
+                box_08_base='500.00', box_08_tax='100.00', box_16='100.00',
+                box_28='100.00', box_32='100.00')
+            # 360 / 1,200 of 1,000.00 and 200.00
+            self.assertBoxes(self.figures(data, may), box_01='300.00',
+                box_08_base='300.00', box_08_tax='60.00', box_16='60.00',
+                box_28='60.00', box_32='60.00')
+            self.assertBoxes(self.figures(data, june))
+            self.assertBoxes(self.figures(data, MARCH))
+            in_june = sorted(
+                (l.move_line.move.origin.id, l.type, l.amount)
+                for l in TaxLine.search([
+                        ('period.start_date', '=', dt.date(2026, 6, 1))]))
+            self.assertEqual(in_june, sorted([
+                        (invoice.id, 'base', Decimal('200.00')),
+                        (invoice.id, 'tax', Decimal('40.00')),
+                        (credit.id, 'base', Decimal('-200.00')),
+                        (credit.id, 'tax', Decimal('-40.00'))]))
 
     @with_transaction()
     def test_vat_return_receipts_on_debits(self):
