@@ -507,7 +507,7 @@ class Declaration(Workflow, ModelSQL, ModelView):
             ('S20.G00.05.001', self.nature),
             ('S20.G00.05.002', self.kind),
             ('S20.G00.05.003', '11'),
-            ('S20.G00.05.004', str(self.id)),
+            ('S20.G00.05.004', str(self.id or 0)),
             ('S20.G00.05.005', dsn_date(self.month)),
             ('S20.G00.05.006', replaced),
             ('S20.G00.05.007', dsn_date(data.today)),

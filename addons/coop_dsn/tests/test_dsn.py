@@ -468,5 +468,40 @@ class DsnTestCase(SuiteDatabase, ModuleTestCase):
         self.assertEqual(D(versement['004']), draft.net_pay)
         self.assertEqual(first.text.count('S21.G00.30.001'), 2)
 
+    @with_transaction()
+    def test_command(self):
+        """coop dsn: --check stores nothing, then the declaration is stored
+        checked; once filed, the next one cancels and replaces it"""
+        from coop_cli.dsn import declare_month
+        pool = Pool()
+        Declaration = pool.get('coop.dsn.declaration')
+        company, awa, leo = self.setup_coop()
+        with set_company(company):
+            checked = declare_month(company, APRIL, check=True)
+            self.assertFalse(Declaration.search([]))
+            self.assertEqual(
+                (checked['stored'], checked['employees'],
+                    checked['urssaf_total'], checked['kind']),
+                (False, 2, '671.65', '01'))
+            stored = declare_month(company, APRIL, test=True)
+            declaration, = Declaration.search([])
+            self.assertEqual(
+                (stored['stored'], stored['state'], stored['test'],
+                    stored['rubriques'], stored['file']),
+                (True, 'checked', True, checked['rubriques'],
+                    declaration.file_name))
+            self.assertIn("S10.G00.00.005,'01'", declaration.text)
+            # Run again: the same declaration, built anew
+            declare_month(company, APRIL, test=True)
+            self.assertEqual(Declaration.search([]), [declaration])
+            declaration.filed_reference = '2604000012345678901234'
+            declaration.save()
+            Declaration.file([declaration])
+            replacing = declare_month(company, APRIL)
+        self.assertEqual(
+            (replacing['kind'], replacing['state'], replacing['test']),
+            ('03', 'checked', False))
+        self.assertEqual(len(Declaration.search([])), 2)
+
 
 del ModuleTestCase

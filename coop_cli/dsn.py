@@ -1,0 +1,99 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"""`coop dsn`: the month's DSN of an establishment, built from the confirmed
+payslips, checked and stored as the declaration's file (docs/dsn.md)"""
+from .errors import CoopError
+from .session import as_admin
+
+
+def declare(database_name, start, company=None, siret=None, check=False,
+        test=False):
+    """Build and check the month's declaration of the establishment
+    (the company's SIRET by default) and store it, unless check says to
+    store nothing. A month already filed gets a declaration that cancels
+    and replaces the last one filed. Return a summary."""
+    from . import database
+    if not database.exists(database_name):
+        raise CoopError(f"no database {database_name!r}")
+
+    def run():
+        with as_admin(company) as company_record:
+            return declare_month(company_record, start, siret, check, test)
+    return database.in_transaction(database_name, run)
+
+
+def declare_month(company, start, siret=None, check=False, test=False):
+    "declare's work in the current transaction, for the company's record"
+    from trytond.pool import Pool
+    Declaration = Pool().get('coop.dsn.declaration')
+    declaration = _declaration(
+        Declaration, company, start, siret, test, save=not check)
+    if check:
+        from coop_dsn.norm import Checker
+        text, values = declaration.build()
+        failures = Checker(text).check()
+        if failures:
+            raise CoopError('\n'.join(
+                    Declaration.failure_text(declaration, f)
+                    for f in failures))
+        return summary(declaration, text, values, stored=False)
+    if declaration.state == 'checked':
+        Declaration.draft([declaration])
+    Declaration.check([declaration])
+    declaration = Declaration(declaration.id)
+    return summary(declaration, declaration.text, {}, stored=True)
+
+
+def _declaration(Declaration, company, start, siret, test, save=True):
+    """The month's declaration not filed yet, else a new one (cancelling
+    and replacing the last filed), saved if save"""
+    from coop_dsn.dsn import compact
+    from coop_tools.report import SIRET_TYPES, identifier
+    party = company.party
+    siret = compact(siret) or compact(
+        identifier(party, SIRET_TYPES, party.address_get()))
+    if not siret:
+        raise CoopError(f"{company.rec_name} has no SIRET: give "
+            "--establishment")
+    declarations = Declaration.search([
+            ('company', '=', company.id),
+            ('siret', '=', siret),
+            ('month', '=', start),
+            ], order=[('id', 'DESC')])
+    for declaration in declarations:
+        if declaration.state != 'filed':
+            if (save and declaration.test != test
+                    and declaration.state == 'draft'):
+                declaration.test = test
+                declaration.save()
+            return declaration
+    filed = [d for d in declarations if d.state == 'filed']
+    declaration = Declaration(
+        company=company, siret=siret, month=start, nature='01', test=test,
+        kind='03' if filed else '01', state='draft',
+        replaces=filed[0] if filed else None)
+    if save:
+        declaration.save()
+    return declaration
+
+
+def summary(declaration, text, values, stored):
+    """Amounts as strings: JSON has no decimals; values are the built
+    file's figures when the declaration is not stored"""
+    if stored:
+        values = {name: getattr(declaration, name) for name in [
+                'employee_count', 'urssaf_total', 'income_tax_total']}
+    return {
+        'declaration': declaration.id,
+        'company': declaration.company.rec_name,
+        'siret': declaration.siret,
+        'month': declaration.month.strftime('%Y-%m'),
+        'kind': declaration.kind,
+        'test': bool(declaration.test),
+        'state': declaration.state,
+        'stored': stored,
+        'file': declaration.file_name if stored else None,
+        'rubriques': len(text.splitlines()),
+        'employees': values['employee_count'],
+        'urssaf_total': str(values['urssaf_total']),
+        'income_tax_total': str(values['income_tax_total']),
+        }
