@@ -25,8 +25,8 @@ def declare_month(company, start, siret=None, check=False, test=False):
     "declare's work in the current transaction, for the company's record"
     from trytond.pool import Pool
     Declaration = Pool().get('coop.dsn.declaration')
-    declaration = _declaration(
-        Declaration, company, start, siret, test, save=not check)
+    declaration = Declaration.month_declaration(
+        company, start, siret, test, save=not check)
     if check:
         from coop_dsn.norm import Checker
         text, values = declaration.build()
@@ -41,39 +41,6 @@ def declare_month(company, start, siret=None, check=False, test=False):
     Declaration.check([declaration])
     declaration = Declaration(declaration.id)
     return summary(declaration, declaration.text, {}, stored=True)
-
-
-def _declaration(Declaration, company, start, siret, test, save=True):
-    """The month's declaration not filed yet, else a new one (cancelling
-    and replacing the last filed), saved if save"""
-    from coop_dsn.dsn import compact
-    from coop_tools.report import SIRET_TYPES, identifier
-    party = company.party
-    siret = compact(siret) or compact(
-        identifier(party, SIRET_TYPES, party.address_get()))
-    if not siret:
-        raise CoopError(f"{company.rec_name} has no SIRET: give "
-            "--establishment")
-    declarations = Declaration.search([
-            ('company', '=', company.id),
-            ('siret', '=', siret),
-            ('month', '=', start),
-            ], order=[('id', 'DESC')])
-    for declaration in declarations:
-        if declaration.state != 'filed':
-            if (save and declaration.test != test
-                    and declaration.state == 'draft'):
-                declaration.test = test
-                declaration.save()
-            return declaration
-    filed = [d for d in declarations if d.state == 'filed']
-    declaration = Declaration(
-        company=company, siret=siret, month=start, nature='01', test=test,
-        kind='03' if filed else '01', state='draft',
-        replaces=filed[0] if filed else None)
-    if save:
-        declaration.save()
-    return declaration
 
 
 def summary(declaration, text, values, stored):

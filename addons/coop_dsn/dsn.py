@@ -25,6 +25,8 @@ from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
+from trytond.wizard import (
+    Button, StateAction, StateTransition, StateView, Wizard)
 
 from coop_tools.report import SIREN_TYPES, SIRET_TYPES, identifier
 
@@ -295,6 +297,41 @@ class Declaration(Workflow, ModelSQL, ModelView):
         pool = Pool()
         Date = pool.get('ir.date')
         cls.write(declarations, {'filed_date': Date.today()})
+
+    @classmethod
+    def month_declaration(cls, company, month, siret=None, test=False,
+            save=True):
+        """The month's declaration of the establishment (the company's SIRET
+        by default) that is not filed yet, else a new one, cancelling and
+        replacing the last one filed; saved if save"""
+        party = company.party
+        siret = compact(siret) or compact(
+            identifier(party, SIRET_TYPES, party.address_get()))
+        if not siret:
+            raise DeclarationError(gettext(
+                    'coop_dsn.msg_declaration_no_siret',
+                    company=company.rec_name))
+        month = month.replace(day=1)
+        declarations = cls.search([
+                ('company', '=', company.id),
+                ('siret', '=', siret),
+                ('month', '=', month),
+                ], order=[('id', 'DESC')])
+        for declaration in declarations:
+            if declaration.state != 'filed':
+                if (save and declaration.test != test
+                        and declaration.state == 'draft'):
+                    declaration.test = test
+                    declaration.save()
+                return declaration
+        filed = [d for d in declarations if d.state == 'filed']
+        declaration = cls(
+            company=company, siret=siret, month=month, nature='01',
+            test=test, kind='03' if filed else '01', state='draft',
+            replaces=filed[0] if filed else None)
+        if save:
+            declaration.save()
+        return declaration
 
     @property
     def file_name(self):
@@ -825,6 +862,85 @@ class Declaration(Workflow, ModelSQL, ModelView):
             ('S90.G00.90.001', str(len(lines) + 2)),
             ('S90.G00.90.002', '1'),
             ]
+
+
+class DeclareStart(ModelView):
+    "Monthly Declaration"
+    __name__ = 'coop.dsn.declare.start'
+
+    company = fields.Many2One('company.company', "Company", required=True)
+    siret = fields.Char(
+        "SIRET", size=14, required=True,
+        help="The establishment declared.")
+    month = fields.Date(
+        "Month", required=True, help="A day of the month declared.")
+    test = fields.Boolean(
+        "Test File", help="Sent as a test file, not declared for real.")
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_siret(cls):
+        pool = Pool()
+        Company = pool.get('company.company')
+        company = cls.default_company()
+        if company is not None and company >= 0:
+            party = Company(company).party
+            return compact(identifier(
+                    party, SIRET_TYPES, party.address_get())) or None
+
+    @classmethod
+    def default_month(cls):
+        "The month before today's"
+        Date = Pool().get('ir.date')
+        return (Date.today().replace(day=1) - dt.timedelta(days=1)
+            ).replace(day=1)
+
+    @classmethod
+    def default_test(cls):
+        return False
+
+
+class Declare(Wizard):
+    """Build and check the month's declaration of an establishment and
+    store its file (the month's draft or checked one, else a new one that
+    cancels and replaces the last filed)"""
+    __name__ = 'coop.dsn.declare'
+
+    start = StateView('coop.dsn.declare.start',
+        'coop_dsn.declare_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Build and Check", 'declare', 'tryton-ok', default=True),
+            ])
+    declare = StateTransition()
+    open_ = StateAction('coop_dsn.act_declaration_form')
+
+    def transition_declare(self):
+        pool = Pool()
+        Declaration = pool.get('coop.dsn.declaration')
+        declaration = Declaration.month_declaration(
+            self.start.company, self.start.month, self.start.siret,
+            self.start.test)
+        if declaration.state == 'checked':
+            Declaration.draft([declaration])
+        Declaration.check([declaration])
+        self.start.siret = declaration.siret
+        return 'open_'
+
+    def do_open_(self, action):
+        pool = Pool()
+        Declaration = pool.get('coop.dsn.declaration')
+        declaration, = Declaration.search([
+                ('company', '=', self.start.company.id),
+                ('siret', '=', compact(self.start.siret)),
+                ('month', '=', self.start.month.replace(day=1)),
+                ('state', '=', 'checked'),
+                ], order=[('id', 'DESC')], limit=1)
+        action['res_id'] = [declaration.id]
+        action['views'].reverse()
+        return action, {}
 
 
 class DsnData:

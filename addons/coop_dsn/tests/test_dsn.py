@@ -503,5 +503,29 @@ class DsnTestCase(SuiteDatabase, ModuleTestCase):
             ('03', 'checked', False))
         self.assertEqual(len(Declaration.search([])), 2)
 
+    @with_transaction()
+    def test_wizard(self):
+        "Payroll > Monthly Declaration builds, checks and opens it"
+        pool = Pool()
+        Declare = pool.get('coop.dsn.declare', type='wizard')
+        Declaration = pool.get('coop.dsn.declaration')
+        company, awa, leo = self.setup_coop()
+        with set_company(company):
+            session_id, _, _ = Declare.create()
+            declare = Declare(session_id)
+            self.assertEqual(declare.start.default_siret(), SIRET)
+            declare.start.company = company
+            declare.start.siret = SIRET
+            declare.start.month = dt.date(2026, 4, 17)
+            declare.start.test = False
+            self.assertEqual(declare.transition_declare(), 'open_')
+            action, _ = declare.do_open_({'views': [(1, 'tree'), (2, 'form')]})
+        declaration, = Declaration.search([])
+        self.assertEqual(action['res_id'], [declaration.id])
+        self.assertEqual(action['views'][0], (2, 'form'))
+        self.assertEqual(
+            (declaration.state, declaration.month, declaration.kind),
+            ('checked', APRIL, '01'))
+
 
 del ModuleTestCase
