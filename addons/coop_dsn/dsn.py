@@ -993,8 +993,8 @@ class Attachment(metaclass=PoolMeta):
             mode, attachments, values=values, external=external)
         pool = Pool()
         Declaration = pool.get('coop.dsn.declaration')
-        ids = [int(a.resource.id) for a in attachments
-            if a.resource and a.resource.__name__ == Declaration.__name__]
+        ids = [a.resource.id for a in attachments
+            if getattr(a.resource, '__name__', None) == Declaration.__name__]
         if mode == 'create' or not ids:
             return
         for declaration in Declaration.browse(ids):

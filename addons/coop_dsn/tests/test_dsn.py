@@ -77,8 +77,9 @@ class DsnTestCase(SuiteDatabase, ModuleTestCase):
     "Monthly DSN"
     module = 'coop_dsn'
 
-    def setup_coop(self):
-        """A coop of two riders with their April payslips confirmed;
+    def setup_coop(self, cover=False):
+        """A coop of two riders with their April payslips confirmed (with
+        a health cover of 60.00 a month, half paid by the coop, if cover);
         return the company and the riders"""
         pool = Pool()
         Party = pool.get('party.party')
@@ -128,6 +129,17 @@ class DsnTestCase(SuiteDatabase, ModuleTestCase):
             record_hours(company, leo, week_of(APRIL_WEEKS[1], 9, 9, 9))
             record_hours(company, leo, week_of(APRIL_WEEKS[2], 8, 8, 8))
             record_hours(company, leo, week_of(APRIL_WEEKS[3], 8, 8, 10))
+            if cover:
+                Party = pool.get('party.party')
+                Cover = pool.get('coop.payroll.health_cover')
+                insurer, = Party.create([{'name': "Mutuelle des coursiers"}])
+                Cover.create([{
+                            'company': company.id, 'name': "Santé",
+                            'insurer': insurer.id, 'computation': 'fixed',
+                            'amount': D(60), 'employer_share': D(50),
+                            'start_date': dt.date(2026, 1, 1),
+                            'reference': 'SANTE-2026',
+                            }])
             for rider in [awa, leo]:
                 compute_payslip(company, rider, APRIL, confirm=True)
         return company, awa, leo
@@ -467,6 +479,41 @@ class DsnTestCase(SuiteDatabase, ModuleTestCase):
         versement, = people[LEO_NIR[:13]]['S21.G00.50']
         self.assertEqual(D(versement['004']), draft.net_pay)
         self.assertEqual(first.text.count('S21.G00.30.001'), 2)
+
+    @with_transaction()
+    def test_health_cover(self):
+        """A health cover: its adhesion, each rider's affiliation, and the
+        contribution declared to the insurer (60.00, half each)"""
+        pool = Pool()
+        Cover = pool.get('coop.payroll.health_cover')
+        Declaration = pool.get('coop.dsn.declaration')
+        company, awa, leo = self.setup_coop(cover=True)
+        with set_company(company):
+            cover, = Cover.search([])
+            declaration = self.declaration(company)
+            with self.assertRaises(MissingDataError) as context:
+                Declaration.check([declaration])
+            self.assertIn('the insurer code of the cover "Santé"',
+                context.exception.message)
+            Cover.write([cover], {'insurer_code': 'P0942'})
+            Declaration.check([declaration])
+            text = declaration.text
+        people, establishment = self.individuals(text)
+        self.assertEqual(establishment['S21.G00.15'], [{
+                    '001': 'SANTE-2026', '002': 'P0942', '004': '01',
+                    '005': '001'}])
+        # A fixed amount has no base of its own: the gross stands for it
+        for code, gross in [(AWA_NIR, '1823.03'), (LEO_NIR, '1369.88')]:
+            blocks = people[code[:13]]
+            self.assertEqual(blocks['S21.G00.70'], [{
+                        '012': '001', '013': '001', '014': '01012026'}])
+            base, = [b for b in blocks['S21.G00.78'] if b['001'] == '31']
+            self.assertEqual((base['004'], base['005']), (gross, '001'))
+            self.assertIn({'001': '059', '002': 'P0942', '003': gross,
+                    '004': '60.00'}, blocks['S21.G00.81'])
+        # Not paid through the DSN: no payment to the insurer
+        self.assertEqual([p['001'] for p in establishment['S21.G00.20']],
+            [URSSAF, AGIRC])
 
     @with_transaction()
     def test_command(self):
