@@ -24,6 +24,7 @@ from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 from trytond.wizard import (
     Button, StateAction, StateTransition, StateView, Wizard)
@@ -381,6 +382,7 @@ class Declaration(Workflow, ModelSQL, ModelView):
         Configuration = pool.get('coop.payroll.configuration')
         Code = pool.get('coop.dsn.code')
         Parameter = pool.get('coop.payroll.parameter')
+        Payslip = pool.get('coop.payroll.payslip')
         data = DsnData(self)
         data.config = Configuration(1)
         data.codes = Code.contributions()
@@ -388,8 +390,14 @@ class Declaration(Workflow, ModelSQL, ModelView):
         data.parameters = Parameter.values_at(data.end)
         self.dsn_check_establishment(data)
         data.covers = self.dsn_covers(data)
-        for payslip in self.dsn_payslips():
-            data.employees.append(self.dsn_employee(data, payslip))
+        payslips = self.dsn_payslips()
+        lines = self.dsn_payslip_lines(payslips)
+        # Re-read in small groups: a record checks itself against the whole
+        # list it was read with (see Payslip._chunks)
+        for sub_payslips in Payslip._chunks(payslips):
+            for payslip in sub_payslips:
+                data.employees.append(
+                    self.dsn_employee(data, payslip, lines[payslip.id]))
         if data.missing:
             raise MissingDataError(gettext(
                     'coop_dsn.msg_declaration_missing_data',
@@ -441,8 +449,20 @@ class Declaration(Workflow, ModelSQL, ModelView):
                             cover=cover.rec_name)))
         return covers
 
-    def dsn_employee(self, data, payslip):
-        "The employee's data of a payslip, its missing items in data"
+    def dsn_payslip_lines(self, payslips):
+        "{payslip id: its lines in order}, read at once"
+        Line = Pool().get('coop.payroll.payslip.line')
+        lines = defaultdict(list)
+        for sub_ids in grouped_slice([p.id for p in payslips]):
+            for line in Line.search([('payslip', 'in', list(sub_ids))],
+                    order=[('payslip', 'ASC'), ('sequence', 'ASC'),
+                        ('id', 'ASC')]):
+                lines[line.payslip.id].append(line)
+        return lines
+
+    def dsn_employee(self, data, payslip, lines):
+        """The employee's data of a payslip and its lines, its missing
+        items in data"""
         employee = payslip.employee
         contract = payslip.contract
         who = employee.rec_name
@@ -464,7 +484,6 @@ class Declaration(Workflow, ModelSQL, ModelView):
             missing.append('msg_item_contract_number')
         elif contract.kind == 'fixed_term' and not contract.dsn_reason:
             missing.append('msg_item_contract_reason')
-        lines = list(payslip.lines)
         for line in lines:
             if (line.kind in {'contribution', 'reduction'}
                     and line.payee != 'tax'
