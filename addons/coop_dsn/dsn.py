@@ -559,9 +559,13 @@ class Declaration(Workflow, ModelSQL, ModelView):
                         'coop_dsn.msg_declaration_replaced_reference',
                         declaration=self.rec_name,
                         replaced=self.replaces.rec_name))
+        kind = self.kind
+        if not data.employees:
+            # Normal or cancels and replaces "sans individu"
+            kind = {'01': '02', '03': '05'}[kind]
         return [
             ('S20.G00.05.001', self.nature),
-            ('S20.G00.05.002', self.kind),
+            ('S20.G00.05.002', kind),
             ('S20.G00.05.003', '11'),
             ('S20.G00.05.004', str(self.id or 0)),
             ('S20.G00.05.005', dsn_date(self.month)),

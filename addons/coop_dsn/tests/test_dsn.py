@@ -516,6 +516,23 @@ class DsnTestCase(SuiteDatabase, ModuleTestCase):
             [URSSAF, AGIRC])
 
     @with_transaction()
+    def test_month_without_payslips(self):
+        "A month without payslips is declared without individuals (02)"
+        pool = Pool()
+        Declaration = pool.get('coop.dsn.declaration')
+        company, awa, leo = self.setup_coop()
+        with set_company(company):
+            declaration = self.declaration(
+                company, month=dt.date(2026, 5, 1))
+            Declaration.check([declaration])
+            text = declaration.text
+        people, establishment = self.individuals(text)
+        self.assertEqual(people, {})
+        self.assertEqual(establishment['S20.G00.05'][0]['002'], '02')
+        self.assertNotIn('S21.G00.22', establishment)
+        self.assertEqual(declaration.employee_count, 0)
+
+    @with_transaction()
     def test_command(self):
         """coop dsn: --check stores nothing, then the declaration is stored
         checked; once filed, the next one cancels and replaces it"""
