@@ -43,6 +43,10 @@ BENCHMARKS = {
         ['payroll_month.py'], ['payroll_month.py', '--riders', '10'],
         ['payslips:', 'compute:', 'total', 'check:'],
         "500 payslips computed, confirmed, posted <= 15 s"),
+    'dsn': (
+        ['dsn.py'], ['dsn.py', '--riders', '5'],
+        ['dsn of', 'build:', 'build, check and store', 'checks:'],
+        "500 riders' DSN built and checked <= 10 s"),
     'assembly_tally': (
         ['assembly_tally.py'],
         ['assembly_tally.py', '--members', '200', '--resolutions', '2'],

@@ -154,6 +154,36 @@ def build_parser():
     _json_option(run)
     run.set_defaults(func=cmd_payroll_run)
 
+    dsn = commands.add_parser(
+        'dsn', help="declare the month to the social bodies (DSN)",
+        description="Build the month's DSN of an establishment from its "
+        "confirmed payslips, check it against the norm's local rules and "
+        "store it as the file of the month's declaration (draft or "
+        "checked; a month already filed gets a declaration that cancels "
+        "and replaces it). Missing data and failed checks are listed, and "
+        "nothing is stored.")
+    _config_option(dsn)
+    dsn.add_argument(
+        '--month', required=True, metavar='YYYY-MM',
+        help="the month declared")
+    dsn.add_argument(
+        '-d', '--database', default='demo', metavar='NAME',
+        help="database (default: demo)")
+    dsn.add_argument(
+        '--company', metavar='NAME',
+        help="company name or id (default: the only one)")
+    dsn.add_argument(
+        '--establishment', metavar='SIRET',
+        help="the establishment's SIRET (default: the company's)")
+    dsn.add_argument(
+        '--check', action='store_true',
+        help="build and check only: store nothing")
+    dsn.add_argument(
+        '--test', action='store_true',
+        help="mark the file as a test file (S10.G00.00.005 01)")
+    _json_option(dsn)
+    dsn.set_defaults(func=cmd_dsn)
+
     from . import members
     imports = commands.add_parser(
         'import', help="bring in data kept in another tool",
@@ -385,6 +415,30 @@ def cmd_payroll_run(args):
         for p in summary['payslips']]
     lines.append(f"gross {summary['gross']}, net {summary['net_pay']}, "
         f"employer contributions {summary['employer_contributions']}")
+    _report(args, summary, '\n'.join(lines))
+
+
+def cmd_dsn(args):
+    from . import dsn, invoicing
+    start, _ = invoicing.parse_month(args.month)
+    _load_settings(args)
+    began = time.monotonic()
+    summary = dsn.declare(
+        args.database, start, args.company, args.establishment,
+        check=args.check, test=args.test)
+    summary['seconds'] = round(time.monotonic() - began, 1)
+    kind = {'01': "normal", '03': "cancels and replaces"}[summary['kind']]
+    lines = [f"{summary['month']} {summary['siret']}: {kind} DSN"
+        f"{' (test file)' if summary['test'] else ''}, "
+        f"{summary['employees']} employees, {summary['rubriques']} "
+        "rubriques: every local check passed",
+        f"  URSSAF {summary['urssaf_total']}, income tax withheld "
+        f"{summary['income_tax_total']}"]
+    if summary['stored']:
+        lines.append(f"  stored as {summary['file']} of declaration "
+            f"{summary['declaration']} ({summary['state']})")
+    else:
+        lines.append("  check only: nothing was stored")
     _report(args, summary, '\n'.join(lines))
 
 
