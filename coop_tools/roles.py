@@ -128,6 +128,11 @@ MODELS = {
         administrator='rwcd'),
     'coop.assembly': _perms(membership='rwcd', administrator='rwcd'),
     'coop.einvoice.late_payment': ACCOUNTING,
+    # The monthly declaration: the payroll's; the accountant reads it
+    'coop.dsn.declaration': _perms(payroll='rwcd', accountant='r',
+        administrator='rwcd'),
+    'coop.dsn.code': _perms(payroll='rwcd', accountant='r',
+        administrator='rwcd'),
     }
 
 # Sensitive fields: the roles that may read them (other roles with read on
@@ -158,6 +163,9 @@ FIELDS = {
     ('res.user', 'email'): ('administrator',),
     ('res.user', 'password_hash'): (),
     ('res.user', 'password_reset'): (),
+    # An employee's birth date and place, declared in the DSN
+    ('company.employee', 'birth_date'): ('payroll', 'administrator'),
+    ('company.employee', 'birth_place'): ('payroll', 'administrator'),
     }
 
 # Menus (module, xml id): the roles that see them; the others do not
@@ -169,6 +177,10 @@ MENUS = {
     ('coop_payroll', 'menu_batch_form'): ('payroll', 'administrator'),
     ('coop_payroll', 'menu_monthly_hours_form'): ('payroll', 'administrator'),
     ('coop_payroll', 'menu_configuration'): ('payroll', 'administrator'),
+    ('coop_dsn', 'menu_declaration_form'): (
+        'payroll', 'accountant', 'administrator'),
+    ('coop_dsn', 'menu_declare'): ('payroll', 'administrator'),
+    ('coop_dsn', 'menu_code_form'): ('payroll', 'administrator'),
     ('coop_payroll_membership', 'menu_extra_form'): (
         'payroll', 'administrator'),
     ('coop_delivery', 'menu_delivery'): (

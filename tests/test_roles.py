@@ -200,6 +200,10 @@ def populate():
                 ('awa', "Awa Diallo", 'FR76 3000 6000 0112 3456 7890 189'),
                 ('leo', "Léo Martin", 'FR14 2004 1010 0505 0001 3M02 606')]:
             rider = create_rider(company, name, dt.date(2026, 1, 1), '12.02')
+            # Declared in the DSN (coop_dsn): the payroll's only
+            rider.birth_date = dt.date(1995, 5, 17)
+            rider.birth_place = "Lyon"
+            rider.save()
             contract, = Contract.search([('employee', '=', rider.id)])
             Party.write([rider.party], {
                     'contact_mechanisms': [('create', [{
