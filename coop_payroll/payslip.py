@@ -787,8 +787,11 @@ class Payslip(Workflow, ModelSQL, ModelView):
         if to_write:
             cls.write(*to_write)
         cls.confirm(reversals)
-        cls.post([r for p, r in zip(payslips, reversals)
-                if p.state == 'posted'])
+        to_post = [r for p, r in zip(payslips, reversals)
+            if p.state == 'posted']
+        if to_post:
+            # Posting asks for the journal even with nothing to post
+            cls.post(to_post)
         drafts = cls.copy(payslips)
         cls.compute(drafts)
         return drafts

@@ -34,6 +34,8 @@ OWN = {
         ('employee', '=', d['awa']['employee'])],
     'coop.payroll.contract': lambda d: [
         ('employee', '=', d['awa']['employee'])],
+    'coop.payroll.absence': lambda d: [
+        ('employee', '=', d['awa']['employee'])],
     'coop.payroll.payslip': lambda d: [
         ('employee', '=', d['awa']['employee']),
         ('state', 'in', ['confirmed', 'posted'])],
