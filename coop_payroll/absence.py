@@ -86,6 +86,7 @@ class Absence(Workflow, ModelSQL, ModelView):
         'company.employee', "Employee", required=True, states=_states,
         domain=[('company', '=', Eval('company', -1))])
     kind = fields.Selection(KINDS, "Kind", required=True, states=_states)
+    kind_string = kind.translated('kind')
     start_date = fields.Date(
         "First Day", required=True, states=_states,
         domain=[
@@ -196,6 +197,19 @@ class Absence(Workflow, ModelSQL, ModelView):
                 and last.weekday() in weekdays):
             days -= HALF
         return max(days, Decimal(0))
+
+    def calendar_days_in(self, start, end):
+        "The calendar days of [start, end] the absence covers"
+        first = max(start, self.start_date)
+        last = min(end, self.end_date)
+        if last < first:
+            return Decimal(0)
+        days = Decimal((last - first).days + 1)
+        if self.start_afternoon and first == self.start_date:
+            days -= HALF
+        if self.end_morning and last == self.end_date:
+            days -= HALF
+        return days
 
     @property
     def half_days(self):
