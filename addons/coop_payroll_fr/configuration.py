@@ -21,10 +21,31 @@ class Configuration(metaclass=PoolMeta):
         "Mobility Levy Rate (%)", digits=(16, 4),
         help="The local rate of the mobility levy (versement mobilité), due "
         "from 11 employees; empty for the parameter MOBILITE_PAT.")
+    leave_period_month = fields.Selection([
+            ('1', "January"), ('2', "February"), ('3', "March"),
+            ('4', "April"), ('5', "May"), ('6', "June"), ('7', "July"),
+            ('8', "August"), ('9', "September"), ('10', "October"),
+            ('11', "November"), ('12', "December"),
+            ], "Leave Period Starts In", sort=False,
+        help="The month the reference period of paid leave starts on its "
+        "first day: June by the Code du travail (R3141-4), another month "
+        "by a collective agreement.")
+    leave_anticipation = fields.Boolean(
+        "Leave in Advance",
+        help="Approve paid leave beyond the days earned (taken in advance "
+        "of their earning).")
     income_tax_account = account_field(
         "Income Tax Withheld",
         "The tax at source withheld, owed to the tax office (4421 "
         "Prélèvements à la source).")
+
+    @classmethod
+    def default_leave_period_month(cls):
+        return '6'
+
+    @classmethod
+    def default_leave_anticipation(cls):
+        return False
 
     @classmethod
     def french_accounts(cls):

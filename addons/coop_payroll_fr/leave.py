@@ -1,0 +1,287 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"""Paid leave on the payslip (Code du travail L3141-3 to L3141-24)
+
+- Earned: LEAVE_DAYS_PER_MONTH (2.5 jours ouvrables) a month, a month
+  being LEAVE_MONTH_WORKING_DAYS (20, four weeks: L3141-4) working days
+  present; fewer days earn their share. Paid leave and other legal leave
+  count as worked, unpaid absences do not. Over a reference period (from
+  the first day of the configuration's month, June by default: R3141-4)
+  at most LEAVE_DAYS_PER_YEAR (30), a fraction rounded up to the next
+  whole day once the period is over (L3141-7).
+- Counters on every payslip: earned over the last period, earned so far
+  over this one, taken this period, remaining. The leave taken in a period
+  is that earned over the period before it, then this one's.
+- Pay: the leave's days are deducted from the salary by the real hours of
+  the month, as an unpaid absence would be, and paid back as the higher of
+  the salary kept (« maintien », the same amount) and LEAVE_TENTH_PERCENT
+  (a tenth) of the last period's gross × the days taken / the days earned
+  (L3141-24). The tenth is compared on the period's leave taken so far
+  less what its leave was already paid: a tenth short earlier is made up
+  (the regularisation). Both figures are kept on the payslip.
+"""
+import datetime as dt
+from collections import defaultdict
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+
+from sql import Literal
+from sql.aggregate import Sum
+from sql.conditionals import Coalesce
+
+from trytond import backend
+from trytond.i18n import gettext
+from trytond.model import fields
+from trytond.pool import Pool, PoolMeta
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
+
+from coop_payroll.absence import working_days
+from coop_payroll.hours import HOUR
+from coop_payroll.rule import CENT
+
+from .absence import leave_period, previous_period
+
+COUNTED_STATES = ['confirmed', 'posted']
+# Summed over a reference period's confirmed payslips
+LEAVE_SUM_FIELDS = ['gross', 'leave_accrued', 'leave_pay']
+DAYS = Decimal('0.01')
+
+
+def _days_field(string, help=''):
+    return fields.Numeric(string, digits=(16, 2), readonly=True, help=help)
+
+
+def _amount_field(string, help=''):
+    return fields.Numeric(string, digits=(16, 2), readonly=True, help=help)
+
+
+class Payslip(metaclass=PoolMeta):
+    __name__ = 'coop.payroll.payslip'
+
+    leave_accrued = _days_field(
+        "Leave Earned in the Month",
+        "The days of paid leave (jours ouvrables) the month earned.")
+    leave_taken_month = _days_field(
+        "Leave Taken in the Month",
+        "The days of paid leave (jours ouvrables) taken in the month.")
+    leave_earned_previous = _days_field(
+        "Leave Earned Last Period",
+        "The days of paid leave earned over the last reference period.")
+    leave_earned_current = _days_field(
+        "Leave Earned This Period",
+        "The days of paid leave earned so far over this reference period.")
+    leave_taken = _days_field(
+        "Leave Taken",
+        "The days of paid leave taken this reference period, to the "
+        "month's end.")
+    leave_remaining = _days_field(
+        "Leave Remaining",
+        "The days earned (last period and this one) less those taken.")
+    leave_reference_gross = _amount_field(
+        "Reference Gross",
+        "The gross pay of the last reference period, whose tenth the leave "
+        "pay is compared with.")
+    leave_maintien = _amount_field(
+        "Leave Pay, Salary Kept",
+        "The salary the leave's days would have earned (« maintien »).")
+    leave_tenth = _amount_field(
+        "Leave Pay, One Tenth",
+        "A tenth of the reference gross for the days taken this period, "
+        "less what their leave was already paid.")
+    leave_pay = _amount_field(
+        "Leave Pay", "The higher of the salary kept and the tenth.")
+
+    @classmethod
+    def total_fields(cls):
+        return super().total_fields() + [
+            'leave_accrued', 'leave_taken_month', 'leave_maintien',
+            'leave_pay']
+
+    @classmethod
+    def copy(cls, payslips, default=None):
+        default = default.copy() if default is not None else {}
+        for name in ['leave_earned_previous', 'leave_earned_current',
+                'leave_taken', 'leave_remaining', 'leave_reference_gross',
+                'leave_tenth']:
+            default.setdefault(name, None)
+        return super().copy(payslips, default=default)
+
+    @classmethod
+    def leave_period_month(cls):
+        "The month the reference periods of paid leave start in"
+        pool = Pool()
+        Configuration = pool.get('coop.payroll.configuration')
+        return int(Configuration(1).leave_period_month or 6)
+
+    @classmethod
+    def leave_sums(cls, company, employee_ids, first, last):
+        """{employee id: {field: sum}} of LEAVE_SUM_FIELDS over the
+        confirmed and posted payslips of the months [first, last] (a
+        reversal counts, negative)"""
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        sums = {e: {f: Decimal(0) for f in LEAVE_SUM_FIELDS}
+            for e in employee_ids}
+        for sub_ids in grouped_slice(
+                sorted(employee_ids), backend.MAX_QUERY_PARAMS):
+            cursor.execute(*table.select(
+                    table.employee,
+                    *[Sum(Coalesce(getattr(table, f), Literal(0)))
+                        for f in LEAVE_SUM_FIELDS],
+                    where=((table.company == company.id)
+                        & table.employee.in_(list(sub_ids))
+                        & table.state.in_(COUNTED_STATES)
+                        & (table.start_date >= first)
+                        & (table.start_date <= last)),
+                    group_by=[table.employee]))
+            for employee, *row in cursor:
+                # SQLite sums decimals as floats
+                sums[employee] = {
+                    f: Decimal(str(v or 0)).quantize(CENT)
+                    for f, v in zip(LEAVE_SUM_FIELDS, row)}
+        return sums
+
+    @classmethod
+    def leave_earned(cls, company, employee_ids, start, end):
+        """{employee id: days earned that may be taken in the period
+        [start, end]}: the last period's and this one's, by the confirmed
+        payslips"""
+        pool = Pool()
+        Parameter = pool.get('coop.payroll.parameter')
+        parameters = Parameter.values_at(end)
+        previous = cls.leave_sums(company, employee_ids, *previous_period(start))
+        current = cls.leave_sums(company, employee_ids, start, end)
+        return {e: cls.leave_whole_days(
+                    previous[e]['leave_accrued'], parameters)
+                + min(current[e]['leave_accrued'],
+                    parameters['LEAVE_DAYS_PER_YEAR'])
+            for e in employee_ids}
+
+    @staticmethod
+    def leave_whole_days(days, parameters):
+        "A period's days earned: at most the year's, rounded up (L3141-7)"
+        return min(days.quantize(Decimal(1), rounding=ROUND_CEILING),
+            parameters['LEAVE_DAYS_PER_YEAR'])
+
+    @classmethod
+    def handled_absence_kinds(cls):
+        return super().handled_absence_kinds() | {'paid_leave'}
+
+    @classmethod
+    def compute_base_pay(cls, computations):
+        super().compute_base_pay(computations)
+        cls._leave_counters(computations)
+        for c in computations:
+            cls._add_leave_accrual(c)
+            cls._add_leave_pay(c)
+
+    @classmethod
+    def _leave_counters(cls, computations):
+        """Give each computation c.leave: the sums of its reference
+        periods and the days taken"""
+        pool = Pool()
+        Absence = pool.get('coop.payroll.absence')
+        start_month = cls.leave_period_month()
+        groups = defaultdict(list)
+        for c in computations:
+            c.leave_period = leave_period(c.start, start_month)
+            groups[c.payslip.company, c.leave_period[0], c.start].append(c)
+        for (company, period_start, month), sub in groups.items():
+            employees = {c.payslip.employee.id for c in sub}
+            end = sub[0].end
+            previous = cls.leave_sums(
+                company, employees, *previous_period(period_start))
+            before = cls.leave_sums(
+                company, employees, period_start,
+                month - dt.timedelta(days=1))
+            taken = Absence.leave_taken(employees, period_start, end)
+            for c in sub:
+                employee = c.payslip.employee.id
+                c.leave = {
+                    'previous': previous[employee],
+                    'before': before[employee],
+                    'taken': taken[employee],
+                    }
+
+    @classmethod
+    def _add_leave_accrual(cls, c):
+        """The days the month earns: LEAVE_DAYS_PER_MONTH for a month's
+        working days present (LEAVE_MONTH_WORKING_DAYS), less the unpaid
+        absences, a share of it for fewer; and the counters"""
+        p = c.parameters
+        unpaid = cls.unpaid_absence_kinds()
+        worked = Decimal(0)
+        for contract in c.contracts:
+            first, last = c.contract_span(contract)
+            worked += working_days(first, last)
+            for absence in c.absences:
+                if absence.kind in unpaid:
+                    worked -= absence.working_days_in(first, last)
+        share = min(max(worked, 0) / p['LEAVE_MONTH_WORKING_DAYS'], 1)
+        accrued = (p['LEAVE_DAYS_PER_MONTH'] * share).quantize(
+            DAYS, rounding=ROUND_HALF_UP)
+        previous = cls.leave_whole_days(
+            c.leave['previous']['leave_accrued'], p)
+        current = min(c.leave['before']['leave_accrued'] + accrued,
+            p['LEAVE_DAYS_PER_YEAR'])
+        taken = c.leave['taken']
+        c.totals.update({
+                'leave_accrued': accrued,
+                'leave_earned_previous': previous,
+                'leave_earned_current': current,
+                'leave_taken': taken,
+                'leave_remaining': previous + current - taken,
+                })
+
+    @classmethod
+    def _add_leave_pay(cls, c):
+        """Deduct the leave's days from the salary and pay them back as the
+        higher of the salary kept and the tenth"""
+        p = c.parameters
+        maintien = taken_month = Decimal(0)
+        for contract in c.contracts:
+            for absence in c.absences:
+                if absence.kind != 'paid_leave':
+                    continue
+                days, hours, amount = c.absence_pay(contract, absence)
+                if not days:
+                    continue
+                c.add_earning(
+                    'ABS_CP', gettext(
+                        'coop_payroll_fr.msg_line_leave_absence',
+                        start=absence.start_date, end=absence.end_date),
+                    -hours.quantize(HOUR, rounding=ROUND_HALF_UP),
+                    c.month_hour_rate(contract), -amount)
+                maintien += amount
+        for absence in c.absences:
+            if absence.kind == 'paid_leave':
+                taken_month += absence.leave_days_in(c.start, c.end)
+        c.totals['leave_taken_month'] = taken_month
+        if not taken_month:
+            return
+        earned = c.totals['leave_earned_previous']
+        reference = c.leave['previous']['gross']
+        # The tenth of the days taken this period out of last period's
+        # days, less what the period's leave was paid before
+        from_previous = min(c.totals['leave_taken'], earned)
+        tenth = Decimal(0)
+        if earned:
+            tenth = (reference * p['LEAVE_TENTH_PERCENT'] / 100
+                * from_previous / earned).quantize(
+                CENT, rounding=ROUND_HALF_UP)
+        tenth = max(tenth - c.leave['before']['leave_pay'], Decimal(0))
+        pay = max(maintien, tenth)
+        c.totals.update({
+                'leave_reference_gross': reference,
+                'leave_maintien': maintien,
+                'leave_tenth': tenth,
+                'leave_pay': pay,
+                })
+        c.add_earning(
+            'CP_MAINTIEN', gettext('coop_payroll_fr.msg_line_leave_pay'),
+            None, None, maintien)
+        if pay > maintien:
+            c.add_earning(
+                'CP_DIXIEME', gettext(
+                    'coop_payroll_fr.msg_line_leave_tenth',
+                    tenth=tenth, maintien=maintien),
+                None, None, pay - maintien)
