@@ -50,7 +50,8 @@ WORKFLOW_FIELDS = {'state', 'number', 'move'}
 LINE_COLUMNS = [
     'payslip', 'sequence', 'kind', 'code', 'name', 'quantity', 'rate',
     'amount', 'base', 'employee_rate', 'employee_amount', 'employer_rate',
-    'employer_amount', 'payee', 'heading', 'net_social', 'non_deductible']
+    'employer_amount', 'payee', 'heading', 'net_social', 'non_deductible',
+    'absence']
 # Payslips worked on at once (see Payslip._chunks)
 CHUNK = 50
 TOTAL_FIELDS = [
@@ -437,7 +438,7 @@ class Payslip(Workflow, ModelSQL, ModelView):
                     kind=absence.kind_string, start=absence.start_date,
                     end=absence.end_date),
                 -hours.quantize(HOUR, rounding=ROUND_HALF_UP),
-                c.month_hour_rate(contract), -amount)
+                c.month_hour_rate(contract), -amount, absence=absence.id)
         # The contract's hours lose the share the pay loses (the SMIC of
         # the RGDU follows the pay)
         return c.monthly_hours(contract) * days / c.month_working_days
@@ -528,7 +529,7 @@ class Payslip(Workflow, ModelSQL, ModelView):
             days_share = (Decimal(sum(
                         k.days_in(start, end) for k in c.contracts))
                 - c.unpaid_calendar_days(cls.unpaid_absence_kinds())
-                ) / c.month_days
+                - c.unpaid_days_extra) / c.month_days
             c.amounts.update({
                     'gross': c.total('amount', 'earning'),
                     'hours': c.totals['contract_hours']
@@ -897,6 +898,10 @@ class PayslipLine(ModelSQL, ModelView):
     heading = fields.Selection(HEADINGS, "Payslip Heading")
     net_social = fields.Boolean("Social Contribution")
     non_deductible = fields.Boolean("Not Tax-Deductible")
+    absence = fields.Many2One(
+        'coop.payroll.absence', "Absence", readonly=True,
+        ondelete='SET NULL',
+        help="The absence the line deducts or pays.")
 
     @classmethod
     def __setup__(cls):
@@ -937,6 +942,9 @@ class PayslipComputation:
         self.lines = []
         self.absences = []
         self.paid_hours = Decimal(0)
+        # Calendar days of absences a module leaves unpaid (the ceiling
+        # loses them)
+        self.unpaid_days_extra = Decimal(0)
         self.amounts = {}
         self.totals = {}
         self.start = payslip.start_date
@@ -952,6 +960,14 @@ class PayslipComputation:
     def month_working_days(self):
         "The days of the month from Monday to Friday"
         return working_days(self.start, self.end)
+
+    def contract_on(self, date):
+        "The contract in force on date (the month's last when none is)"
+        for contract in reversed(self.contracts):
+            if contract.start_date <= date and (
+                    not contract.end_date or contract.end_date >= date):
+                return contract
+        return self.contract
 
     def contract_span(self, contract):
         "The first and last days of the month under contract"
@@ -1007,10 +1023,10 @@ class PayslipComputation:
         self.lines.append(values)
         return values
 
-    def add_earning(self, code, name, hours, rate, amount):
+    def add_earning(self, code, name, hours, rate, amount, **values):
         return self.add_line(
             kind='earning', code=code, name=name, quantity=hours, rate=rate,
-            amount=amount)
+            amount=amount, **values)
 
     def total(self, column, *kinds, flag=None):
         "The sum of column over the lines of kinds (with flag set)"

@@ -119,6 +119,8 @@ MODELS = {
         administrator='rwcd'),
     'coop.payroll.absence': _perms(rider='o', payroll='rwcd',
         administrator='rwcd'),
+    'coop.payroll.ijss_receipt': _perms(payroll='rwcd',
+        administrator='rwcd'),
     'coop.payroll.batch': _perms(payroll='rwcd', administrator='rwcd'),
     'coop.payroll.monthly_hours': _perms(payroll='rwcd',
         administrator='rwcd'),
@@ -172,6 +174,8 @@ MENUS = {
     ('coop_payroll', 'menu_batch_form'): ('payroll', 'administrator'),
     ('coop_payroll', 'menu_monthly_hours_form'): ('payroll', 'administrator'),
     ('coop_payroll', 'menu_configuration'): ('payroll', 'administrator'),
+    ('coop_payroll_fr', 'menu_ijss_receipt_form'): (
+        'payroll', 'administrator'),
     ('coop_payroll_membership', 'menu_extra_form'): (
         'payroll', 'administrator'),
     ('coop_delivery', 'menu_delivery'): (

@@ -12,12 +12,32 @@ unless the payroll configuration allows leave in advance.
 import datetime as dt
 from decimal import Decimal
 
+from sql.aggregate import Sum
+
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
 
 from coop_payroll.exceptions import AbsenceError
+from coop_payroll.rule import CENT
 
+# The kinds of absence the health insurer pays daily allowances for
+SICKNESS_KINDS = {'sick_leave', 'work_accident'}
+# The reason of a work stoppage in the DSN (S21.G00.60.001)
+DSN_REASONS = {
+    'sick_leave': '01',
+    'work_accident': '06',
+    }
+_sickness = {
+    'invisible': ~Eval('kind').in_(list(SICKNESS_KINDS)),
+    }
+_subrogation = {
+    'invisible': ~Eval('subrogation', False),
+    }
 # The jours ouvrables: every day but Sunday (Monday is 0)
 OUVRABLES = frozenset(range(6))
 FRIDAY = 4
@@ -45,6 +65,115 @@ class Absence(metaclass=PoolMeta):
             help="The days of paid leave (jours ouvrables) the absence "
             "takes."),
         'get_leave_days')
+
+    subrogation = fields.Boolean(
+        "Subrogation",
+        states={
+            'invisible': ~Eval('kind').in_(list(SICKNESS_KINDS)),
+            'readonly': Eval('state') != 'requested',
+            },
+        help="The employer advances the daily allowances (IJSS) with the "
+        "pay and receives them from the health insurer (CPAM).")
+    last_day_worked = fields.Function(
+        fields.Date("Last Day Worked",
+            help="For the DSN's notice of work stoppage.",
+            states=_sickness),
+        'get_last_day_worked')
+    resumption_date = fields.Function(
+        fields.Date("Work Resumes",
+            help="The day work resumes, for the DSN's notice of return.",
+            states=_sickness),
+        'get_resumption_date')
+    dsn_reason = fields.Function(
+        fields.Char("DSN Reason",
+            help="The reason of the work stoppage in the DSN "
+            "(S21.G00.60.001).",
+            states=_sickness),
+        'get_dsn_reason')
+    ijss_advanced = fields.Function(
+        fields.Numeric("IJSS Advanced", digits=(16, 2),
+            help="The net daily allowances the confirmed payslips advanced "
+            "under subrogation.",
+            states=_subrogation),
+        'get_ijss')
+    ijss_received = fields.Function(
+        fields.Numeric("IJSS Received", digits=(16, 2),
+            help="What the health insurer paid the employer for them.",
+            states=_subrogation),
+        'get_ijss')
+    ijss_balance = fields.Function(
+        fields.Numeric("IJSS Still Due", digits=(16, 2),
+            help="Advanced less received: what the health insurer still "
+            "owes the employer (negative: paid more than advanced).",
+            states=_subrogation),
+        'get_ijss')
+    ijss_receipts = fields.One2Many(
+        'coop.payroll.ijss_receipt', 'absence', "IJSS Receipts",
+        states={
+            'invisible': ~Eval('subrogation', False),
+            })
+
+    @classmethod
+    def default_subrogation(cls):
+        return False
+
+    def get_last_day_worked(self, name):
+        if self.kind in SICKNESS_KINDS:
+            if self.start_afternoon:
+                return self.start_date
+            return self.start_date - dt.timedelta(days=1)
+
+    def get_resumption_date(self, name):
+        if self.kind in SICKNESS_KINDS:
+            if self.end_morning:
+                return self.end_date
+            return self.end_date + dt.timedelta(days=1)
+
+    def get_dsn_reason(self, name):
+        return DSN_REASONS.get(self.kind)
+
+    @classmethod
+    def get_ijss(cls, absences, names):
+        """The net IJSS the confirmed payslips' lines advanced for each
+        absence, what the receipts say the insurer paid, the balance"""
+        pool = Pool()
+        Line = pool.get('coop.payroll.payslip.line')
+        Payslip = pool.get('coop.payroll.payslip')
+        Receipt = pool.get('coop.payroll.ijss_receipt')
+        line = Line.__table__()
+        payslip = Payslip.__table__()
+        receipt = Receipt.__table__()
+        cursor = Transaction().connection.cursor()
+        advanced = {a.id: Decimal(0) for a in absences}
+        received = dict(advanced)
+        for sub_ids in grouped_slice(
+                [a.id for a in absences], backend.MAX_QUERY_PARAMS):
+            sub_ids = list(sub_ids)
+            cursor.execute(*line.join(payslip,
+                    condition=line.payslip == payslip.id).select(
+                    line.absence, Sum(line.amount),
+                    where=line.absence.in_(sub_ids)
+                    & (line.code == 'IJSS_SUBRO')
+                    & payslip.state.in_(['confirmed', 'posted']),
+                    group_by=[line.absence]))
+            for absence, amount in cursor:
+                advanced[absence] = Decimal(str(amount or 0)).quantize(CENT)
+            cursor.execute(*receipt.select(
+                    receipt.absence, Sum(receipt.amount),
+                    where=receipt.absence.in_(sub_ids),
+                    group_by=[receipt.absence]))
+            for absence, amount in cursor:
+                received[absence] = Decimal(str(amount or 0)).quantize(CENT)
+        result = {}
+        for name in names:
+            if name == 'ijss_advanced':
+                result[name] = advanced
+            elif name == 'ijss_received':
+                result[name] = received
+            else:
+                result[name] = {
+                    i: advanced[i] - received[i] for i in advanced}
+        return result
 
     def get_leave_days(self, name):
         if self.kind == 'paid_leave':

@@ -39,6 +39,11 @@ class Configuration(metaclass=PoolMeta):
         "The tax at source withheld, owed to the tax office (4421 "
         "Prélèvements à la source).")
 
+    ijss_account = account_field(
+        "IJSS Owed by the Health Insurer",
+        "The daily allowances advanced under subrogation, until the health "
+        "insurer pays them (4387 Organismes sociaux - produits à recevoir).")
+
     @classmethod
     def default_leave_period_month(cls):
         return '6'
@@ -52,4 +57,5 @@ class Configuration(metaclass=PoolMeta):
         return {
             **super().french_accounts(),
             'income_tax_account': ('4421', None),
+            'ijss_account': ('4387', None),
             }

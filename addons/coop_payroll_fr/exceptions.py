@@ -12,3 +12,7 @@ class IncomeTaxImportError(ValidationError):
 
 class HealthCoverError(ValidationError):
     pass
+
+
+class IjssReceiptError(ValidationError):
+    pass

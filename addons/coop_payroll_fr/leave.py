@@ -4,7 +4,9 @@
 - Earned: LEAVE_DAYS_PER_MONTH (2.5 jours ouvrables) a month, a month
   being LEAVE_MONTH_WORKING_DAYS (20, four weeks: L3141-4) working days
   present; fewer days earn their share. Paid leave and other legal leave
-  count as worked, unpaid absences do not. Over a reference period (from
+  count as worked, unpaid absences do not; days of non-work sickness earn
+  LEAVE_SICK_DAYS_PER_MONTH (2) for a month of them (L3141-5-1, law of 22
+  April 2024), within the month's 2.5. Over a reference period (from
   the first day of the configuration's month, June by default: R3141-4)
   at most LEAVE_DAYS_PER_YEAR (30), a fraction rounded up to the next
   whole day once the period is over (L3141-7).
@@ -209,16 +211,24 @@ class Payslip(metaclass=PoolMeta):
         absences, a share of it for fewer; and the counters"""
         p = c.parameters
         unpaid = cls.unpaid_absence_kinds()
-        worked = Decimal(0)
+        worked = sick = Decimal(0)
         for contract in c.contracts:
             first, last = c.contract_span(contract)
             worked += working_days(first, last)
             for absence in c.absences:
                 if absence.kind in unpaid:
                     worked -= absence.working_days_in(first, last)
-        share = min(max(worked, 0) / p['LEAVE_MONTH_WORKING_DAYS'], 1)
-        accrued = (p['LEAVE_DAYS_PER_MONTH'] * share).quantize(
-            DAYS, rounding=ROUND_HALF_UP)
+                elif absence.kind == 'sick_leave':
+                    days = absence.working_days_in(first, last)
+                    worked -= days
+                    sick += days
+        month = p['LEAVE_MONTH_WORKING_DAYS']
+        accrued = p['LEAVE_DAYS_PER_MONTH'] * min(max(worked, 0) / month, 1)
+        if sick:
+            # Non-work sickness earns its own days (L3141-5-1)
+            accrued = min(accrued + p['LEAVE_SICK_DAYS_PER_MONTH']
+                * min(sick / month, 1), p['LEAVE_DAYS_PER_MONTH'])
+        accrued = accrued.quantize(DAYS, rounding=ROUND_HALF_UP)
         previous = cls.leave_whole_days(
             c.leave['previous']['leave_accrued'], p)
         current = min(c.leave['before']['leave_accrued'] + accrued,
@@ -250,7 +260,8 @@ class Payslip(metaclass=PoolMeta):
                         'coop_payroll_fr.msg_line_leave_absence',
                         start=absence.start_date, end=absence.end_date),
                     -hours.quantize(HOUR, rounding=ROUND_HALF_UP),
-                    c.month_hour_rate(contract), -amount)
+                    c.month_hour_rate(contract), -amount,
+                    absence=absence.id)
                 maintien += amount
         for absence in c.absences:
             if absence.kind == 'paid_leave':

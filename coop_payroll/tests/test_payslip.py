@@ -374,21 +374,21 @@ class AbsencePayslipTestCase(PayslipTestCase):
 
     @with_transaction()
     def test_absence_kinds(self):
-        "Family leave keeps the salary; a sickness no module pays is refused"
+        "Family leave keeps the salary; an unpaid work accident is refused"
         pool = Pool()
         Absence = pool.get('coop.payroll.absence')
         Payslip = pool.get('coop.payroll.payslip')
         with self.coop() as data:
             company = data['company']
             rider = create_rider(company, "Awa", dt.date(2026, 1, 1), '12.02')
-            family, sick = Absence.create([{
+            family, accident = Absence.create([{
                         'employee': rider.id, 'kind': 'other_legal',
                         'start_date': dt.date(2026, 3, 2),
                         'end_date': dt.date(2026, 3, 3)}, {
-                        'employee': rider.id, 'kind': 'sick_leave',
+                        'employee': rider.id, 'kind': 'work_accident',
                         'start_date': dt.date(2026, 4, 6),
                         'end_date': dt.date(2026, 4, 9)}])
-            Absence.approve([family, sick])
+            Absence.approve([family, accident])
 
             march = self.compute(company, rider, dt.date(2026, 3, 1))
             self.assertEqual(
@@ -401,4 +401,4 @@ class AbsencePayslipTestCase(PayslipTestCase):
                         'payment_date': dt.date(2026, 4, 28)}])
             with self.assertRaises(PayslipError) as cm:
                 Payslip.compute([april])
-            self.assertIn(sick.rec_name, str(cm.exception))
+            self.assertIn(accident.rec_name, str(cm.exception))
