@@ -20,6 +20,11 @@
   (L3141-24). The tenth is compared on the period's leave taken so far
   less what its leave was already paid: a tenth short earlier is made up
   (the regularisation). Both figures are kept on the payslip.
+- Departure (L3141-28): the days left when the last contract ends are paid
+  as an indemnity, the higher of the salary kept (the monthly salary ×
+  days / LEAVE_OUVRABLES_PER_MONTH, 26) and the tenth: last period's
+  gross for its days left (less what its leave was paid), this period's
+  gross to date, the month's included, for its days.
 """
 import datetime as dt
 from collections import defaultdict
@@ -91,12 +96,20 @@ class Payslip(metaclass=PoolMeta):
         "less what their leave was already paid.")
     leave_pay = _amount_field(
         "Leave Pay", "The higher of the salary kept and the tenth.")
+    leave_indemnity_days = _days_field(
+        "Leave Paid at Departure",
+        "The days of paid leave left at the end of the last contract, paid "
+        "as an indemnity.")
+    leave_indemnity = _amount_field(
+        "Leave Indemnity",
+        "The indemnity for the leave left at departure (L3141-28): the "
+        "higher of the salary kept and the tenth.")
 
     @classmethod
     def total_fields(cls):
         return super().total_fields() + [
             'leave_accrued', 'leave_taken_month', 'leave_maintien',
-            'leave_pay']
+            'leave_pay', 'leave_indemnity_days', 'leave_indemnity']
 
     @classmethod
     def copy(cls, payslips, default=None):
@@ -175,6 +188,80 @@ class Payslip(metaclass=PoolMeta):
         for c in computations:
             cls._add_leave_accrual(c)
             cls._add_leave_pay(c)
+
+    @classmethod
+    def compute_bonuses(cls, computations):
+        super().compute_bonuses(computations)
+        # The month's earnings are all in: the tenth of the leave left at
+        # departure reads them
+        departing = cls._departing(computations)
+        for c in computations:
+            c.totals.setdefault('leave_indemnity_days', Decimal(0))
+            c.totals.setdefault('leave_indemnity', Decimal(0))
+            if c in departing:
+                cls._add_leave_indemnity(c)
+
+    @classmethod
+    def _departing(cls, computations):
+        "The computations whose employee's last contract ends in the month"
+        pool = Pool()
+        Contract = pool.get('coop.payroll.contract')
+        ending = [c for c in computations
+            if c.contract.end_date and c.contract.end_date <= c.end]
+        if not ending:
+            return set()
+        ends = {c.payslip.employee.id: c.contract.end_date for c in ending}
+        later = {k.employee.id for k in Contract.search([
+                    ('employee', 'in', list(ends)),
+                    ('start_date', '>', min(ends.values())),
+                    ])
+            if k.start_date > ends[k.employee.id]}
+        return {c for c in ending if c.payslip.employee.id not in later}
+
+    @classmethod
+    def _add_leave_indemnity(cls, c):
+        """Pay the days left at departure (L3141-28): the higher of the
+        salary kept (the monthly salary × days / LEAVE_OUVRABLES_PER_MONTH)
+        and the tenth: of last period's gross for its days left, less what
+        its leave was paid, and of this period's gross to date for its
+        days"""
+        p = c.parameters
+        remaining = c.totals['leave_remaining']
+        if remaining <= 0:
+            return
+        previous = c.totals['leave_earned_previous']
+        current = c.totals['leave_earned_current']
+        taken = c.totals['leave_taken']
+        previous_left = max(previous - taken, Decimal(0))
+        current_left = remaining - previous_left
+        tenth = Decimal(0)
+        rate = p['LEAVE_TENTH_PERCENT'] / 100
+        if previous:
+            paid = (c.leave['before']['leave_pay']
+                + c.totals.get('leave_pay', Decimal(0)))
+            tenth += max(c.leave['previous']['gross'] * rate
+                * (min(taken, previous) + previous_left) / previous - paid,
+                Decimal(0))
+        if current and current_left > 0:
+            gross = (c.leave['before']['gross']
+                + c.total('amount', 'earning'))
+            tenth += gross * rate * current_left / current
+        tenth = tenth.quantize(CENT, rounding=ROUND_HALF_UP)
+        contract = c.contract
+        kept = (c.monthly_salary(contract) * remaining
+            / p['LEAVE_OUVRABLES_PER_MONTH']).quantize(
+            CENT, rounding=ROUND_HALF_UP)
+        amount = max(kept, tenth)
+        c.add_earning(
+            'CP_SOLDE', gettext(
+                'coop_payroll_fr.msg_line_leave_indemnity',
+                days=remaining, maintien=kept, tenth=tenth),
+            remaining, None, amount)
+        c.totals.update({
+                'leave_indemnity_days': remaining,
+                'leave_indemnity': amount,
+                'leave_remaining': Decimal(0),
+                })
 
     @classmethod
     def _leave_counters(cls, computations):

@@ -214,3 +214,40 @@ class LeaveTestCase(unittest.TestCase):
             leave = approve_leave(
                 rider, dt.date(2026, 3, 9), dt.date(2026, 3, 13))
             self.assertEqual(Absence(leave.id).state, 'approved')
+
+    @with_transaction()
+    def test_departure_with_leave_left(self):
+        "A last day on Friday 17 July: the leave left paid as an indemnity"
+        pool = Pool()
+        Contract = pool.get('coop.payroll.contract')
+        with self.coop() as data:
+            company = data['company']
+            rider = create_rider(
+                company, "Awa", dt.date(2025, 6, 1), '12.02')
+            contract, = Contract.search([('employee', '=', rider.id)])
+            reference_period(company, rider, D('1823.03'))
+            compute_payslip(company, rider, JUNE, confirm=True)
+            contract.end_date = dt.date(2026, 7, 17)
+            contract.save()
+
+            july = compute_payslip(company, rider, JULY)
+
+        # Working days 1–17 July: 3 + 5 + 5 = 13 of 23; base 1,823.0333 ×
+        # 13 / 23 = 1,030.4101 → 1,030.41, 151.6667 × 13 / 23 = 85.72 h.
+        # Earned: last period 30, June 2.50, July 2.5 × 13 / 20 = 1.625
+        # → 1.63; none taken: 34.13 days left. Salary kept 1,823.0333 ×
+        # 34.13 / 26 = 2,393.0818 → 2,393.08. Tenth: last period 21,876.36
+        # / 10 = 2,187.636 for its 30 days, this one (1,823.03 + 1,030.41)
+        # / 10 = 285.344 for its 4.13: 2,472.98, higher
+        self.assertEqual(self.earnings(july), [
+                ('BASE', D('85.72'), D('12.02'), D('1030.41')),
+                ('CP_SOLDE', D('34.13'), None, D('2472.98')),
+                ])
+        self.assertEqual(
+            (july.leave_accrued, july.leave_earned_current,
+                july.leave_indemnity_days, july.leave_indemnity,
+                july.leave_remaining, july.gross),
+            (D('1.63'), D('4.13'), D('34.13'), D('2472.98'), D(0),
+                D('3503.39')))
+        self.assertIn('2393.08', [l.name for l in july.lines
+                if l.code == 'CP_SOLDE'][0])
