@@ -975,11 +975,10 @@ class PayslipComputation:
             min(self.end, contract.end_date or self.end))
 
     def monthly_hours(self, contract):
-        "The hours of a whole month (mensualisation: weekly × 52 / 12)"
-        return contract.weekly_hours * 52 / 12
+        return contract.monthly_hours()
 
     def monthly_salary(self, contract):
-        return self.monthly_hours(contract) * contract.hourly_wage
+        return contract.monthly_salary()
 
     def presence_share(self, contract):
         """The share of the month's real hours the contract covers: its

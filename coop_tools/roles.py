@@ -174,6 +174,8 @@ MENUS = {
     ('coop_payroll', 'menu_batch_form'): ('payroll', 'administrator'),
     ('coop_payroll', 'menu_monthly_hours_form'): ('payroll', 'administrator'),
     ('coop_payroll', 'menu_configuration'): ('payroll', 'administrator'),
+    ('coop_payroll_fr', 'menu_leave_provision'): (
+        'payroll', 'administrator'),
     ('coop_payroll_fr', 'menu_ijss_receipt_form'): (
         'payroll', 'administrator'),
     ('coop_payroll_membership', 'menu_extra_form'): (

@@ -44,6 +44,25 @@ class Configuration(metaclass=PoolMeta):
         "The daily allowances advanced under subrogation, until the health "
         "insurer pays them (4387 Organismes sociaux - produits à recevoir).")
 
+    leave_provision_rate = fields.Numeric(
+        "Charges on Leave Owed (%)", digits=(16, 2),
+        domain=['OR',
+            ('leave_provision_rate', '=', None),
+            ('leave_provision_rate', '>=', 0),
+            ],
+        help="The employer's contributions on the paid leave owed, as a "
+        "share of it, for the year-end provision.")
+    leave_expense_account = account_field(
+        "Paid Leave", "The year-end provision's charge (6412 Congés payés).")
+    leave_provision_account = account_field(
+        "Paid Leave Owed",
+        "The paid leave owed at the year's end (4282 Dettes provisionnées "
+        "pour congés à payer).")
+    leave_social_provision_account = account_field(
+        "Charges on Leave Owed",
+        "The employer's contributions on it (4382 Charges sociales sur "
+        "congés à payer).")
+
     @classmethod
     def default_leave_period_month(cls):
         return '6'
@@ -58,4 +77,7 @@ class Configuration(metaclass=PoolMeta):
             **super().french_accounts(),
             'income_tax_account': ('4421', None),
             'ijss_account': ('4387', None),
+            'leave_expense_account': ('6412', None),
+            'leave_provision_account': ('4282', None),
+            'leave_social_provision_account': ('4382', None),
             }

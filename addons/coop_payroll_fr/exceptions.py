@@ -16,3 +16,7 @@ class HealthCoverError(ValidationError):
 
 class IjssReceiptError(ValidationError):
     pass
+
+
+class LeaveProvisionError(ValidationError):
+    pass

@@ -220,37 +220,14 @@ class Payslip(metaclass=PoolMeta):
 
     @classmethod
     def _add_leave_indemnity(cls, c):
-        """Pay the days left at departure (L3141-28): the higher of the
-        salary kept (the monthly salary × days / LEAVE_OUVRABLES_PER_MONTH)
-        and the tenth: of last period's gross for its days left, less what
-        its leave was paid, and of this period's gross to date for its
-        days"""
-        p = c.parameters
+        "Pay the days left at departure (L3141-28)"
         remaining = c.totals['leave_remaining']
         if remaining <= 0:
             return
-        previous = c.totals['leave_earned_previous']
-        current = c.totals['leave_earned_current']
-        taken = c.totals['leave_taken']
-        previous_left = max(previous - taken, Decimal(0))
-        current_left = remaining - previous_left
-        tenth = Decimal(0)
-        rate = p['LEAVE_TENTH_PERCENT'] / 100
-        if previous:
-            paid = (c.leave['before']['leave_pay']
-                + c.totals.get('leave_pay', Decimal(0)))
-            tenth += max(c.leave['previous']['gross'] * rate
-                * (min(taken, previous) + previous_left) / previous - paid,
-                Decimal(0))
-        if current and current_left > 0:
-            gross = (c.leave['before']['gross']
-                + c.total('amount', 'earning'))
-            tenth += gross * rate * current_left / current
-        tenth = tenth.quantize(CENT, rounding=ROUND_HALF_UP)
-        contract = c.contract
-        kept = (c.monthly_salary(contract) * remaining
-            / p['LEAVE_OUVRABLES_PER_MONTH']).quantize(
-            CENT, rounding=ROUND_HALF_UP)
+        kept, tenth = cls.leave_left_value(
+            c.parameters, c.monthly_salary(c.contract), c.totals,
+            c.leave['previous'], c.leave['before'],
+            c.total('amount', 'earning'))
         amount = max(kept, tenth)
         c.add_earning(
             'CP_SOLDE', gettext(
@@ -262,6 +239,79 @@ class Payslip(metaclass=PoolMeta):
                 'leave_indemnity': amount,
                 'leave_remaining': Decimal(0),
                 })
+
+    @classmethod
+    def leave_left_value(
+            cls, parameters, monthly_salary, counters, previous, before,
+            month_gross):
+        """(salary kept, tenth) of the days left by counters (the month's
+        leave_* totals): the monthly salary × days /
+        LEAVE_OUVRABLES_PER_MONTH; the tenth of last period's gross
+        (previous sums) for its days left, less what its leave was paid
+        (before sums and the month's), and of this period's gross to date
+        (before sums and month_gross) for its days"""
+        p = parameters
+        remaining = counters['leave_remaining']
+        earned = counters['leave_earned_previous']
+        current = counters['leave_earned_current']
+        taken = counters['leave_taken']
+        previous_left = max(earned - taken, Decimal(0))
+        current_left = remaining - previous_left
+        rate = p['LEAVE_TENTH_PERCENT'] / 100
+        tenth = Decimal(0)
+        if earned:
+            paid = before['leave_pay'] + (
+                counters.get('leave_pay') or Decimal(0))
+            tenth += max(previous['gross'] * rate
+                * (min(taken, earned) + previous_left) / earned - paid,
+                Decimal(0))
+        if current and current_left > 0:
+            tenth += ((before['gross'] + month_gross) * rate
+                * current_left / current)
+        tenth = tenth.quantize(CENT, rounding=ROUND_HALF_UP)
+        kept = (monthly_salary * remaining
+            / p['LEAVE_OUVRABLES_PER_MONTH']).quantize(
+            CENT, rounding=ROUND_HALF_UP)
+        return kept, tenth
+
+    @classmethod
+    def leave_provisions(cls, company, date):
+        """[(payslip, days, amount)]: the leave owed at date to each
+        employee paid in date's month, valued as if paid at departure, by
+        the counters of the month's confirmed payslip"""
+        pool = Pool()
+        Parameter = pool.get('coop.payroll.parameter')
+        month = date.replace(day=1)
+        payslips = [p for p in cls.search([
+                    ('company', '=', company.id),
+                    ('start_date', '=', month),
+                    ('state', 'in', COUNTED_STATES),
+                    ('reversal_of', '=', None),
+                    ('corrected', '=', False),
+                    ('leave_remaining', '>', 0),
+                    ], order=[('employee', 'ASC'), ('id', 'ASC')])]
+        if not payslips:
+            return []
+        parameters = Parameter.values_at(date)
+        period_start, _ = leave_period(month, cls.leave_period_month())
+        employees = {p.employee.id for p in payslips}
+        previous = cls.leave_sums(
+            company, employees, *previous_period(period_start))
+        # The month's own payslip is in the sums up to it: take it out
+        before = cls.leave_sums(
+            company, employees, period_start, month - dt.timedelta(days=1))
+        result = []
+        for payslip in payslips:
+            counters = {name: getattr(payslip, name) or Decimal(0)
+                for name in ['leave_remaining', 'leave_earned_previous',
+                    'leave_earned_current', 'leave_taken', 'leave_pay']}
+            kept, tenth = cls.leave_left_value(
+                parameters, payslip.contract.monthly_salary(), counters,
+                previous[payslip.employee.id], before[payslip.employee.id],
+                payslip.gross or Decimal(0))
+            result.append(
+                (payslip, counters['leave_remaining'], max(kept, tenth)))
+        return result
 
     @classmethod
     def _leave_counters(cls, computations):

@@ -26,7 +26,10 @@ from coop_tools.testing import activate_suite, commit_setup, company_records
 
 from coop_payroll.exceptions import AbsenceError
 from coop_payroll.tests.tools import (
-    compute_payslip, create_rider, pages_text, payroll_fixture, undone)
+    compute_payslip, create_rider, pages_text, payroll_fixture,
+    setup_payroll_accounts, undone)
+
+from coop_payroll_fr.exceptions import LeaveProvisionError
 
 JUNE = dt.date(2026, 6, 1)
 JULY = dt.date(2026, 7, 1)
@@ -251,3 +254,57 @@ class LeaveTestCase(unittest.TestCase):
                 D('3503.39')))
         self.assertIn('2393.08', [l.name for l in july.lines
                 if l.code == 'CP_SOLDE'][0])
+
+    @with_transaction()
+    def test_year_end_provision(self):
+        "The leave owed at 30 June, a fiscal year's end, as an entry"
+        pool = Pool()
+        Account = pool.get('account.account')
+        LeaveProvision = pool.get('coop.payroll.leave_provision', type='wizard')
+        with self.coop() as data:
+            company = data['company']
+            config = setup_payroll_accounts(company)
+
+            def account(kind, code, name):
+                template, = Account.search([
+                        ('company', '=', company.id),
+                        ('type.%s' % kind, '=', True),
+                        ('closed', '!=', True),
+                        ], limit=1)
+                return Account.create([{
+                            'company': company.id,
+                            'type': template.type.id,
+                            'parent': template.parent.id,
+                            'code': code, 'name': name}])[0]
+            config.leave_expense_account = account(
+                'expense', '6412', "Paid leave")
+            config.leave_provision_account = account(
+                'payable', '4282', "Paid leave owed")
+            config.leave_social_provision_account = account(
+                'payable', '4382', "Charges on paid leave owed")
+            config.save()
+            rider = create_rider(
+                company, "Awa", dt.date(2025, 6, 1), '12.02')
+            reference_period(company, rider, D('1823.03'))
+            with undone(), self.assertRaises(LeaveProvisionError):
+                LeaveProvision.make_move(
+                    company, dt.date(2026, 6, 30), D(40))
+            compute_payslip(company, rider, JUNE, confirm=True)
+
+            move = LeaveProvision.make_move(
+                company, dt.date(2026, 6, 30), D(40))
+
+            # 30 days of last period and June's 2.5 left: 32.5. Salary kept
+            # 1,823.0333 × 32.5 / 26 = 2,278.7917 → 2,278.79; tenth
+            # 21,876.36 / 10 = 2,187.636 for last period's 30 days and
+            # June's 1,823.03 / 10 = 182.303 for its 2.5: 2,369.939 →
+            # 2,369.94, higher. Charges 40 %: 947.976 → 947.98
+            self.assertEqual(sorted(
+                    (l.account.code, l.debit, l.credit) for l in move.lines),
+                [('4282', D(0), D('2369.94')),
+                    ('4382', D(0), D('947.98')),
+                    ('6412', D('2369.94'), D(0)),
+                    ('645', D('947.98'), D(0))])
+            self.assertEqual(
+                (move.date, move.journal, move.state),
+                (dt.date(2026, 6, 30), config.journal, 'draft'))
