@@ -25,6 +25,14 @@
   reconciled with the insurer's payments (coop.payroll.ijss_receipt).
 - The ceiling loses the calendar days no pay maintains (CSS R242-2); the
   RGDU's SMIC term follows the pay (D241-7).
+- A work accident (its absence starting the day after the accident, which
+  the employer pays in full: L433-1) has no waiting days; its IJSS are
+  IJSS_AT_RATE_1 % of the daily wage (the gross of the month before the
+  stoppage's / IJSS_AT_REFERENCE_DAYS, at most IJSS_AT_CAP_PASS % of the
+  yearly ceiling) up to the IJSS_AT_RATE_1_DAYS-th day, IJSS_AT_RATE_2 %
+  after (R433-1 to -4); the employer's sick pay starts on its first day
+  (SICK_PAY_AT_WAITING_DAYS, D1226-3); IJSS_AT_TAXABLE % of its IJSS is
+  taxable (CGI 80 quinquies).
 """
 import datetime as dt
 from collections import defaultdict
@@ -37,6 +45,8 @@ from trytond.pool import Pool, PoolMeta
 from coop_payroll.absence import WORKING_WEEKDAYS
 from coop_payroll.hours import HOUR
 from coop_payroll.rule import CENT, percent_of
+
+from .absence import SICKNESS_KINDS
 
 COUNTED_STATES = ['confirmed', 'posted']
 DAY = dt.timedelta(days=1)
@@ -83,6 +93,34 @@ def ijss_daily(parameters, grosses):
         ).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def sick_pay_waiting_days(parameters, absence):
+    "The days before the employer's sick pay starts (D1226-3)"
+    return int(parameters['SICK_PAY_AT_WAITING_DAYS'
+            if absence.kind == 'work_accident' else 'SICK_PAY_WAITING_DAYS'])
+
+
+def ijss_at_daily_wage(parameters, gross):
+    """The daily wage of a work accident's IJSS: the month's gross over
+    IJSS_AT_REFERENCE_DAYS, at most IJSS_AT_CAP_PASS % of the yearly
+    ceiling (12 monthly ceilings), unrounded"""
+    p = parameters
+    cap = p['PMSS'] * 12 * p['IJSS_AT_CAP_PASS'] / 100
+    return min(gross / p['IJSS_AT_REFERENCE_DAYS'], cap)
+
+
+def day_ijss(parameters, absence, base, number):
+    """The IJSS of the stoppage's number-th calendar day (from 1): base is
+    the daily allowance of a sickness, the daily wage of a work accident"""
+    p = parameters
+    if absence.kind == 'work_accident':
+        rate = (p['IJSS_AT_RATE_1'] if number <= p['IJSS_AT_RATE_1_DAYS']
+            else p['IJSS_AT_RATE_2'])
+        return (base * rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    if number > p['IJSS_WAITING_DAYS']:
+        return base
+    return Decimal(0)
+
+
 class Payslip(metaclass=PoolMeta):
     __name__ = 'coop.payroll.payslip'
 
@@ -104,7 +142,7 @@ class Payslip(metaclass=PoolMeta):
 
     @classmethod
     def handled_absence_kinds(cls):
-        return super().handled_absence_kinds() | {'sick_leave'}
+        return super().handled_absence_kinds() | SICKNESS_KINDS
 
     @classmethod
     def compute_base_pay(cls, computations):
@@ -117,29 +155,31 @@ class Payslip(metaclass=PoolMeta):
                     'sick_pay': Decimal(0),
                     })
             c.sickness = []
-            if any(a.kind == 'sick_leave' for a in c.absences):
+            if any(a.kind in SICKNESS_KINDS for a in c.absences):
                 sick.append(c)
         if not sick:
             return
         absences = [a for c in sick for a in c.absences
-            if a.kind == 'sick_leave']
-        daily = cls._ijss_daily(absences)
+            if a.kind in SICKNESS_KINDS]
+        daily = cls._ijss_bases(absences)
         first_starts = cls._first_contract_starts(
             {a.employee.id for a in absences})
         consumed = cls._sick_pay_consumed(absences)
         for c in sick:
             for absence in c.absences:
-                if absence.kind == 'sick_leave':
+                if absence.kind in SICKNESS_KINDS:
                     cls._add_sickness(
                         c, absence, daily[absence],
                         first_starts[absence.employee.id], consumed[absence])
 
     @classmethod
-    def _ijss_daily(cls, absences):
-        "{absence: its daily allowance}, from the confirmed payslips"
+    def _ijss_bases(cls, absences):
+        """{absence: its daily allowance (sickness) or daily wage (work
+        accident)}, from the confirmed payslips' gross"""
         pool = Pool()
         Parameter = pool.get('coop.payroll.parameter')
-        months = {a: months_before(a.start_date.replace(day=1), 3)
+        months = {a: months_before(a.start_date.replace(day=1),
+                1 if a.kind == 'work_accident' else 3)
             for a in absences}
         grosses = defaultdict(Decimal)
         for payslip in cls.search([
@@ -151,9 +191,16 @@ class Payslip(metaclass=PoolMeta):
             # A reversal counts, negative
             grosses[payslip.employee.id, payslip.start_date] += (
                 payslip.gross or 0)
-        return {a: ijss_daily(Parameter.values_at(a.start_date),
-                [grosses[a.employee.id, m] for m in months[a]])
-            for a in absences}
+        bases = {}
+        for absence in absences:
+            parameters = Parameter.values_at(absence.start_date)
+            values = [grosses[absence.employee.id, m]
+                for m in months[absence]]
+            if absence.kind == 'work_accident':
+                bases[absence] = ijss_at_daily_wage(parameters, values[0])
+            else:
+                bases[absence] = ijss_daily(parameters, values)
+        return bases
 
     @classmethod
     def _first_contract_starts(cls, employee_ids):
@@ -178,15 +225,16 @@ class Payslip(metaclass=PoolMeta):
         for absence in absences:
             start = absence.start_date
             window = start.replace(year=start.year - 1)
-            waiting = int(Parameter.values_at(start)['SICK_PAY_WAITING_DAYS'])
+            parameters = Parameter.values_at(start)
             days = 0
             for other in Absence.search([
                         ('employee', '=', absence.employee.id),
-                        ('kind', '=', 'sick_leave'),
+                        ('kind', 'in', list(SICKNESS_KINDS)),
                         ('state', '=', 'approved'),
                         ('start_date', '<', start),
                         ('end_date', '>=', window),
                         ]):
+                waiting = sick_pay_waiting_days(parameters, other)
                 first_paid = other.start_date + dt.timedelta(days=waiting)
                 first = max(first_paid, window)
                 last = min(other.end_date, start - DAY)
@@ -204,24 +252,25 @@ class Payslip(metaclass=PoolMeta):
             days, hours, amount = c.absence_pay(contract, absence)
             if not days:
                 continue
+            accident = absence.kind == 'work_accident'
             c.add_earning(
-                'ABS_MAL', gettext(
-                    'coop_payroll_fr.msg_line_sick_absence',
+                'ABS_AT' if accident else 'ABS_MAL', gettext(
+                    'coop_payroll_fr.msg_line_accident_absence' if accident
+                    else 'coop_payroll_fr.msg_line_sick_absence',
                     start=absence.start_date, end=absence.end_date),
                 -hours.quantize(HOUR, rounding=ROUND_HALF_UP),
                 c.month_hour_rate(contract), -amount, absence=absence.id)
             lost += amount
             hours_share += (c.monthly_hours(contract) * days
                 / c.month_working_days)
-        ijss_waiting = int(p['IJSS_WAITING_DAYS'])
-        pay_waiting = int(p['SICK_PAY_WAITING_DAYS'])
+        pay_waiting = sick_pay_waiting_days(p, absence)
         each = sick_pay_days(
             p, seniority_years(first_start, absence.start_date))
         rates = [p['SICK_PAY_RATE_1'], p['SICK_PAY_RATE_2']]
         first = max(c.start, absence.start_date)
         last = min(c.end, absence.end_date)
-        ijss_days = Decimal(0)
-        # Per rate: the salary the days would have earned, their IJSS days
+        ijss = ijss_days = Decimal(0)
+        # Per rate: the salary the days would have earned, their IJSS
         salary = [Decimal(0), Decimal(0)]
         tier_ijss = [Decimal(0), Decimal(0)]
         unpaid_days = Decimal(0)
@@ -229,7 +278,9 @@ class Payslip(metaclass=PoolMeta):
         while day <= last:
             number = (day - absence.start_date).days + 1
             calendar = absence.calendar_days_in(day, day)
-            if number > ijss_waiting:
+            day_amount = day_ijss(p, absence, daily, number)
+            if day_amount:
+                ijss += day_amount
                 ijss_days += 1
             paid = number - pay_waiting + consumed
             tier = None
@@ -238,8 +289,7 @@ class Payslip(metaclass=PoolMeta):
             if tier is None:
                 unpaid_days += calendar
             else:
-                if number > ijss_waiting:
-                    tier_ijss[tier] += 1
+                tier_ijss[tier] += day_amount
                 if day.weekday() in WORKING_WEEKDAYS:
                     contract = c.contract_on(day)
                     salary[tier] += (c.monthly_salary(contract)
@@ -250,7 +300,7 @@ class Payslip(metaclass=PoolMeta):
         for tier, rate in enumerate(rates):
             if not salary[tier]:
                 continue
-            amount = max(salary[tier] * rate / 100 - daily * tier_ijss[tier],
+            amount = max(salary[tier] * rate / 100 - tier_ijss[tier],
                 Decimal(0)).quantize(CENT, rounding=ROUND_HALF_UP)
             if amount:
                 c.add_earning(
@@ -259,7 +309,6 @@ class Payslip(metaclass=PoolMeta):
                         rate=rate.normalize()),
                     None, None, amount, absence=absence.id)
                 sick_pay += amount
-        ijss = daily * ijss_days
         c.totals['ijss_gross'] += ijss
         c.totals['sick_pay'] += sick_pay
         c.unpaid_days_extra += unpaid_days
@@ -267,36 +316,36 @@ class Payslip(metaclass=PoolMeta):
             c.paid_hours -= hours_share * (lost - sick_pay) / lost
             c.totals['contract_hours'] = c.paid_hours.quantize(
                 HOUR, rounding=ROUND_HALF_UP)
-        c.sickness.append((absence, daily, ijss_days))
+        c.sickness.append((absence, ijss, ijss_days))
 
     @classmethod
     def compute_totals(cls, computations):
         super().compute_totals(computations)
         for c in computations:
-            for absence, daily, days in getattr(c, 'sickness', []):
-                if absence.subrogation and days:
-                    cls._add_subrogation(c, absence, daily, days)
+            for absence, gross, days in getattr(c, 'sickness', []):
+                if absence.subrogation and gross:
+                    cls._add_subrogation(c, absence, gross, days)
 
     @classmethod
-    def _add_subrogation(cls, c, absence, daily, days):
+    def _add_subrogation(cls, c, absence, gross, days):
         "Pay the net IJSS with the pay, for the insurer to repay them"
         p = c.parameters
-        gross = daily * days
         csg = percent_of(gross, p['IJSS_CSG'])
         crds = percent_of(gross, p['IJSS_CRDS'])
         deductible = percent_of(gross, p['IJSS_CSG_DED'])
         net = gross - csg - crds
+        taxable = gross - deductible
+        if absence.kind == 'work_accident':
+            taxable = percent_of(taxable, p['IJSS_AT_TAXABLE'])
         c.add_line(
             kind='allowance', code='IJSS_SUBRO',
             name=gettext('coop_payroll_fr.msg_line_ijss_subrogation',
-                days=days.normalize(), daily=daily, gross=gross, csg=csg,
-                crds=crds),
-            quantity=days, rate=daily, base=gross, amount=net,
-            absence=absence.id)
+                days=days.normalize(), gross=gross, csg=csg, crds=crds),
+            quantity=days, base=gross, amount=net, absence=absence.id)
         c.totals['ijss_advanced'] += net
         c.totals['net_before_tax'] += net
         c.totals['net_pay'] += net
-        c.totals['taxable_net'] += gross - deductible
+        c.totals['taxable_net'] += taxable
 
     def move_amounts(self, config, contributions):
         yield from super().move_amounts(config, contributions)

@@ -120,7 +120,7 @@ class SicknessTestCase(unittest.TestCase):
                     ('ABS_MAL', D('-28.00'), D('11.8379'), D('-331.46')),
                     ])
             self.assertEqual(self.lines(payslip, 'allowance'), [
-                    ('IJSS_SUBRO', D('1'), D('29.97'), D('27.96')),
+                    ('IJSS_SUBRO', D('1'), None, D('27.96')),
                     ])
             # Gross 1,823.03 − 331.46 = 1,491.57; employee: 6.90 % 102.92,
             # 0.40 % 5.97, 3.15 % 46.98, 0.86 % 12.83; CSG base
@@ -241,3 +241,58 @@ class SicknessTestCase(unittest.TestCase):
                 ('SICK_PAY1', None, None, D('144.19')),
                 ('SICK_PAY2', None, None, D('191.83')),
                 ])
+
+    @with_transaction()
+    def test_work_accident_subrogation(self):
+        "Four days off after a work accident, subrogation: no waiting days"
+        Absence = Pool().get('coop.payroll.absence')
+        with self.coop() as data:
+            company = data['company']
+            rider = create_rider(company, "Awa", SINCE, '12.02')
+            last_quarter(company, rider, D('1823.03'))
+            # The accident on Monday 9 March (a day the employer pays in
+            # full), off Tuesday 10 to Friday 13
+            accident, = Absence.create([{
+                        'employee': rider.id, 'kind': 'work_accident',
+                        'start_date': dt.date(2026, 3, 10),
+                        'end_date': dt.date(2026, 3, 13),
+                        'subrogation': True}])
+            Absence.approve([accident])
+            self.assertEqual(accident.dsn_reason, '06')
+
+            payslip = compute_payslip(company, rider, MARCH)
+
+        # Deduction 331.46 (as four days sick). Daily wage February's
+        # 1,823.03 / 30.42 = 59.9287; IJSS 60 % = 35.9572 → 35.96 from the
+        # first day: 4 × 35.96 = 143.84. Sick pay from the first day:
+        # 1,823.0333 × 4 / 22 × 90 % = 298.3145 − 143.84 = 154.4745
+        # → 154.47
+        self.assertEqual(self.lines(payslip, 'earning'), [
+                ('BASE', D('151.67'), D('12.02'), D('1823.03')),
+                ('ABS_AT', D('-28.00'), D('11.8379'), D('-331.46')),
+                ('SICK_PAY1', None, None, D('154.47')),
+                ])
+        # Net IJSS: CSG 6.2 % 8.9181 → 8.92, CRDS 0.5 % 0.7192 → 0.72:
+        # 134.20
+        self.assertEqual(self.lines(payslip, 'allowance'), [
+                ('IJSS_SUBRO', D('4'), None, D('134.20')),
+                ])
+        # Gross 1,823.03 − 331.46 + 154.47 = 1,646.04; employee 6.90 %
+        # 113.58, 0.40 % 6.58, 3.15 % 51.85, 0.86 % 14.16; CSG base
+        # 1,617.23: 109.97, 38.81, CRDS 8.09; total 343.04; net 1,303.00
+        # + 134.20 = 1,437.20. Taxable 1,303.00 + 38.81 + 8.09 + half of
+        # the IJSS less their deductible CSG (143.84 − 5.47 = 138.37 × 50 %
+        # = 69.185 → 69.19) = 1,419.09. Hours paid 151.6667 − 151.6667 ×
+        # 4 / 22 × (331.46 − 154.47) / 331.46 = 136.9420 → 136.94, SMIC
+        # term 12.02 × 136.9420 = 1,646.04; the accident counts as worked
+        # for leave: 2.50
+        self.assertEqual(
+            {n: getattr(payslip, n) for n in [
+                    'gross', 'employee_contributions', 'net_pay',
+                    'taxable_net', 'ijss_gross', 'ijss_advanced', 'sick_pay',
+                    'contract_hours', 'rgdu_smic', 'leave_accrued']},
+            {'gross': D('1646.04'), 'employee_contributions': D('343.04'),
+                'net_pay': D('1437.20'), 'taxable_net': D('1419.09'),
+                'ijss_gross': D('143.84'), 'ijss_advanced': D('134.20'),
+                'sick_pay': D('154.47'), 'contract_hours': D('136.94'),
+                'rgdu_smic': D('1646.04'), 'leave_accrued': D('2.50')})
