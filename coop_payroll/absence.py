@@ -244,7 +244,8 @@ class Absence(Workflow, ModelSQL, ModelView):
             return
         others = defaultdict(list)
         for other in cls.search([
-                    ('employee', 'in', list({a.employee.id for a in absences})),
+                    ('employee', 'in',
+                        list({a.employee.id for a in absences})),
                     ('state', 'in', ACTIVE_STATES),
                     ('start_date', '<=', max(a.end_date for a in absences)),
                     ('end_date', '>=', min(a.start_date for a in absences)),
@@ -270,7 +271,8 @@ class Absence(Workflow, ModelSQL, ModelView):
             return
         contracts = defaultdict(list)
         for contract in Contract.search([
-                    ('employee', 'in', list({a.employee.id for a in absences})),
+                    ('employee', 'in',
+                        list({a.employee.id for a in absences})),
                     ], order=[('start_date', 'ASC')]):
             contracts[contract.employee.id].append(contract)
         for absence in absences:

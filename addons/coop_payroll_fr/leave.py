@@ -163,7 +163,8 @@ class Payslip(metaclass=PoolMeta):
         pool = Pool()
         Parameter = pool.get('coop.payroll.parameter')
         parameters = Parameter.values_at(end)
-        previous = cls.leave_sums(company, employee_ids, *previous_period(start))
+        previous = cls.leave_sums(
+            company, employee_ids, *previous_period(start))
         current = cls.leave_sums(company, employee_ids, start, end)
         return {e: cls.leave_whole_days(
                     previous[e]['leave_accrued'], parameters)

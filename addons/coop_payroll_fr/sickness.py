@@ -183,7 +183,8 @@ class Payslip(metaclass=PoolMeta):
             for a in absences}
         grosses = defaultdict(Decimal)
         for payslip in cls.search([
-                    ('employee', 'in', list({a.employee.id for a in absences})),
+                    ('employee', 'in',
+                        list({a.employee.id for a in absences})),
                     ('start_date', 'in', list(
                             {m for ms in months.values() for m in ms})),
                     ('state', 'in', COUNTED_STATES),

@@ -260,7 +260,8 @@ class LeaveTestCase(unittest.TestCase):
         "The leave owed at 30 June, a fiscal year's end, as an entry"
         pool = Pool()
         Account = pool.get('account.account')
-        LeaveProvision = pool.get('coop.payroll.leave_provision', type='wizard')
+        LeaveProvision = pool.get(
+            'coop.payroll.leave_provision', type='wizard')
         with self.coop() as data:
             company = data['company']
             config = setup_payroll_accounts(company)
