@@ -1,7 +1,9 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
 """A month's payroll on PostgreSQL: 500 riders paid for March 2026 from
-their timesheet lines; the batch computed, confirmed and posted (target:
-compute + confirm + post in 15 s or less).
+their timesheet lines, one in ten absent some days (paid leave, sick leave
+with subrogation, unpaid leave, a half day of family leave); the batch
+computed, confirmed and posted (target: compute + confirm + post in 15 s
+or less).
 
     .venv/bin/python bench/payroll_month.py [--riders 500]
         [--posting payslip|batch] [--keep] [--reuse] [--profile FILE]
@@ -152,6 +154,7 @@ class Bench:
                 f"{self.args.riders}: drop it or run without --reuse")
         self.employee_ids = [e.id for e in employees]
         self.timesheet_lines = pool.get('timesheet.line').search_count([])
+        self.absences = pool.get('coop.payroll.absence').search_count([])
 
     def create_company(self):
         from coop_cli import demo
@@ -194,6 +197,8 @@ class Bench:
         config.headcount = self.args.riders
         config.posting = self.args.posting
         config.journal = journal
+        # The riders have no leave earned yet (no payslip before March)
+        config.leave_anticipation = True
         config.save()
         Configuration.set_french_accounts(company)
         config = Configuration(1)
@@ -276,6 +281,39 @@ class Bench:
                     'company': company.id, 'employee': e.id, 'month': MONTH,
                     'name': "Prime", 'amount': Decimal(300),
                     } for e in employees[2::20]])
+        self.create_absences(employees)
+
+    def create_absences(self, employees):
+        """One rider in ten absent in March, approved, in turn: a week of
+        paid leave (9–13), four days sick with subrogation (17–20), an
+        unpaid Monday (23), a half day of family leave (the 25th's
+        afternoon); no timesheet line on those days"""
+        from trytond.pool import Pool
+        Absence = Pool().get('coop.payroll.absence')
+        spans = [
+            ('paid_leave', dt.date(2026, 3, 9), dt.date(2026, 3, 13), {}),
+            ('sick_leave', dt.date(2026, 3, 17), dt.date(2026, 3, 20),
+                {'subrogation': True}),
+            ('unpaid_leave', dt.date(2026, 3, 23), dt.date(2026, 3, 23), {}),
+            ('other_legal', dt.date(2026, 3, 25), dt.date(2026, 3, 25),
+                {'start_afternoon': True}),
+            ]
+        values = []
+        self.absent_days = {}
+        for i, employee in enumerate(employees[4::10]):
+            kind, start, end, more = spans[i % len(spans)]
+            values.append({
+                    'employee': employee.id, 'kind': kind,
+                    'start_date': start, 'end_date': end, **more})
+            if not more.get('start_afternoon'):
+                self.absent_days[employee.id] = {
+                    start + dt.timedelta(days=d)
+                    for d in range((end - start).days + 1)}
+        absences = []
+        for sub in chunks(values):
+            absences.extend(Absence.create(sub))
+        Absence.approve(absences)
+        self.absences = len(absences)
 
     def record_hours(self):
         """A line per worked day (Monday to Friday) from the ISO week of
@@ -296,7 +334,8 @@ class Bench:
                 'work': work.id, 'date': day,
                 'duration': dt.timedelta(
                     minutes=rng.choice([420, 450, 480, 510, 540])),
-                } for employee in self.employee_ids for day in days]
+                } for employee in self.employee_ids for day in days
+            if day not in self.absent_days.get(employee, ())]
         for values in chunks(lines):
             Line.create(values)
         self.timesheet_lines = len(lines)
@@ -426,6 +465,7 @@ class Bench:
             'payslips': payslips, 'payslip lines': lines,
             'moves': len(moves), 'move lines': move_lines,
             'timesheet lines': self.timesheet_lines,
+            'absences': self.absences,
             'net pay': net_pay,
             }
         return counts, ok
@@ -452,7 +492,8 @@ def report(args, figures, counts, checked, version):
     print(f"code: {version}")
     print(f"payroll of {MONTH:%Y-%m} (PostgreSQL, posting per "
         f"{args.posting}): {args.riders} riders, "
-        f"{counts['timesheet lines']} timesheet lines")
+        f"{counts['timesheet lines']} timesheet lines, "
+        f"{counts['absences']} absences")
     print(f"payslips: {counts['payslips']}, payslip lines: "
         f"{counts['payslip lines']}, moves: {counts['moves']}, "
         f"move lines: {counts['move lines']}, net pay {counts['net pay']}")

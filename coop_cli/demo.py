@@ -469,20 +469,22 @@ def _username(name):
 
 
 def _create_riders(company, today):
-    "Riders are employees with an open-ended contract"
+    """Riders are employees with an open-ended contract, since September
+    last year; the last of them a newcomer, since the 10th of last month"""
     from trytond.pool import Pool
     pool = Pool()
     Party = pool.get('party.party')
     Employee = pool.get('company.employee')
     Contract = pool.get('coop.payroll.contract')
-    start = dt.date(today.year - 1, 9, 1)
+    starts = [dt.date(today.year - 1, 9, 1)] * (len(RIDERS) - 1) + [
+        _last_month(today).replace(day=10)]
     parties = Party.create([{'name': name} for name, _, _ in RIDERS])
     riders = Employee.create([{
                 'party': party.id, 'company': company.id,
                 'start_date': start,
                 # Their CoopCycle usernames, for `coop import coopcycle`
                 'coopcycle_username': _username(party.name),
-                } for party in parties])
+                } for party, start in zip(parties, starts)])
     Contract.create([{
                 'company': company.id,
                 'employee': rider.id,
@@ -493,7 +495,8 @@ def _create_riders(company, today):
                 'job': "Coursier à vélo",
                 'trial_end_date': start + dt.timedelta(days=60),
                 'mobility_allowance': Decimal(20),
-                } for rider, (_, hours, wage) in zip(riders, RIDERS)])
+                } for rider, start, (_, hours, wage) in zip(
+                riders, starts, RIDERS)])
     return riders
 
 
@@ -525,9 +528,41 @@ def _run_payroll(company, today):
     last_month = _last_month(today)
     for month in [_last_month(last_month), last_month]:
         _ensure_fiscal_year(company, month)
+        if month == last_month:
+            _record_absences(month)
         batch = Batch.run(company, month)
         Batch.confirm([batch])
         Batch.post([batch])
+
+
+def _record_absences(month):
+    """Absences of month, approved: Awa on paid leave the Monday and
+    Tuesday of its second week, Léo off sick from the Tuesday to the
+    Friday of its third with subrogation (the coop advances his IJSS;
+    the demo's payslips before give his daily allowance one month of
+    gross, not three)"""
+    from trytond.pool import Pool
+    pool = Pool()
+    Absence = pool.get('coop.payroll.absence')
+    Employee = pool.get('company.employee')
+    employees = {e.party.name: e for e in Employee.search([
+                ('party.name', 'in', ["Awa Diallo", "Léo Martin"])])}
+    eighth = month.replace(day=8)
+    monday = eighth + dt.timedelta(days=-eighth.weekday() % 7)
+    absences = Absence.create([{
+                'employee': employees["Awa Diallo"].id,
+                'kind': 'paid_leave',
+                'start_date': monday,
+                'end_date': monday + dt.timedelta(days=1),
+                }, {
+                'employee': employees["Léo Martin"].id,
+                'kind': 'sick_leave',
+                'start_date': monday + dt.timedelta(days=8),
+                'end_date': monday + dt.timedelta(days=11),
+                'subrogation': True,
+                'description': "Chute à vélo",
+                }])
+    Absence.approve(absences)
 
 
 def _create_members(company, riders, stores, today):

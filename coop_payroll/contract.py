@@ -142,6 +142,14 @@ class Contract(ModelSQL, ModelView):
                     contract=self.rec_name))
         return structure
 
+    def monthly_hours(self):
+        "The hours of a whole month (mensualisation: weekly × 52 / 12)"
+        return self.weekly_hours * 52 / 12
+
+    def monthly_salary(self):
+        "The salary of a whole month, unrounded"
+        return self.monthly_hours() * self.hourly_wage
+
     def days_in(self, start, end):
         "The days of [start, end] the contract covers"
         first = max(start, self.start_date)

@@ -4,6 +4,7 @@ from trytond.transaction import Transaction
 
 # Models whose record rules keep employees to their own records
 EMPLOYEE_RULE_MODELS = {
+    'coop.payroll.absence',
     'coop.payroll.contract',
     'coop.payroll.payslip',
     'coop.payroll.payslip.line',

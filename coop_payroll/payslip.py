@@ -26,6 +26,7 @@ from trytond.transaction import Transaction
 from coop_tools.model import rec_name_domain
 from coop_tools.sql import insert, stored_values
 
+from .absence import WORKING_WEEKDAYS, working_days
 from .hours import (
     HOUR, is_full_time, month_end, month_weeks, premium_hours, premium_rates,
     weekly_hours)
@@ -49,7 +50,8 @@ WORKFLOW_FIELDS = {'state', 'number', 'move'}
 LINE_COLUMNS = [
     'payslip', 'sequence', 'kind', 'code', 'name', 'quantity', 'rate',
     'amount', 'base', 'employee_rate', 'employee_amount', 'employer_rate',
-    'employer_amount', 'payee', 'heading', 'net_social', 'non_deductible']
+    'employer_amount', 'payee', 'heading', 'net_social', 'non_deductible',
+    'absence']
 # Payslips worked on at once (see Payslip._chunks)
 CHUNK = 50
 TOTAL_FIELDS = [
@@ -365,21 +367,81 @@ class Payslip(Workflow, ModelSQL, ModelView):
     @classmethod
     def compute_base_pay(cls, computations):
         """The base salary: a line per contract in force in the month, its
-        monthly hours prorated by calendar days"""
+        monthly salary prorated by the real hours of the month when it
+        starts or ends within it, less the unpaid absences"""
+        cls._add_absences(computations)
         for c in computations:
             contract_hours = Decimal(0)
+            c.paid_hours = Decimal(0)
             for contract in c.contracts:
-                days = contract.days_in(c.start, c.end)
-                hours = (contract.weekly_hours * 52 / 12 * days
-                    / c.month_days)
-                amount = (hours * contract.hourly_wage).quantize(
+                first, last = c.contract_span(contract)
+                share = c.presence_share(contract)
+                hours = c.monthly_hours(contract) * share
+                amount = (c.monthly_salary(contract) * share).quantize(
                     CENT, rounding=ROUND_HALF_UP)
-                hours = hours.quantize(HOUR, rounding=ROUND_HALF_UP)
-                contract_hours += hours
                 c.add_earning(
                     'BASE', gettext('coop_payroll.msg_line_base_salary'),
-                    hours, contract.hourly_wage, amount)
-            c.totals['contract_hours'] = contract_hours
+                    hours.quantize(HOUR, rounding=ROUND_HALF_UP),
+                    contract.hourly_wage, amount)
+                c.paid_hours += hours
+                for absence in c.absences:
+                    if absence.kind in cls.unpaid_absence_kinds():
+                        c.paid_hours -= cls._add_unpaid_absence(
+                            c, contract, absence)
+            c.totals['contract_hours'] = c.paid_hours.quantize(
+                HOUR, rounding=ROUND_HALF_UP)
+
+    @classmethod
+    def _add_absences(cls, computations):
+        "Give each computation the approved absences of its month"
+        pool = Pool()
+        Absence = pool.get('coop.payroll.absence')
+        by_month = defaultdict(list)
+        for c in computations:
+            by_month[c.start].append(c)
+        handled = cls.handled_absence_kinds()
+        for start, sub in by_month.items():
+            absences = Absence.approved_in(
+                [c.payslip.employee for c in sub], start, month_end(start))
+            for c in sub:
+                c.absences = absences.get(c.payslip.employee.id, [])
+                for absence in c.absences:
+                    if absence.kind not in handled:
+                        raise PayslipError(gettext(
+                                'coop_payroll.msg_payslip_absence_not_handled',
+                                payslip=c.payslip.rec_name,
+                                absence=absence.rec_name,
+                                kind=absence.kind_string))
+
+    @classmethod
+    def unpaid_absence_kinds(cls):
+        "The kinds of absence the base salary loses, by the hours missed"
+        return {'unpaid_leave', 'unjustified'}
+
+    @classmethod
+    def handled_absence_kinds(cls):
+        """The kinds of absence the computation knows how to pay: other
+        legal leave (family events) keeps the salary; a module paying
+        paid leave or sickness adds its kinds"""
+        return cls.unpaid_absence_kinds() | {'other_legal'}
+
+    @classmethod
+    def _add_unpaid_absence(cls, c, contract, absence):
+        """Deduct an unpaid absence by the hours missed over the real hours
+        of the month (the monthly salary × days missed / working days of
+        the month); return the contract hours it takes off the month"""
+        days, hours, amount = c.absence_pay(contract, absence)
+        if days:
+            c.add_earning(
+                'ABS_UNPAID', gettext(
+                    'coop_payroll.msg_line_unpaid_absence',
+                    kind=absence.kind_string, start=absence.start_date,
+                    end=absence.end_date),
+                -hours.quantize(HOUR, rounding=ROUND_HALF_UP),
+                c.month_hour_rate(contract), -amount, absence=absence.id)
+        # The contract's hours lose the share the pay loses (the SMIC of
+        # the RGDU follows the pay)
+        return c.monthly_hours(contract) * days / c.month_working_days
 
     @classmethod
     def compute_premiums(cls, computations):
@@ -462,9 +524,12 @@ class Payslip(Workflow, ModelSQL, ModelView):
             start, end, last = c.start, c.end, c.contract
             time_share = min(
                 last.weekly_hours / c.parameters['LEGAL_WEEKLY_HOURS'], 1)
-            days_share = Decimal(sum(
-                    k.days_in(start, end) for k in c.contracts)
-                ) / c.month_days
+            # Calendar days employed, less the unpaid absences' (CSS
+            # R242-2 since décret 2017-858)
+            days_share = (Decimal(sum(
+                        k.days_in(start, end) for k in c.contracts))
+                - c.unpaid_calendar_days(cls.unpaid_absence_kinds())
+                - c.unpaid_days_extra) / c.month_days
             c.amounts.update({
                     'gross': c.total('amount', 'earning'),
                     'hours': c.totals['contract_hours']
@@ -787,8 +852,11 @@ class Payslip(Workflow, ModelSQL, ModelView):
         if to_write:
             cls.write(*to_write)
         cls.confirm(reversals)
-        cls.post([r for p, r in zip(payslips, reversals)
-                if p.state == 'posted'])
+        to_post = [r for p, r in zip(payslips, reversals)
+            if p.state == 'posted']
+        if to_post:
+            # Posting asks for the journal even with nothing to post
+            cls.post(to_post)
         drafts = cls.copy(payslips)
         cls.compute(drafts)
         return drafts
@@ -830,6 +898,10 @@ class PayslipLine(ModelSQL, ModelView):
     heading = fields.Selection(HEADINGS, "Payslip Heading")
     net_social = fields.Boolean("Social Contribution")
     non_deductible = fields.Boolean("Not Tax-Deductible")
+    absence = fields.Many2One(
+        'coop.payroll.absence', "Absence", readonly=True,
+        ondelete='SET NULL',
+        help="The absence the line deducts or pays.")
 
     @classmethod
     def __setup__(cls):
@@ -868,6 +940,11 @@ class PayslipComputation:
         self.monthly = monthly
         self.weekly = weekly
         self.lines = []
+        self.absences = []
+        self.paid_hours = Decimal(0)
+        # Calendar days of absences a module leaves unpaid (the ceiling
+        # loses them)
+        self.unpaid_days_extra = Decimal(0)
         self.amounts = {}
         self.totals = {}
         self.start = payslip.start_date
@@ -879,6 +956,65 @@ class PayslipComputation:
         "The contract in force at the end of the month"
         return self.contracts[-1]
 
+    @property
+    def month_working_days(self):
+        "The days of the month from Monday to Friday"
+        return working_days(self.start, self.end)
+
+    def contract_on(self, date):
+        "The contract in force on date (the month's last when none is)"
+        for contract in reversed(self.contracts):
+            if contract.start_date <= date and (
+                    not contract.end_date or contract.end_date >= date):
+                return contract
+        return self.contract
+
+    def contract_span(self, contract):
+        "The first and last days of the month under contract"
+        return (max(self.start, contract.start_date),
+            min(self.end, contract.end_date or self.end))
+
+    def monthly_hours(self, contract):
+        return contract.monthly_hours()
+
+    def monthly_salary(self, contract):
+        return contract.monthly_salary()
+
+    def presence_share(self, contract):
+        """The share of the month's real hours the contract covers: its
+        working days over the month's"""
+        first, last = self.contract_span(contract)
+        month = self.month_working_days
+        present = working_days(first, last)
+        if present >= month:
+            return Decimal(1)
+        return Decimal(present) / month
+
+    def month_hour_rate(self, contract):
+        """The monthly salary over the real hours of the month: the rate
+        an absence is deducted at"""
+        daily = contract.weekly_hours / len(WORKING_WEEKDAYS)
+        return (self.monthly_salary(contract)
+            / (self.month_working_days * daily)).quantize(
+            Decimal('0.0001'), rounding=ROUND_HALF_UP)
+
+    def absence_pay(self, contract, absence):
+        """The working days and hours of the contract absence misses this
+        month, and the salary they are worth by the real hours of the
+        month"""
+        first, last = self.contract_span(contract)
+        days = absence.working_days_in(first, last)
+        daily = contract.weekly_hours / len(WORKING_WEEKDAYS)
+        amount = (self.monthly_salary(contract) * days
+            / self.month_working_days).quantize(
+            CENT, rounding=ROUND_HALF_UP)
+        return days, days * daily, amount
+
+    def unpaid_calendar_days(self, kinds):
+        "The calendar days of the month absences of kinds leave unpaid"
+        return sum((a.calendar_days_in(self.start, self.end)
+                for a in self.absences if a.kind in kinds), Decimal(0))
+
     def lines_of(self, *kinds):
         return [l for l in self.lines if l['kind'] in kinds]
 
@@ -886,10 +1022,10 @@ class PayslipComputation:
         self.lines.append(values)
         return values
 
-    def add_earning(self, code, name, hours, rate, amount):
+    def add_earning(self, code, name, hours, rate, amount, **values):
         return self.add_line(
             kind='earning', code=code, name=name, quantity=hours, rate=rate,
-            amount=amount)
+            amount=amount, **values)
 
     def total(self, column, *kinds, flag=None):
         "The sum of column over the lines of kinds (with flag set)"

@@ -66,6 +66,7 @@ class PayslipReport(HTMLReport):
         context['relief'] = cls.relief
         context['employer_cost'] = cls.employer_cost
         context['year_to_date'] = cls.year_to_date
+        context['paid_leave'] = cls.paid_leave
         return context
 
     @classmethod
@@ -106,5 +107,12 @@ class PayslipReport(HTMLReport):
     def year_to_date(cls, payslip):
         """{gross, taxable_net, income_tax, overtime_exempt, rgdu}: the
         year's figures up to the payslip, None when the legislation's
+        module does not keep them"""
+        return None
+
+    @classmethod
+    def paid_leave(cls, payslip):
+        """{earned_previous, earned_current, taken, remaining}: the
+        payslip's paid leave counters (days), None when the legislation's
         module does not keep them"""
         return None

@@ -117,6 +117,10 @@ MODELS = {
         administrator='rwcd'),
     'coop.payroll.payslip.line': _perms(rider='o', payroll='rwcd',
         administrator='rwcd'),
+    'coop.payroll.absence': _perms(rider='o', payroll='rwcd',
+        administrator='rwcd'),
+    'coop.payroll.ijss_receipt': _perms(payroll='rwcd',
+        administrator='rwcd'),
     'coop.payroll.batch': _perms(payroll='rwcd', administrator='rwcd'),
     'coop.payroll.monthly_hours': _perms(payroll='rwcd',
         administrator='rwcd'),
@@ -173,6 +177,7 @@ MENUS = {
     ('coop_payroll', 'menu_payroll'): EVERYONE,
     ('coop_payroll', 'menu_payslip_form'): EVERYONE,
     ('coop_payroll', 'menu_contract_form'): EVERYONE,
+    ('coop_payroll', 'menu_absence_form'): EVERYONE,
     ('coop_payroll', 'menu_run'): ('payroll', 'administrator'),
     ('coop_payroll', 'menu_batch_form'): ('payroll', 'administrator'),
     ('coop_payroll', 'menu_monthly_hours_form'): ('payroll', 'administrator'),
@@ -181,6 +186,10 @@ MENUS = {
         'payroll', 'accountant', 'administrator'),
     ('coop_dsn', 'menu_declare'): ('payroll', 'administrator'),
     ('coop_dsn', 'menu_code_form'): ('payroll', 'administrator'),
+    ('coop_payroll_fr', 'menu_leave_provision'): (
+        'payroll', 'administrator'),
+    ('coop_payroll_fr', 'menu_ijss_receipt_form'): (
+        'payroll', 'administrator'),
     ('coop_payroll_membership', 'menu_extra_form'): (
         'payroll', 'administrator'),
     ('coop_delivery', 'menu_delivery'): (

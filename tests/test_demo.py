@@ -339,10 +339,30 @@ class DemoTestCase(unittest.TestCase):
             return rpc(port, 'demo', f'model.{model}.search_read',
                 [domain, 0, None, order, fields, context], admin)
         payslips = read('coop.payroll.payslip', [],
-            ['state', 'start_date', 'lines.code'])
-        self.assertEqual(len(payslips), 60)
+            ['state', 'start_date', 'lines.code', 'employee.party.name',
+                'contract_hours', 'ijss_advanced'],
+            [('start_date', 'ASC')])
+        # 30 riders last month, 29 the month before: the newcomer started
+        # on the 10th of last month
+        self.assertEqual(len(payslips), 59)
         self.assertEqual({p['state'] for p in payslips}, {'posted'})
         self.assertEqual(len({str(p['start_date']) for p in payslips}), 2)
+        last = {p['employee.']['party.']['name']: p for p in payslips
+            if p['start_date'] == payslips[-1]['start_date']}
+
+        def codes(name):
+            return {l['code'] for l in last[name]['lines.']}
+        # Awa's paid leave, Léo's sick leave with subrogation
+        self.assertTrue({'ABS_CP', 'CP_MAINTIEN'} <= codes("Awa Diallo"))
+        self.assertTrue({'ABS_MAL', 'IJSS_SUBRO'} <= codes("Léo Martin"))
+        self.assertGreater(
+            Decimal(last["Léo Martin"]['ijss_advanced']['decimal']), 0)
+        newcomer = [p for p in payslips
+            if p['employee.']['party.']['name'] == "Victor Colin"]
+        self.assertEqual(len(newcomer), 1)
+        self.assertLess(
+            Decimal(newcomer[0]['contract_hours']['decimal']),
+            Decimal('151.67'))
         # Yuki's shares are deducted from her payslips
         shares = read('coop.payroll.payslip.line', [('code', '=', 'SHARES')],
             ['amount', 'payslip.employee.party.name'])

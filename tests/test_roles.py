@@ -2,11 +2,11 @@
 """The role matrix (coop_tools/roles.py), walked over JSON-RPC as each role
 
 One database of the whole suite, populated once: a company with its chart,
-two riders (Awa, Léo) with contracts, payslips, timesheet lines, bank
-accounts, portal accounts and pay owed in the payroll journal; a back-office
-user per role. Each role then reads, writes, creates and deletes every model
-of the matrix through trytond's WSGI application, as sao would, and every
-answer must be the matrix's."""
+two riders (Awa, Léo) with contracts, absences, payslips, timesheet lines,
+bank accounts, portal accounts and pay owed in the payroll journal; a
+back-office user per role. Each role then reads, writes, creates and
+deletes every model of the matrix through trytond's WSGI application, as
+sao would, and every answer must be the matrix's."""
 import base64
 import datetime as dt
 import json
@@ -33,6 +33,8 @@ OWN = {
     'timesheet.hours_employee': lambda d: [
         ('employee', '=', d['awa']['employee'])],
     'coop.payroll.contract': lambda d: [
+        ('employee', '=', d['awa']['employee'])],
+    'coop.payroll.absence': lambda d: [
         ('employee', '=', d['awa']['employee'])],
     'coop.payroll.payslip': lambda d: [
         ('employee', '=', d['awa']['employee']),
@@ -230,6 +232,10 @@ def populate():
                                         'employer_amount': 0}])],
                         }])
             record_hours(company, rider, {dt.date(2026, 1, 5): 7})
+            pool.get('coop.payroll.absence').create([{
+                        'employee': rider.id, 'kind': 'unpaid_leave',
+                        'start_date': dt.date(2026, 2, 2),
+                        'end_date': dt.date(2026, 2, 2)}])
             account, = BankAccount.create([{
                         'bank': bank.id, 'owners': [('add', [rider.party.id])],
                         'numbers': [('create', [{

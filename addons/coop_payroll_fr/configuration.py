@@ -21,14 +21,63 @@ class Configuration(metaclass=PoolMeta):
         "Mobility Levy Rate (%)", digits=(16, 4),
         help="The local rate of the mobility levy (versement mobilité), due "
         "from 11 employees; empty for the parameter MOBILITE_PAT.")
+    leave_period_month = fields.Selection([
+            ('1', "January"), ('2', "February"), ('3', "March"),
+            ('4', "April"), ('5', "May"), ('6', "June"), ('7', "July"),
+            ('8', "August"), ('9', "September"), ('10', "October"),
+            ('11', "November"), ('12', "December"),
+            ], "Leave Period Starts In", sort=False,
+        help="The month the reference period of paid leave starts on its "
+        "first day: June by the Code du travail (R3141-4), another month "
+        "by a collective agreement.")
+    leave_anticipation = fields.Boolean(
+        "Leave in Advance",
+        help="Approve paid leave beyond the days earned (taken in advance "
+        "of their earning).")
     income_tax_account = account_field(
         "Income Tax Withheld",
         "The tax at source withheld, owed to the tax office (4421 "
         "Prélèvements à la source).")
+
+    ijss_account = account_field(
+        "IJSS Owed by the Health Insurer",
+        "The daily allowances advanced under subrogation, until the health "
+        "insurer pays them (4387 Organismes sociaux - produits à recevoir).")
+
+    leave_provision_rate = fields.Numeric(
+        "Charges on Leave Owed (%)", digits=(16, 2),
+        domain=['OR',
+            ('leave_provision_rate', '=', None),
+            ('leave_provision_rate', '>=', 0),
+            ],
+        help="The employer's contributions on the paid leave owed, as a "
+        "share of it, for the year-end provision.")
+    leave_expense_account = account_field(
+        "Paid Leave", "The year-end provision's charge (6412 Congés payés).")
+    leave_provision_account = account_field(
+        "Paid Leave Owed",
+        "The paid leave owed at the year's end (4282 Dettes provisionnées "
+        "pour congés à payer).")
+    leave_social_provision_account = account_field(
+        "Charges on Leave Owed",
+        "The employer's contributions on it (4382 Charges sociales sur "
+        "congés à payer).")
+
+    @classmethod
+    def default_leave_period_month(cls):
+        return '6'
+
+    @classmethod
+    def default_leave_anticipation(cls):
+        return False
 
     @classmethod
     def french_accounts(cls):
         return {
             **super().french_accounts(),
             'income_tax_account': ('4421', None),
+            'ijss_account': ('4387', None),
+            'leave_expense_account': ('6412', None),
+            'leave_provision_account': ('4282', None),
+            'leave_social_provision_account': ('4382', None),
             }

@@ -12,3 +12,11 @@ class IncomeTaxImportError(ValidationError):
 
 class HealthCoverError(ValidationError):
     pass
+
+
+class IjssReceiptError(ValidationError):
+    pass
+
+
+class LeaveProvisionError(ValidationError):
+    pass

@@ -285,9 +285,9 @@ class Payslip(metaclass=PoolMeta):
         p = c.parameters
         headcount = c.amounts['headcount']
         smic = p['SMIC_HOURLY']
-        hours = sum((k.weekly_hours * 52 / 12 * k.days_in(c.start, c.end)
-                / c.month_days for k in c.contracts), Decimal(0))
-        smic_term = _round(smic * hours) + _round(
+        # The contract's hours of the month, prorated as the base salary
+        # is for entry, exit and unpaid absences (D241-7)
+        smic_term = _round(smic * c.paid_hours) + _round(
             smic * c.totals['extra_hours'])
         gross = c.amounts['gross']
         c.totals['rgdu_smic'] = smic_term

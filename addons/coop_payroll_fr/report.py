@@ -40,6 +40,13 @@ class PayslipReport(metaclass=PoolMeta):
                 'gross', 'taxable_net', 'income_tax', 'overtime_exempt',
                 'rgdu']}
 
+    @classmethod
+    def paid_leave(cls, payslip):
+        return {
+            name: getattr(payslip, 'leave_' + name) or Decimal(0)
+            for name in [
+                'earned_previous', 'earned_current', 'taken', 'remaining']}
+
 
 class YearSummaryReport(HTMLReport):
     "Yearly payroll summary: an employee's figures of a year, per month"

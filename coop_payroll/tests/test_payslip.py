@@ -13,10 +13,13 @@ arithmetic) and the net pay is after income tax at source.
 import datetime as dt
 import unittest
 from decimal import Decimal as D
+from unittest import mock
 
 from trytond.modules.company.tests import create_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
+
+from coop_payroll.payslip import PayslipError
 
 from coop_tools.testing import activate_suite, commit_setup, company_records
 
@@ -266,3 +269,143 @@ class PayslipTestCase(unittest.TestCase):
             net_before_tax=D('3601.87'), income_tax=D('444.05'),
             net_social=D('3601.87'), taxable_net=D('3731.51'))
 
+
+
+class AbsencePayslipTestCase(PayslipTestCase):
+    """Unpaid absences and entry mid-month, by the real hours of the month
+
+    March 2026 has 22 working days (Monday to Friday) and 31 calendar
+    days; a 35-hour week is 7 hours a day, the month's real hours
+    22 × 7 = 154. The monthly salary is weekly hours × 52 / 12 × the
+    hourly wage, unrounded until the line."""
+
+    @with_transaction()
+    def test_unpaid_day(self):
+        "An unpaid Monday off a full-time SMIC month"
+        pool = Pool()
+        Absence = pool.get('coop.payroll.absence')
+        with self.coop() as data:
+            company = data['company']
+            rider = create_rider(company, "Awa", dt.date(2026, 1, 1), '12.02')
+            for monday in [dt.date(2026, 2, 23), dt.date(2026, 3, 2),
+                    dt.date(2026, 3, 9), dt.date(2026, 3, 23)]:
+                record_hours(company, rider, week_of(monday, 7, 7, 7, 7, 7))
+            record_hours(company, rider, week_of(
+                    dt.date(2026, 3, 16), 0, 7, 7, 7, 7))
+            absence, = Absence.create([{
+                        'employee': rider.id, 'kind': 'unpaid_leave',
+                        'start_date': dt.date(2026, 3, 16),
+                        'end_date': dt.date(2026, 3, 16)}])
+            Absence.approve([absence])
+
+            payslip = self.compute(company, rider, dt.date(2026, 3, 1))
+
+        # Deduction: 1,823.0333 × 7 / 154 = 1,823.0333 / 22 = 82.8652
+        # → 82.87, at 1,823.0333 / 154 = 11.8379 an hour
+        self.assertEqual([
+                (l.code, l.quantity, l.rate, l.amount)
+                for l in payslip.lines if l.kind == 'earning'], [
+                ('BASE', D('151.67'), D('12.02'), D('1823.03')),
+                ('ABS_UNPAID', D('-7.00'), D('11.8379'), D('-82.87')),
+                ])
+        # gross 1,823.03 − 82.87 = 1,740.16; CSG base × 98.25 % =
+        # 1,709.7072 → 1,709.71
+        self.assertEqual([
+                (l.code, l.base, l.employee_amount)
+                for l in payslip.lines if l.code in {
+                    'VIEIL_PLAF', 'VIEIL_DEPLAF', 'AGIRC_T1', 'CEG_T1',
+                    'CSG_DED', 'CSG_NONDED', 'CRDS'}], [
+                ('VIEIL_PLAF', D('1740.16'), D('120.07')),  # 6.90 % 120.0710
+                ('VIEIL_DEPLAF', D('1740.16'), D('6.96')),  # 0.40 % 6.9606
+                ('AGIRC_T1', D('1740.16'), D('54.82')),  # 3.15 % 54.8150
+                ('CEG_T1', D('1740.16'), D('14.97')),  # 0.86 % 14.9654
+                ('CSG_DED', D('1709.71'), D('116.26')),  # 6.80 % 116.2603
+                ('CSG_NONDED', D('1709.71'), D('41.03')),  # 2.40 % 41.0330
+                ('CRDS', D('1709.71'), D('8.55')),  # 0.50 % 8.5486
+                ])
+        # Employee 120.07 + 6.96 + 54.82 + 14.97 + 116.26 + 41.03 + 8.55
+        # = 362.66; net 1,740.16 − 362.66 = 1,377.50; taxable net
+        # 1,377.50 + 41.03 + 8.55 = 1,427.08, below 1,620: no tax.
+        # Hours paid 151.6667 × 21 / 22 = 144.7727; the RGDU's SMIC term
+        # 12.02 × 144.7727 = 1,740.1682 → 1,740.17 (D241-7: the SMIC
+        # prorated as the pay), three SMIC over the gross: coefficient
+        # at its maximum 0.3981, 1,740.16 × 0.3981 = 692.7577 → 692.76
+        self.assertTotals(payslip,
+            gross=D('1740.16'), employee_contributions=D('362.66'),
+            net_pay=D('1377.50'), taxable_net=D('1427.08'),
+            contract_hours=D('144.77'), extra_hours=D(0),
+            rgdu_smic=D('1740.17'), rgdu=D('692.76'))
+
+    @with_transaction()
+    def test_start_on_the_10th(self):
+        "A start on Tuesday 10 March, above the prorated ceiling"
+        with self.coop() as data:
+            company = data['company']
+            rider = create_rider(company, "Léo", dt.date(2026, 3, 10), '30')
+
+            payslip = self.compute(company, rider, dt.date(2026, 3, 1))
+
+        # Working days 10–31 March: 4 + 5 + 5 + 2 = 16 of 22. Monthly
+        # 151.6667 h × 30 = 4,550.00; × 16 / 22 = 3,309.0909 → 3,309.09,
+        # hours 151.6667 × 16 / 22 = 110.3030 → 110.30 (by calendar days
+        # it would have been 4,550 × 22 / 31 = 3,229.03)
+        self.assertEqual([
+                (l.code, l.quantity, l.rate, l.amount)
+                for l in payslip.lines if l.kind == 'earning'], [
+                ('BASE', D('110.30'), D('30'), D('3309.09')),
+                ])
+        # Ceiling by calendar days employed (CSS R242-2): 4,005 × 22 / 31
+        # = 2,842.2581 → 2,842.26; band 2: 3,309.09 − 2,842.26 = 466.83
+        self.assertEqual([
+                (l.code, l.base, l.employee_amount, l.employer_amount)
+                for l in payslip.lines if l.code in {
+                    'VIEIL_PLAF', 'AGIRC_T1', 'AGIRC_T2'}], [
+                # 6.90 % 196.1159, 8.55 % 243.0132
+                ('VIEIL_PLAF', D('2842.26'), D('196.12'), D('243.01')),
+                # 3.15 % 89.5312, 4.72 % 134.1547
+                ('AGIRC_T1', D('2842.26'), D('89.53'), D('134.15')),
+                # 8.64 % 40.3341, 12.95 % 60.4545
+                ('AGIRC_T2', D('466.83'), D('40.33'), D('60.45')),
+                ])
+        # The RGDU's SMIC term on the same hours: 12.02 × 110.3030 =
+        # 1,325.8424 → 1,325.84
+        self.assertTotals(payslip,
+            gross=D('3309.09'), contract_hours=D('110.30'),
+            rgdu_smic=D('1325.84'))
+
+    @with_transaction()
+    def test_absence_kinds(self):
+        """Family leave keeps the salary; an absence no installed module
+        pays (the engine alone: a work accident) is refused"""
+        pool = Pool()
+        Absence = pool.get('coop.payroll.absence')
+        Payslip = pool.get('coop.payroll.payslip')
+        with self.coop() as data:
+            company = data['company']
+            rider = create_rider(company, "Awa", dt.date(2026, 1, 1), '12.02')
+            family, accident = Absence.create([{
+                        'employee': rider.id, 'kind': 'other_legal',
+                        'start_date': dt.date(2026, 3, 2),
+                        'end_date': dt.date(2026, 3, 3)}, {
+                        'employee': rider.id, 'kind': 'work_accident',
+                        'start_date': dt.date(2026, 4, 6),
+                        'end_date': dt.date(2026, 4, 9)}])
+            Absence.approve([family, accident])
+
+            march = self.compute(company, rider, dt.date(2026, 3, 1))
+            self.assertEqual(
+                [(l.code, l.amount) for l in march.lines
+                    if l.kind == 'earning'],
+                [('BASE', D('1823.03'))])
+            april, = Payslip.create([{
+                        'company': company.id, 'employee': rider.id,
+                        'start_date': dt.date(2026, 4, 1),
+                        'payment_date': dt.date(2026, 4, 28)}])
+            # The engine's kinds alone, as without coop_payroll_fr
+            engine_kinds = classmethod(
+                lambda cls: cls.unpaid_absence_kinds() | {'other_legal'})
+            with mock.patch.object(
+                    Payslip, 'handled_absence_kinds', engine_kinds), \
+                    self.assertRaises(PayslipError) as cm:
+                Payslip.compute([april])
+            self.assertIn(accident.rec_name, str(cm.exception))

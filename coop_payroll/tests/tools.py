@@ -2,12 +2,14 @@
 "Shared set-up of the payroll tests"
 import datetime as dt
 import io
+from contextlib import contextmanager
 from decimal import Decimal
 
 from pypdf import PdfReader
 
 from trytond.modules.company.tests import create_employee
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 
 from coop_tools.testing import lock_tables, setup_company
 
@@ -157,3 +159,21 @@ def pages_text(content):
     return [' '.join(p.extract_text().replace('\u202f', ' ')
             .replace('\xa0', ' ').split())
         for p in PdfReader(io.BytesIO(content)).pages]
+
+
+@contextmanager
+def undone():
+    """Run a block in a savepoint rolled back after it: what a refused
+    call wrote before its error is undone, as the RPC's transaction
+    would be"""
+    transaction = Transaction()
+    cursor = transaction.connection.cursor()
+    cursor.execute('SAVEPOINT undone')
+    try:
+        yield
+    finally:
+        cursor.execute('ROLLBACK TO SAVEPOINT undone')
+        # What the records read before is stale: empty each cache in
+        # place (the records hold them)
+        for cache in list(transaction.cache.values()):
+            cache.clear()

@@ -1,0 +1,6 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+from trytond.model.exceptions import ValidationError
+
+
+class AbsenceError(ValidationError):
+    pass
