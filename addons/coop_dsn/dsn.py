@@ -890,6 +890,7 @@ class Declaration(Workflow, ModelSQL, ModelView):
 class DeclareStart(ModelView):
     "Monthly Declaration"
     __name__ = 'coop.dsn.declare.start'
+    __string__ = "Monthly Declaration"
 
     company = fields.Many2One('company.company', "Company", required=True)
     siret = fields.Char(
