@@ -165,7 +165,7 @@ class Invoice(metaclass=PoolMeta):
     __name__ = 'account.invoice'
 
     def issued_attachment_names(self):
-        """The attachments the invoice was issued with (kept as issued by a
+        """The attachments the invoice is issued with (kept as issued by a
         module that freezes them, coop_einvoice): its annex, in each
         language it may be named in"""
         pool = Pool()
@@ -174,8 +174,7 @@ class Invoice(metaclass=PoolMeta):
         parent = super()
         if hasattr(parent, 'issued_attachment_names'):
             names |= parent.issued_attachment_names()
-        if (self.type == 'out' and self.number
-                and self.state in {'posted', 'paid', 'cancelled'}):
+        if self.number:
             codes = {config.get('database', 'language', default='en')}
             codes |= {l.code for l in Lang.search(
                     [('translatable', '=', True)])}

@@ -24,7 +24,7 @@ class Attachment(metaclass=PoolMeta):
         Invoice = Pool().get('account.invoice')
         for attachment in attachments:
             resource = attachment.resource
-            if (isinstance(resource, Invoice)
+            if (isinstance(resource, Invoice) and resource.issued
                     and attachment.name in resource.issued_attachment_names()):
                 raise AccessError(gettext(
                         'coop_einvoice.msg_issued_attachment',

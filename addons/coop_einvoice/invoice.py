@@ -509,15 +509,21 @@ class Invoice(metaclass=PoolMeta):
         if to_create:
             Attachment.create(to_create)
 
+    @property
+    def issued(self):
+        "Whether the customer invoice was issued (numbered and posted)"
+        return bool(self.type == 'out' and self.number
+            and self.state in {'posted', 'paid', 'cancelled'})
+
     def issued_attachment_names(self):
-        """The names of the attachments the invoice was issued with, kept
-        as issued (attachment.py): its Factur-X and UBL once posted"""
+        """The names of the attachments the invoice is issued with, kept as
+        issued once it is (attachment.py): its Factur-X and UBL; a module
+        that attaches more extends it"""
         names = set()
         parent = super()
         if hasattr(parent, 'issued_attachment_names'):
             names |= parent.issued_attachment_names()
-        if (self.type == 'out' and self.number
-                and self.state in {'posted', 'paid', 'cancelled'}):
+        if self.number:
             names |= {self.number + FACTURX_SUFFIX, self.number + UBL_SUFFIX}
         return names
 
