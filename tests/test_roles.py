@@ -518,6 +518,25 @@ class RoleMatrixTestCase(unittest.TestCase):
                         f", read {read}, searched {searched}")
         self.assertEqual(differences, [])
 
+    def test_records_read_whole(self):
+        """A client reading a record whole, as proteus does (every eager
+        field), is not refused over a sensitive field: those load lazily"""
+        refused = []
+        for model in sorted({model for model, _ in FIELDS}):
+            ids = self.ids(model, [])[:1]
+            for role in EVERYONE:
+                if not MODELS[model].get(role, '').strip('wcd'):
+                    continue
+                rpc = self.sessions[role]
+                eager = [f for f, d in rpc.model(
+                        model, 'fields_get', None).items()
+                    if d['loading'] == 'eager']
+                try:
+                    rpc.model(model, 'read', ids, eager)
+                except RPCError as error:
+                    refused.append(f"{model} as {role}: {error.error}")
+        self.assertEqual(refused, [])
+
     def reachable(self, role, models=None):
         """What role reads of models (default: every model) over JSON-RPC:
         each model's latest records, every field it may read and the names

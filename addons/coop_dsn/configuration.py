@@ -47,8 +47,10 @@ class Employee(metaclass=PoolMeta):
 
     last_name = fields.Char("Family Name")
     first_names = fields.Char("First Names")
-    birth_date = fields.Date("Birth Date")
-    birth_place = fields.Char("Birth Place")
+    # Read by the payroll only (dsn.xml): lazy, so that whoever reads an
+    # employee whole (proteus reads every eager field) does not ask for them
+    birth_date = fields.Date("Birth Date", loading='lazy')
+    birth_place = fields.Char("Birth Place", loading='lazy')
 
 
 class HealthCover(metaclass=PoolMeta):

@@ -59,6 +59,15 @@ def dummy_hash():
 class WebUser(metaclass=PoolMeta):
     __name__ = 'web.user'
 
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # access.xml lets nobody read them: a client reading a web user's
+        # fields (proteus reads every eager field) must not ask for them
+        for name in ['password_hash', 'reset_password_token',
+                'reset_password_token_expire', 'email_token']:
+            getattr(cls, name).loading = 'lazy'
+
     def get_email_reset_password_url(self, url=None):
         if url is None and config.get('web', 'reset_password_url') is None:
             url = portal_url('password')
