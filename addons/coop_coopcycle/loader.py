@@ -308,7 +308,7 @@ class Loader:
         "The customer taxes of the delivery product, None without one"
         pool = Pool()
         Configuration = pool.get('coop.delivery.configuration')
-        product = Configuration(1).invoice_product
+        product = Configuration.of_company(self.company).invoice_product
         return list(product.customer_taxes_used) if product else None
 
     @staticmethod
