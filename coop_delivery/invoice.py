@@ -32,7 +32,7 @@ from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
-from coop_tools.settings import CompanySettingsValue
+from coop_tools.settings import CompanySettingsValue, in_company
 from coop_tools.sql import forget
 
 from .delivery import invoiced_amount
@@ -117,7 +117,7 @@ class ConfigurationInvoicing(CompanySettingsValue, ModelSQL):
     _other_company_message = 'coop_delivery.msg_configuration_other_company'
     _other_company_error = InvoicingError
 
-    invoice_product = invoice_product
+    invoice_product = in_company(invoice_product)
     invoice_grouping = invoice_grouping
     customer_siren_required_from = customer_siren_required_from
 

@@ -11,7 +11,7 @@ from trytond.transaction import Transaction
 
 from coop_tools.model import account_field
 from coop_tools.settings import (
-    CompanySettings, CompanySettingsValue, default_func)
+    CompanySettings, CompanySettingsValue, default_func, own_sequences)
 
 from .exceptions import ConfigurationError
 
@@ -37,7 +37,8 @@ operation_sequence = fields.Many2One(
         ('sequence_type', '=',
             Id('coop_membership', 'sequence_type_operation')),
         ],
-    help="Numbers the operations of the register, without gaps.")
+    help="Numbers the operations of the register, without gaps, the "
+    "coop's own.")
 journal = fields.Many2One(
     'account.journal', "Journal",
     help="The journal capital entries are posted in.")
@@ -165,7 +166,7 @@ class Configuration(
     _no_company_message = 'coop_membership.msg_configuration_no_company'
     _missing_setting_error = ConfigurationError
 
-    operation_sequence = fields.MultiValue(operation_sequence)
+    operation_sequence = fields.MultiValue(own_sequences(operation_sequence))
     journal = fields.MultiValue(journal)
     account_called = fields.MultiValue(account_called)
     account_unpaid = fields.MultiValue(account_unpaid)
@@ -279,6 +280,8 @@ class ConfigurationMembership(CompanySettingsValue, ModelSQL):
     _configuration = 'coop.membership.configuration'
     _other_company_message = (
         'coop_membership.msg_configuration_other_company')
+    _shared_sequence_message = (
+        'coop_membership.msg_configuration_shared_sequence')
     _other_company_error = ConfigurationError
 
     operation_sequence = operation_sequence

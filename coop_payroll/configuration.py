@@ -8,7 +8,7 @@ from trytond.transaction import Transaction
 
 from coop_tools.model import account_field
 from coop_tools.settings import (
-    CompanySettings, CompanySettingsValue, default_func)
+    CompanySettings, CompanySettingsValue, default_func, own_sequences)
 
 # French chart (account_fr) codes the payroll posts to by default: a
 # closed account gets a postable child (641 → 6411), and the closed
@@ -34,7 +34,7 @@ payslip_sequence = fields.Many2One(
     domain=[
         ('sequence_type', '=', Id('coop_payroll', 'sequence_type_payslip')),
         ],
-    help="Numbers confirmed payslips, without gaps.")
+    help="Numbers confirmed payslips, without gaps, the coop's own.")
 structure = fields.Many2One(
     'coop.payroll.structure', "Salary Structure",
     help="The rules applied when a contract names none.")
@@ -89,7 +89,7 @@ class Configuration(
     _no_company_message = 'coop_payroll.msg_configuration_no_company'
     _missing_setting_error = ConfigurationError
 
-    payslip_sequence = fields.MultiValue(payslip_sequence)
+    payslip_sequence = fields.MultiValue(own_sequences(payslip_sequence))
     structure = fields.MultiValue(structure)
     posting = fields.MultiValue(posting)
     journal = fields.MultiValue(journal)
@@ -188,6 +188,7 @@ class ConfigurationPayroll(CompanySettingsValue, ModelSQL):
     __string__ = "Payroll Configuration per Coop"
     _configuration = 'coop.payroll.configuration'
     _other_company_message = 'coop_payroll.msg_configuration_other_company'
+    _shared_sequence_message = 'coop_payroll.msg_configuration_shared_sequence'
     _other_company_error = ConfigurationError
 
     payslip_sequence = payslip_sequence

@@ -11,6 +11,8 @@ docs/settings.md for the pattern step by step.
 Only pool-model modules import this file (it imports trytond's company
 module); coop_tools.model has what the command line may import too.
 """
+import copy
+
 from sql import Column, Null, Table
 from sql.functions import CurrentTimestamp
 
@@ -19,6 +21,7 @@ from trytond.i18n import gettext
 from trytond.modules.company.model import (
     CompanyMultiValueMixin, CompanyValueMixin)
 from trytond.pool import Pool
+from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .model import RequiredSettings
@@ -36,6 +39,31 @@ def default_func(name):
         return getattr(
             cls.multivalue_model(name), 'default_%s' % name, lambda: None)()
     return default
+
+
+def self_sequence(record):
+    "Whether record is a sequence (ir.sequence or ir.sequence.strict)"
+    return record.__name__ in {'ir.sequence', 'ir.sequence.strict'}
+
+
+def own_sequences(field):
+    """A copy of a sequence setting's field for the configuration's form:
+    it offers the sequences of the coop edited only (the value model keeps
+    the field as is, and refuses another's with a clear message)"""
+    field = copy.deepcopy(field)
+    field.domain = [*field.domain,
+        ('company', '=', Eval('context', {}).get('company', -1))]
+    return field
+
+
+def in_company(field):
+    """A copy of a setting's field for its value model, read in the row's
+    company: for a target whose own fields are per company (a product's
+    accounts and taxes)"""
+    field = copy.deepcopy(field)
+    field.context = {**field.context, 'company': Eval('company', -1)}
+    field.depends = {*field.depends, 'company'}
+    return field
 
 
 class CompanySettings(RequiredSettings, CompanyMultiValueMixin):
@@ -85,10 +113,14 @@ class CompanySettingsValue(CompanyValueMixin):
 
     Every setting naming a record of another company is refused: the
     _other_company_message (with %(field)s, %(company)s, %(record)s and
-    %(other)s) is raised as _other_company_error."""
+    %(other)s) is raised as _other_company_error; so is a sequence shared
+    by every company (its company empty), with _shared_sequence_message
+    (%(field)s, %(company)s, %(record)s): each coop numbers its documents
+    in its own series."""
     __slots__ = ()
     _configuration = None
     _other_company_message = None
+    _shared_sequence_message = None
     _other_company_error = None
 
     @classmethod
@@ -187,6 +219,13 @@ class CompanySettingsValue(CompanyValueMixin):
             for name in names:
                 target = getattr(record, name)
                 other = getattr(target, 'company', None) if target else None
+                if (target and not other and self_sequence(target)
+                        and cls._shared_sequence_message):
+                    raise cls._other_company_error(gettext(
+                            cls._shared_sequence_message,
+                            field=cls._fields[name].string,
+                            company=record.company.rec_name,
+                            record=target.rec_name))
                 if other and other != record.company:
                     raise cls._other_company_error(gettext(
                             cls._other_company_message,

@@ -36,34 +36,35 @@ def create_coop(name):
     return create_company(name)
 
 
+def payroll_coop(name, prefix, posting):
+    """A coop with its payroll settings, a rider with a week's hours in
+    April and a journal of its own; return (company, rider, journal)"""
+    pool = Pool()
+    Configuration = pool.get('coop.payroll.configuration')
+    Journal = pool.get('account.journal')
+    company = create_coop(name)
+    with set_company(company):
+        config = setup_payroll(company)
+        config.payslip_sequence.prefix = prefix
+        config.payslip_sequence.save()
+        setup_payroll_accounts(company, posting=posting)
+        journal, = Journal.copy(
+            Journal.search([('code', '=', 'CASH')]),
+            default={'name': f"Payroll {name}", 'code': prefix})
+        Configuration.write([Configuration(1)], {'journal': journal.id})
+        rider = create_rider(company, f"Rider {name}",
+            dt.date(2026, 1, 1), '12.02')
+        record_hours(company, rider, week_of(
+                dt.date(2026, 4, 13), 7, 7, 7, 7, 7))
+    return company, rider, journal
+
+
 class CoopSettingsTestCase(unittest.TestCase):
     "Two coops, one database: each works with its own settings"
 
     @classmethod
     def setUpClass(cls):
         activate_suite()
-
-    def payroll_coop(self, name, prefix, posting):
-        """A coop with its payroll settings, a rider with a week's hours in
-        April and a journal of its own; return (company, rider, journal)"""
-        pool = Pool()
-        Configuration = pool.get('coop.payroll.configuration')
-        Journal = pool.get('account.journal')
-        company = create_coop(name)
-        with set_company(company):
-            config = setup_payroll(company)
-            config.payslip_sequence.prefix = prefix
-            config.payslip_sequence.save()
-            setup_payroll_accounts(company, posting=posting)
-            journal, = Journal.copy(
-                Journal.search([('code', '=', 'CASH')]),
-                default={'name': f"Payroll {name}", 'code': prefix})
-            Configuration.write([Configuration(1)], {'journal': journal.id})
-            rider = create_rider(company, f"Rider {name}",
-                dt.date(2026, 1, 1), '12.02')
-            record_hours(company, rider, week_of(
-                    dt.date(2026, 4, 13), 7, 7, 7, 7, 7))
-        return company, rider, journal
 
     @with_transaction()
     def test_payroll_posts_each_coop_with_its_own(self):
@@ -73,8 +74,8 @@ class CoopSettingsTestCase(unittest.TestCase):
         pool = Pool()
         Batch = pool.get('coop.payroll.batch')
         Payslip = pool.get('coop.payroll.payslip')
-        a, rider_a, journal_a = self.payroll_coop("Roue Libre", 'RL-', 'batch')
-        b, rider_b, journal_b = self.payroll_coop(
+        a, rider_a, journal_a = payroll_coop("Roue Libre", 'RL-', 'batch')
+        b, rider_b, journal_b = payroll_coop(
             "Vélo Express", 'VE-', 'payslip')
         self.assertNotEqual(journal_a, journal_b)
         with set_company(a):
@@ -225,3 +226,33 @@ class CoopSettingsTestCase(unittest.TestCase):
         value = Value.__table__()
         cursor.execute(*value.select(value.company))
         self.assertEqual(sorted(c for c, in cursor), sorted([a.id, b.id]))
+
+    @with_transaction()
+    def test_shared_sequence_refused(self):
+        """A coop numbers its payslips in a sequence of its own: one shared
+        by every coop (no company) is refused, its own is taken"""
+        pool = Pool()
+        Configuration = pool.get('coop.payroll.configuration')
+        Sequence = pool.get('ir.sequence.strict')
+        ModelData = pool.get('ir.model.data')
+        a = create_coop("Roue Libre")
+        sequence_type = ModelData.get_id(
+            'coop_payroll', 'sequence_type_payslip')
+        shared, own = Sequence.create([
+                {'name': "Shared", 'sequence_type': sequence_type,
+                    'company': None},
+                {'name': "Own", 'sequence_type': sequence_type,
+                    'company': a.id},
+                ])
+        with set_company(a):
+            with undone(), self.assertRaises(ConfigurationError) as cm:
+                Configuration.write([Configuration(1)], {
+                        'payslip_sequence': shared.id})
+            self.assertEqual(cm.exception.message,
+                'The setting "Payslip Sequence" of Roue Libre cannot name '
+                'the sequence "Shared", which every coop shares: choose a '
+                'sequence of Roue Libre.')
+            Configuration.write([Configuration(1)], {
+                    'payslip_sequence': own.id})
+        self.assertEqual(
+            Configuration.of_company(a).payslip_sequence, own)
