@@ -274,7 +274,8 @@ class Loader:
                 amount = self.reverse_taxes(
                     delivery.total, self.delivery_day(delivery))
                 if amount is None:
-                    self.error(delivery.line, 'msg_import_no_product')
+                    self.error(delivery.line, 'msg_import_no_product',
+                        company=self.company.rec_name)
                     return result
             else:
                 continue
