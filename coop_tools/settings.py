@@ -41,7 +41,7 @@ def default_func(name):
     return default
 
 
-def self_sequence(record):
+def is_sequence(record):
     "Whether record is a sequence (ir.sequence or ir.sequence.strict)"
     return record.__name__ in {'ir.sequence', 'ir.sequence.strict'}
 
@@ -86,9 +86,8 @@ class CompanySettings(RequiredSettings, CompanyMultiValueMixin):
     def get_required(self, name):
         "The company's setting; a clear error naming both if it is not set"
         company = self._context.get('company')
-        field = getattr(self.__class__, name, None)
         if (company is None and self._no_company_message
-                and field is not None and self._is_company_setting(name)):
+                and name in self._fields and self._is_company_setting(name)):
             raise self._missing_setting_error(gettext(
                     self._no_company_message, field=self._field_string(name)))
         return super().get_required(name)
@@ -219,7 +218,7 @@ class CompanySettingsValue(CompanyValueMixin):
             for name in names:
                 target = getattr(record, name)
                 other = getattr(target, 'company', None) if target else None
-                if (target and not other and self_sequence(target)
+                if (target and not other and is_sequence(target)
                         and cls._shared_sequence_message):
                     raise cls._other_company_error(gettext(
                             cls._shared_sequence_message,
