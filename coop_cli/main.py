@@ -81,9 +81,10 @@ def build_parser():
     serve.set_defaults(func=cmd_serve)
 
     db = commands.add_parser(
-        'db', help="create or upgrade a database",
-        description="Create or upgrade a database of the suite, on SQLite "
-        "or PostgreSQL as the configuration says.")
+        'db', help="create or upgrade databases",
+        description="Create or upgrade databases of the suite, on SQLite "
+        "or PostgreSQL as the configuration says: one database, or one "
+        "per coop (each name in turn, one summary line each).")
     db_commands = db.add_subparsers(dest='db_command', metavar='COMMAND')
     db_commands.required = True
 
@@ -99,7 +100,8 @@ def build_parser():
         "when no module's code changed since the last upgrade.")
     for sub in [create, upgrade]:
         _config_option(sub)
-        sub.add_argument('name', metavar='NAME', help="database name")
+        sub.add_argument('names', metavar='NAME', nargs='+',
+            help="database name (several: one database per coop)")
         _json_option(sub)
     for sub in [create, upgrade]:
         sub.add_argument(
@@ -266,39 +268,68 @@ def _report(args, summary, text):
         print(text)
 
 
+def _database_names(args):
+    "The databases named, each once, in order; a name given twice is refused"
+    names = args.names
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise CoopError(f"database {twice[0]!r} is named twice")
+    return names
+
+
 def cmd_db_create(args):
     from . import database
     _load_settings(args)
-    start = time.monotonic()
-    database.create(args.name, _admin_password(args), args.admin_email,
-        database.suite_modules(args.modules))
-    _report(args, {
-            'database': args.name,
-            'action': 'created',
-            'modules': database.activated_modules(args.name),
-            'seconds': round(time.monotonic() - start, 1),
-            }, f"database {args.name!r} created")
+    names = _database_names(args)
+    modules = database.suite_modules(args.modules)
+    # None is created unless all can be: the first that exists is refused
+    for name in names:
+        if database.exists(name):
+            raise CoopError(
+                f"database {name!r} already exists "
+                f"({database.describe_database()}): "
+                f"use 'coop db upgrade {name}'")
+    password = _admin_password(args)
+    for name in names:
+        start = time.monotonic()
+        database.create(name, password, args.admin_email, modules)
+        _report(args, {
+                'database': name,
+                'action': 'created',
+                'modules': database.activated_modules(name),
+                'seconds': round(time.monotonic() - start, 1),
+                }, f"database {name!r} created")
 
 
 def cmd_db_upgrade(args):
     from . import database
     _load_settings(args)
-    start = time.monotonic()
+    names = _database_names(args)
     modules = database.suite_modules(args.modules)
-    if args.create_missing:
-        action = database.create_or_upgrade(
-            args.name, lambda: _admin_password(args), args.admin_email,
-            args.force, modules)
-    elif database.upgrade(args.name, modules, args.force):
-        action = 'upgraded'
-    else:
-        action = 'up-to-date'
-    _report(args, {
-            'database': args.name,
-            'action': action,
-            'modules': database.activated_modules(args.name),
-            'seconds': round(time.monotonic() - start, 1),
-            }, f"database {args.name!r} {action}")
+    if not args.create_missing:
+        # None is upgraded unless all exist
+        for name in names:
+            if not database.exists(name):
+                raise CoopError(
+                    f"no Tryton database {name!r} "
+                    f"({database.describe_database()}): "
+                    f"use 'coop db create {name}'")
+    for name in names:
+        start = time.monotonic()
+        if args.create_missing:
+            action = database.create_or_upgrade(
+                name, lambda: _admin_password(args), args.admin_email,
+                args.force, modules)
+        elif database.upgrade(name, modules, args.force):
+            action = 'upgraded'
+        else:
+            action = 'up-to-date'
+        _report(args, {
+                'database': name,
+                'action': action,
+                'modules': database.activated_modules(name),
+                'seconds': round(time.monotonic() - start, 1),
+                }, f"database {name!r} {action}")
 
 
 def cmd_demo(args):

@@ -366,7 +366,7 @@ def check_register(parsed, company):
     ShareClass = pool.get('coop.share.class')
     Configuration = pool.get('coop.membership.configuration')
     # Without its sequence the register records nothing: one clear error
-    Configuration(1).get_required('operation_sequence')
+    Configuration.of_company(company).get_required('operation_sequence')
     errors = []
     with Transaction().set_context(active_test=False):
         classes = {c.code: c for c in ShareClass.search([

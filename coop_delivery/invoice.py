@@ -26,14 +26,13 @@ from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError, ValidationError
-from trytond.modules.company.model import (
-    CompanyMultiValueMixin, CompanyValueMixin)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
+from coop_tools.settings import CompanySettingsValue, in_company
 from coop_tools.sql import forget
 
 from .delivery import invoiced_amount
@@ -56,6 +55,14 @@ class InvoicingError(ValidationError):
     pass
 
 
+invoice_product = fields.Many2One(
+    'product.product', "Delivery Product",
+    domain=[
+        ('type', '=', 'service'),
+        ('salable', '=', True),
+        ],
+    help="The service sold to the stores: its customer taxes and "
+    "revenue account go on the invoices.")
 invoice_grouping = fields.Selection(
     GROUPINGS, "Invoice Lines",
     help="How the month's deliveries of a store appear on its invoice "
@@ -69,17 +76,16 @@ customer_siren_required_from = fields.Date(
 SIREN_REQUIRED_FROM = dt.date(2027, 9, 1)
 
 
-class Configuration(CompanyMultiValueMixin, metaclass=PoolMeta):
+# Each coop's own: a row per company of
+# coop.delivery.configuration.invoicing
+INVOICING_SETTINGS = [
+    'invoice_product', 'invoice_grouping', 'customer_siren_required_from']
+
+
+class Configuration(metaclass=PoolMeta):
     __name__ = 'coop.delivery.configuration'
 
-    invoice_product = fields.Many2One(
-        'product.product', "Delivery Product",
-        domain=[
-            ('type', '=', 'service'),
-            ('salable', '=', True),
-            ],
-        help="The service sold to the stores: its customer taxes and "
-        "revenue account go on the invoices.")
+    invoice_product = fields.MultiValue(invoice_product)
     invoice_grouping = fields.MultiValue(invoice_grouping)
     customer_siren_required_from = fields.MultiValue(
         customer_siren_required_from)
@@ -87,7 +93,7 @@ class Configuration(CompanyMultiValueMixin, metaclass=PoolMeta):
     @classmethod
     def multivalue_model(cls, field):
         pool = Pool()
-        if field in {'invoice_grouping', 'customer_siren_required_from'}:
+        if field in INVOICING_SETTINGS:
             return pool.get('coop.delivery.configuration.invoicing')
         return super().multivalue_model(field)
 
@@ -103,11 +109,15 @@ class Configuration(CompanyMultiValueMixin, metaclass=PoolMeta):
             ).default_customer_siren_required_from()
 
 
-class ConfigurationInvoicing(ModelSQL, CompanyValueMixin):
+class ConfigurationInvoicing(CompanySettingsValue, ModelSQL):
     "The stores' invoicing settings of a company"
     __name__ = 'coop.delivery.configuration.invoicing'
     __string__ = "Delivery Configuration Invoicing"
+    _configuration = 'coop.delivery.configuration'
+    _other_company_message = 'coop_delivery.msg_configuration_other_company'
+    _other_company_error = InvoicingError
 
+    invoice_product = in_company(invoice_product)
     invoice_grouping = invoice_grouping
     customer_siren_required_from = customer_siren_required_from
 
@@ -315,15 +325,16 @@ class MonthInvoicing:
         self.currency = company.currency
         self.invoice_date = invoice_date
         self.progress = progress or (lambda step, count: None)
-        configuration = Configuration(1)
+        # The coop's own product, grouping and date
+        configuration = Configuration.of_company(company)
         self.product = configuration.invoice_product
-        self.grouping = configuration.get_multivalue(
-            'invoice_grouping', company=company.id) or 'day'
-        self.siren_required_from = configuration.get_multivalue(
-            'customer_siren_required_from', company=company.id)
+        self.grouping = configuration.invoice_grouping or 'day'
+        self.siren_required_from = (
+            configuration.customer_siren_required_from)
         if not self.product:
             raise InvoicingError(gettext(
-                    'coop_delivery.msg_invoice_no_product'))
+                    'coop_delivery.msg_invoice_no_product',
+                    company=company.rec_name))
 
     def run(self, start, end, after_customer=None, store_limit=None):
         pool = Pool()

@@ -14,6 +14,8 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from coop_tools.settings import CompanySettings, CompanySettingsValue
+
 # A tour is over when none of its tasks is left to ride
 OVER = {'done', 'failed', 'cancelled'}
 
@@ -26,27 +28,56 @@ class WindowWarning(UserWarning):
     pass
 
 
-class Configuration(ModelSingleton, ModelSQL, ModelView):
-    "Settings of the deliveries"
+timesheet_work = fields.Many2One(
+    'timesheet.work', "Timesheet Work",
+    help="The work on which riders' tours are recorded as timesheet "
+    "lines (created on first use).")
+# Each coop's own: a row per company of coop.delivery.configuration.tour
+TOUR_SETTINGS = ['timesheet_work']
+
+
+class Configuration(
+        CompanySettings, ModelSingleton, ModelSQL, ModelView):
+    "Settings of the deliveries, each coop's own"
     __name__ = 'coop.delivery.configuration'
     __string__ = "Delivery Configuration"
+    _missing_setting_message = 'coop_delivery.msg_configuration_missing'
+    _no_company_message = 'coop_delivery.msg_configuration_no_company'
+    _missing_setting_error = TourError
 
-    timesheet_work = fields.Many2One(
-        'timesheet.work', "Timesheet Work",
-        help="The work on which riders' tours are recorded as timesheet "
-        "lines (created on first use).")
+    timesheet_work = fields.MultiValue(timesheet_work)
 
-    def get_timesheet_work(self, company):
+    @classmethod
+    def multivalue_model(cls, field):
+        if field in TOUR_SETTINGS:
+            return Pool().get('coop.delivery.configuration.tour')
+        return super().multivalue_model(field)
+
+    @classmethod
+    def get_timesheet_work(cls, company):
+        "The company's work of the tours, made on first use"
         pool = Pool()
         Work = pool.get('timesheet.work')
-        if self.timesheet_work and self.timesheet_work.company == company:
-            return self.timesheet_work
+        config = cls.of_company(company)
+        if config.timesheet_work:
+            return config.timesheet_work
         work = Work(name=gettext('coop_delivery.msg_tour_work_name'),
             company=company)
         work.save()
-        self.timesheet_work = work
-        self.save()
+        config.timesheet_work = work
+        config.save()
         return work
+
+
+class ConfigurationTour(CompanySettingsValue, ModelSQL):
+    "A coop's settings of the tours"
+    __name__ = 'coop.delivery.configuration.tour'
+    __string__ = "Delivery Configuration Tour"
+    _configuration = 'coop.delivery.configuration'
+    _other_company_message = 'coop_delivery.msg_configuration_other_company'
+    _other_company_error = TourError
+
+    timesheet_work = timesheet_work
 
 
 class Tour(ModelSQL, ModelView):
@@ -240,7 +271,6 @@ class Tour(ModelSQL, ModelView):
         pool = Pool()
         Line = pool.get('timesheet.line')
         Configuration = pool.get('coop.delivery.configuration')
-        configuration = Configuration(1)
         to_save = []
         finished = []
         for tour in tours:
@@ -251,7 +281,7 @@ class Tour(ModelSQL, ModelView):
                 continue
             line = tour.timesheet_line or Line(
                 company=tour.company, employee=tour.rider,
-                work=configuration.get_timesheet_work(tour.company))
+                work=Configuration.get_timesheet_work(tour.company))
             line.date = tour.date
             line.duration = tour.worked
             line.description = gettext(

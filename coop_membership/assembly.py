@@ -415,7 +415,7 @@ class Assembly(Workflow, ModelSQL, ModelView):
         "The share of the voters that must attend for a resolution of kind"
         pool = Pool()
         Configuration = pool.get('coop.membership.configuration')
-        config = Configuration(1)
+        config = Configuration.of_company(self.company)
         return _fraction(getattr(
                 config, f'assembly_quorum_{kind}_{self.convocation}'))
 
@@ -425,11 +425,11 @@ class Assembly(Workflow, ModelSQL, ModelView):
         assembly may hold (per college when the configuration says so)"""
         pool = Pool()
         Configuration = pool.get('coop.membership.configuration')
-        config = Configuration(1)
         if counts is None:
             counts = cls.attendance_counts(assemblies)
         result = {}
         for assembly in assemblies:
+            config = Configuration.of_company(assembly.company)
             kinds = (['ordinary', 'extraordinary'] if assembly.kind == 'mixed'
                 else [assembly.kind])
             result[assembly.id] = {
@@ -606,7 +606,6 @@ class Assembly(Workflow, ModelSQL, ModelView):
         Attendance = pool.get('coop.assembly.attendance')
         Category = pool.get('coop.member.category')
         Configuration = pool.get('coop.membership.configuration')
-        config = Configuration(1)
         counts = cls.attendance_counts(assemblies)
         quorum = cls.quorum(assemblies, counts)
         resolutions = [r for a in assemblies for r in a.resolutions]
@@ -656,6 +655,8 @@ class Assembly(Workflow, ModelSQL, ModelView):
                 use_weights = weights
             required, strict = resolution.required_share()
             if kind_quorum.reached:
+                # The abstentions as the coop's statutes count them
+                config = Configuration.of_company(assembly.company)
                 outcome, share, head_share = decide(
                     college_votes, use_weights, required, strict,
                     config.assembly_abstention)
@@ -1103,12 +1104,13 @@ class Attendance(AssemblyPartMixin, ModelSQL, ModelView):
         cls.check_proxies({a.assembly for a in attendances})
 
     @classmethod
-    def proxy_limit(cls, voters):
+    def proxy_limit(cls, company, voters):
         """The proxies a member may hold at an assembly of voters members:
-        a fixed number in a small coop, a share of the members otherwise"""
+        a fixed number in a small coop, a share of the members otherwise
+        (company's statutes)"""
         pool = Pool()
         Configuration = pool.get('coop.membership.configuration')
-        config = Configuration(1)
+        config = Configuration.of_company(company)
         if voters < config.assembly_proxy_small_members:
             return config.assembly_proxy_small_limit
         return int(voters * _fraction(config.assembly_proxy_share))
@@ -1131,7 +1133,7 @@ class Attendance(AssemblyPartMixin, ModelSQL, ModelView):
                     held[holder].append(member)
             if not held:
                 continue
-            limit = cls.proxy_limit(len(status))
+            limit = cls.proxy_limit(assembly.company, len(status))
             for holder, members in held.items():
                 if status.get(holder) not in HOLDING:
                     cls._proxy_error(

@@ -53,7 +53,10 @@ class MinutesReport(MembershipReport):
         context = super().get_context(records, header, data)
         assemblies = Assembly.browse([r.id for r in records])
         context['minutes'] = [cls.minutes(a) for a in assemblies]
-        context['abstention'] = Configuration(1).assembly_abstention
+        # The assemblies of one report are one coop's: its statutes' rule
+        context['abstention'] = Configuration.of_company(
+            assemblies[0].company if assemblies else None
+            ).assembly_abstention
         context['statuses'] = [s for s, _ in ATTENDANCE_STATUSES]
         return context
 

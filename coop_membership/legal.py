@@ -134,7 +134,7 @@ class Legal(Model):
         "The limits of company's form that figures break"
         pool = Pool()
         Configuration = pool.get('coop.membership.configuration')
-        config = Configuration(1)
+        config = Configuration.of_company(company)
         breaches = []
         if not figures.members:
             return breaches
@@ -207,10 +207,10 @@ class Legal(Model):
         "Refuse a college weight outside the law's range, or over 100 %"
         pool = Pool()
         Configuration = pool.get('coop.membership.configuration')
-        config = Configuration(1)
         for category in categories:
             if category.company.coop_form != 'scic' or not category.vote_weight:
                 continue
+            config = Configuration.of_company(category.company)
             if not (config.scic_college_weight_min <= category.vote_weight
                     <= config.scic_college_weight_max):
                 raise CollegeWeightError(gettext(

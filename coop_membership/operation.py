@@ -299,10 +299,13 @@ class Operation(Workflow, ModelSQL, ModelView):
         Configuration = pool.get('coop.membership.configuration')
         Line = pool.get('coop.share.operation.line')
         Legal = pool.get('coop.membership.legal')
-        config = Configuration(1)
-        sequence = config.get_required('operation_sequence')
-        # Numbering locks the sequence: better before the work than after
-        sequence.__class__.lock([sequence])
+        # Each coop numbers its register in its own sequence
+        sequences = {company: Configuration.of_company(company).get_required(
+                'operation_sequence')
+            for company in {o.company for o in operations}}
+        # Numbering locks the sequences: better before the work than after
+        for sequence in set(sequences.values()):
+            sequence.__class__.lock([sequence])
         operations = sorted(
             operations, key=lambda o: (o.effective_date, o.id or 0))
         for operation in operations:
@@ -320,7 +323,7 @@ class Operation(Workflow, ModelSQL, ModelView):
                         member=member, share_class=share_class,
                         quantity=quantity, effective_date=date)
                     for member, share_class, quantity in legs])
-            operation.number = sequence.get()
+            operation.number = sequences[company].get()
             operation.state = 'recorded'
             if not operation.imported:
                 operation.move = operation.get_move()
@@ -431,7 +434,7 @@ class Operation(Workflow, ModelSQL, ModelView):
         pool = Pool()
         Configuration = pool.get('coop.membership.configuration')
         Line = pool.get('coop.share.operation.line')
-        config = Configuration(1)
+        config = Configuration.of_company(self.company)
         if not self.approval_date and not self.imported:
             raise OperationError(gettext(
                     'coop_membership.msg_sell_back_not_approved',
@@ -473,7 +476,7 @@ class Operation(Workflow, ModelSQL, ModelView):
         "The operation's entry, or None when it moves no capital account"
         pool = Pool()
         Configuration = pool.get('coop.membership.configuration')
-        config = Configuration(1)
+        config = Configuration.of_company(self.company)
         if self.reverses:
             return self._reversal_move()
         party = self.member.party
@@ -521,7 +524,7 @@ class Operation(Workflow, ModelSQL, ModelView):
         Move = pool.get('account.move')
         Line = pool.get('account.move.line')
         Period = pool.get('account.period')
-        config = Configuration(1)
+        config = Configuration.of_company(company)
         move = Move(
             company=company, journal=config.get_required('journal'),
             date=date, period=Period.find(company, date=date), origin=origin,
@@ -580,7 +583,7 @@ class Operation(Workflow, ModelSQL, ModelView):
         "Post the payment of what the sell-back owes the member"
         pool = Pool()
         Configuration = pool.get('coop.membership.configuration')
-        config = Configuration(1)
+        config = Configuration.of_company(self.company)
         if self.kind != 'sell_back' or self.refund_move or self.reverses:
             raise OperationError(gettext(
                     'coop_membership.msg_operation_refund',

@@ -45,4 +45,5 @@ class StatementLine(metaclass=PoolMeta):
         if (isinstance(self.related_to, Subscription)
                 and self.related_to.id >= 0):
             self.party = self.related_to.member.party
-            self.account = Configuration(1).account_called
+            self.account = Configuration.of_company(
+                self.related_to.company).account_called

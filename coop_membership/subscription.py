@@ -251,8 +251,8 @@ class Subscription(Workflow, ModelSQL, ModelView):
         pool = Pool()
         Configuration = pool.get('coop.membership.configuration')
         Operation = pool.get('coop.share.operation')
-        config = Configuration(1)
         for subscription in subscriptions:
+            config = Configuration.of_company(subscription.company)
             moves = [p.move for p in subscription.payments]
             moves += [p.statement_line.move for p in subscription.payments
                 if p.statement_line and p.statement_line.move]
@@ -278,11 +278,11 @@ class Subscription(Workflow, ModelSQL, ModelView):
         pool = Pool()
         Configuration = pool.get('coop.membership.configuration')
         Operation = pool.get('coop.share.operation')
-        config = Configuration(1)
         moves = []
         for payment in payments:
             # Instalments of one subscription read what is due afresh
             subscription = cls(payment.subscription.id)
+            config = Configuration.of_company(subscription.company)
             payment.amount = subscription.company.currency.round(
                 payment.amount)
             subscription.check_payment(payment.amount)

@@ -135,7 +135,8 @@ class Contract(ModelSQL, ModelView):
     def get_structure(self):
         pool = Pool()
         Configuration = pool.get('coop.payroll.configuration')
-        structure = self.structure or Configuration(1).structure
+        structure = (self.structure
+            or Configuration.of_company(self.company).structure)
         if not structure:
             raise ContractValidationError(gettext(
                     'coop_payroll.msg_contract_no_structure',

@@ -54,18 +54,23 @@ class Payslip(metaclass=PoolMeta):
         pool = Pool()
         Configuration = pool.get('coop.payroll.configuration')
         MoveLine = pool.get('account.move.line')
-        account = Configuration(1).net_payable_account
-        posted = [p for p in payslips if p.move]
-        if not account or not posted:
-            return {}
-        lines = MoveLine.search([
-                ('move', 'in', list({p.move.id for p in posted})),
-                ('account', '=', account.id),
-                ('party', 'in', list({p.employee.party.id for p in posted})),
-                ])
-        by_key = {(l.move.id, l.party.id): l for l in lines}
-        return {p: by_key.get((p.move.id, p.employee.party.id))
-            for p in posted}
+        result = {}
+        for company, company_payslips in cls.by_company(payslips):
+            # Each coop's net pay is owed on its own account
+            account = Configuration.of_company(company).net_payable_account
+            posted = [p for p in company_payslips if p.move]
+            if not account or not posted:
+                continue
+            lines = MoveLine.search([
+                    ('move', 'in', list({p.move.id for p in posted})),
+                    ('account', '=', account.id),
+                    ('party', 'in',
+                        list({p.employee.party.id for p in posted})),
+                    ])
+            by_key = {(l.move.id, l.party.id): l for l in lines}
+            result.update({p: by_key.get((p.move.id, p.employee.party.id))
+                    for p in posted})
+        return result
 
     @classmethod
     def get_payment_state(cls, payslips, name):
@@ -96,6 +101,16 @@ class Payslip(metaclass=PoolMeta):
 
     @classmethod
     def create_payments(cls, payslips):
+        """Submitted payments of the net pay of posted payslips, each coop's
+        from its own payment journal (see _create_company_payments)"""
+        payments = []
+        for company, company_payslips in cls.by_company(payslips):
+            payments.extend(cls._create_company_payments(
+                    company, company_payslips))
+        return payments
+
+    @classmethod
+    def _create_company_payments(cls, company, payslips):
         """Submitted payments of the net pay of posted payslips
 
         Payslips that are reversals, corrected, not positive or whose
@@ -116,7 +131,7 @@ class Payslip(metaclass=PoolMeta):
                 and p.net_pay and p.net_pay > 0]
             if not payslips:
                 return []
-            config = Configuration(1)
+            config = Configuration.of_company(company)
             journal = config.get_required('payment_journal')
             account = config.get_required('net_payable_account')
             if not account.type or not account.type.payable:

@@ -631,12 +631,28 @@ class Payslip(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('confirmed')
     def confirm(cls, payslips):
+        for company, company_payslips in cls.by_company(payslips):
+            cls._confirm_company(company, company_payslips)
+
+    @staticmethod
+    def by_company(payslips):
+        """(company, its payslips) pairs: each coop's payslips are numbered
+        and posted with its own settings"""
+        groups = defaultdict(list)
+        for payslip in payslips:
+            groups[payslip.company].append(payslip)
+        return sorted(groups.items(), key=lambda item: item[0].id)
+
+    @classmethod
+    def _confirm_company(cls, company, payslips):
+        "Number one company's payslips in its own sequence"
         pool = Pool()
         Configuration = pool.get('coop.payroll.configuration')
-        config = Configuration(1)
+        config = Configuration.of_company(company)
         if not config.payslip_sequence:
             raise PayslipError(gettext(
-                    'coop_payroll.msg_payslip_no_sequence'))
+                    'coop_payroll.msg_payslip_no_sequence',
+                    company=company.rec_name))
         # Numbering locks the sequence: better before the work than after
         config.payslip_sequence.__class__.lock([config.payslip_sequence])
         computed = cls.contribution_totals(payslips)
@@ -680,10 +696,16 @@ class Payslip(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('posted')
     def post(cls, payslips):
+        for company, company_payslips in cls.by_company(payslips):
+            cls._post_company(company, company_payslips)
+
+    @classmethod
+    def _post_company(cls, company, payslips):
+        "Post one company's payslips with its own journal and accounts"
         pool = Pool()
         Move = pool.get('account.move')
         Configuration = pool.get('coop.payroll.configuration')
-        config = Configuration(1)
+        config = Configuration.of_company(company)
         groups = defaultdict(list)
         for payslip in payslips:
             if config.posting == 'batch' and payslip.batch:

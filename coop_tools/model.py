@@ -24,19 +24,36 @@ class RequiredSettings:
     _missing_setting_error = None
 
     def get_required(self, name):
-        "The setting's value; a clear error naming it if it is not set"
+        """The setting's value; a clear error naming it (and the context's
+        company, as %(company)s) if it is not set"""
         from trytond.i18n import gettext
-        from trytond.pool import Pool
         value = getattr(self, name)
         if not value:
-            Field = Pool().get('ir.model.field')
-            field, = Field.search([
-                    ('model', '=', self.__name__),
-                    ('name', '=', name),
-                    ])
             raise self._missing_setting_error(gettext(
-                    self._missing_setting_message, field=field.string))
+                    self._missing_setting_message,
+                    field=self._field_string(name),
+                    company=self._context_company_name()))
         return value
+
+    @classmethod
+    def _field_string(cls, name):
+        "The setting's label, in the user's language"
+        from trytond.pool import Pool
+        Field = Pool().get('ir.model.field')
+        field, = Field.search([
+                ('model', '=', cls.__name__),
+                ('name', '=', name),
+                ])
+        return field.string
+
+    def _context_company_name(self):
+        "The name of the company the settings were read for"
+        from trytond.pool import Pool
+        company = self._context.get('company')
+        if company is None:
+            return ''
+        Company = Pool().get('company.company')
+        return Company(company).rec_name
 
 
 def account_field(string, help, party_required=None):

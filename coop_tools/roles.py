@@ -137,6 +137,19 @@ MODELS = {
         administrator='rwcd'),
     'coop.dsn.code': _perms(payroll='rwcd', accountant='r',
         administrator='rwcd'),
+    # Each coop's settings (coop_tools/settings.py, docs/settings.md): the
+    # value models are no ModelView, so not exposed to RPC at all; they are
+    # read and written through their configuration's form, whose access
+    # records decide (the value models carry the same ones)
+    **{model: NOBODY for model in [
+            'coop.payroll.configuration.payroll',
+            'coop.payroll.configuration.fr',
+            'coop.payroll.configuration.dsn',
+            'coop.membership.configuration.membership',
+            'coop.membership.configuration.surplus',
+            'coop.delivery.configuration.tour',
+            'coop.delivery.configuration.invoicing',
+            ]},
     }
 
 # Sensitive fields: the roles that may read them (other roles with read on

@@ -7,6 +7,8 @@
 # Anything else is run as a command. Configuration is by environment:
 #   TRYTOND_DATABASE__URI      postgresql://user:password@host:5432/ (required)
 #   COOP_DATABASE              database name (default coop)
+#   COOP_DATABASES             several databases, one per coop, separated
+#                              by spaces or commas (instead of COOP_DATABASE)
 #   COOP_ADMIN_PASSWORD[_FILE] admin password, used when the database is new
 #   COOP_ADMIN_EMAIL           admin e-mail, used when the database is new
 #   COOP_MODULES               modules to activate, comma-separated (default:
@@ -18,13 +20,16 @@
 set -eu
 
 COOP_DATABASE="${COOP_DATABASE:-coop}"
+# One database, or one per coop: a list separated by spaces or commas
+COOP_DATABASES="$(echo "${COOP_DATABASES:-$COOP_DATABASE}" | tr ',' ' ')"
 COOP_CONFIG="${COOP_CONFIG:-/etc/coop/production.conf}"
 COOP_WORKERS="${COOP_WORKERS:-4}"
 COOP_THREADS="${COOP_THREADS:-4}"
 COOP_LISTEN="${COOP_LISTEN:-0.0.0.0:8000}"
 TRYTOND_CONFIG="${TRYTOND_CONFIG:-$COOP_CONFIG}"
 # Preloading the database works around the 8.0.12 login failure
-TRYTOND_DATABASE_NAMES="$COOP_DATABASE"
+# (every database of the list, comma-separated)
+TRYTOND_DATABASE_NAMES="$(echo $COOP_DATABASES | tr ' ' ',')"
 export COOP_CONFIG TRYTOND_CONFIG TRYTOND_DATABASE_NAMES
 
 if [ -z "${TRYTOND_DATABASE__URI:-}" ]; then
@@ -48,7 +53,8 @@ setup() {
     tries=1
     while :; do
         status=0
-        coop db upgrade "$@" --json "$COOP_DATABASE" || status=$?
+        # shellcheck disable=SC2086 # the list splits into names
+        coop db upgrade "$@" --json $COOP_DATABASES || status=$?
         if [ "$status" -ne 3 ] || [ "$tries" -ge "${COOP_SETUP_TRIES:-12}" ]
         then
             return "$status"
@@ -73,12 +79,14 @@ case "$role" in
             --access-logfile - coop_cli.wsgi:app
         ;;
     worker)
+        # shellcheck disable=SC2086
         exec trytond-worker --config "$TRYTOND_CONFIG" \
-            --database "$COOP_DATABASE"
+            --database $COOP_DATABASES
         ;;
     cron)
+        # shellcheck disable=SC2086
         exec trytond-cron --config "$TRYTOND_CONFIG" \
-            --database "$COOP_DATABASE"
+            --database $COOP_DATABASES
         ;;
     *)
         exec "$@"

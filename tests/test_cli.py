@@ -87,6 +87,22 @@ class CoopCommandTestCase(unittest.TestCase):
                 '--listen', f'127.0.0.1:{free_port()}'),
             "no Tryton database 'nothere'")
 
+    def test_several_databases_all_or_none(self):
+        """coop db takes one database per coop: none is created or upgraded
+        unless all can be, and a name given twice is refused"""
+        env = clean_environ(COOP_ADMIN_PASSWORD='x')
+        one_line_error(self,
+            coop('db', 'upgrade', 'coop_a', 'coop_b', '-c', self.config),
+            "no Tryton database 'coop_a'")
+        one_line_error(self,
+            coop('db', 'create', 'coop_a', 'coop_a', '-c', self.config,
+                env=env),
+            "database 'coop_a' is named twice")
+        one_line_error(self,
+            coop('db', 'create', 'coop_a', 'coop_b', '-c', self.config),
+            "an admin password is required")
+        self.assertFalse(os.listdir(os.path.join(self.folder, 'db')))
+
     def test_invoice_bad_input(self):
         "A malformed month or date, or no database, is one line"
         one_line_error(self,

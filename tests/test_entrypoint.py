@@ -92,6 +92,47 @@ class EntrypointTestCase(unittest.TestCase):
             server.terminate()
             server.communicate(timeout=60)
 
+    def test_one_database_per_coop(self):
+        """COOP_DATABASES: setup creates each coop's database (a summary
+        line each), serve preloads both and each coop's admin logs in to
+        its own"""
+        databases = [f'{self.database}_a', f'{self.database}_b']
+        self.addCleanup(self.drop_databases, databases)
+        env = {'COOP_DATABASES': ','.join(databases)}
+        process = self.entrypoint('setup', **env)
+        self.assertEqual(process.returncode, 0, process.stderr)
+        summaries = [json.loads(line)
+            for line in process.stdout.strip().splitlines()]
+        self.assertEqual(
+            [(s['database'], s['action']) for s in summaries],
+            [(databases[0], 'created'), (databases[1], 'created')])
+        port = free_port()
+        server = subprocess.Popen([ENTRYPOINT, 'serve'],
+            env=dict(self.env, COOP_WORKERS='1',
+                COOP_LISTEN=f'127.0.0.1:{port}', **env),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for_port(port, server, timeout=300)
+            for database in databases:
+                with self.subTest(database=database):
+                    session = login(
+                        port, database, 'admin', 'entrypoint-admin')
+                    self.assertIsInstance(session[1], int)
+        finally:
+            server.terminate()
+            server.communicate(timeout=60)
+
+    @classmethod
+    def drop_databases(cls, databases):
+        import psycopg
+        from trytond import config
+        conninfo = config.parse_uri(cls.uri)._replace(
+            scheme='postgresql', path='/postgres').geturl()
+        with psycopg.connect(conninfo, autocommit=True) as connection:
+            for database in databases:
+                connection.execute(
+                    f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
     def test_missing_uri(self):
         "Without a database URI the entrypoint says what to set"
         env = dict(self.env)

@@ -274,7 +274,8 @@ class Loader:
                 amount = self.reverse_taxes(
                     delivery.total, self.delivery_day(delivery))
                 if amount is None:
-                    self.error(delivery.line, 'msg_import_no_product')
+                    self.error(delivery.line, 'msg_import_no_product',
+                        company=self.company.rec_name)
                     return result
             else:
                 continue
@@ -308,7 +309,7 @@ class Loader:
         "The customer taxes of the delivery product, None without one"
         pool = Pool()
         Configuration = pool.get('coop.delivery.configuration')
-        product = Configuration(1).invoice_product
+        product = Configuration.of_company(self.company).invoice_product
         return list(product.customer_taxes_used) if product else None
 
     @staticmethod

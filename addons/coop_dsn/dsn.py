@@ -384,7 +384,7 @@ class Declaration(Workflow, ModelSQL, ModelView):
         Parameter = pool.get('coop.payroll.parameter')
         Payslip = pool.get('coop.payroll.payslip')
         data = DsnData(self)
-        data.config = Configuration(1)
+        data.config = Configuration.of_company(self.company)
         data.codes = Code.contributions()
         data.settings = Code.settings()
         data.parameters = Parameter.values_at(data.end)

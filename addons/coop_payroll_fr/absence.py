@@ -213,12 +213,14 @@ class Absence(metaclass=PoolMeta):
         Payslip = pool.get('coop.payroll.payslip')
         super().check_balance(absences)
         leaves = [a for a in absences if a.kind == 'paid_leave']
-        config = Configuration(1)
-        if not leaves or config.leave_anticipation:
-            return
         for absence in leaves:
+            # Each coop allows leave in advance or not
+            config = Configuration.of_company(absence.company)
+            if config.leave_anticipation:
+                continue
             start, end = leave_period(
-                absence.start_date, Payslip.leave_period_month())
+                absence.start_date,
+                Payslip.leave_period_month(absence.company))
             employee = absence.employee.id
             earned = Payslip.leave_earned(
                 absence.company, [employee], start, end)[employee]

@@ -121,11 +121,12 @@ class Payslip(metaclass=PoolMeta):
         return super().copy(payslips, default=default)
 
     @classmethod
-    def leave_period_month(cls):
-        "The month the reference periods of paid leave start in"
+    def leave_period_month(cls, company):
+        "The month the company's reference periods of paid leave start in"
         pool = Pool()
         Configuration = pool.get('coop.payroll.configuration')
-        return int(Configuration(1).leave_period_month or 6)
+        return int(
+            Configuration.of_company(company).leave_period_month or 6)
 
     @classmethod
     def leave_sums(cls, company, employee_ids, first, last):
@@ -294,7 +295,8 @@ class Payslip(metaclass=PoolMeta):
         if not payslips:
             return []
         parameters = Parameter.values_at(date)
-        period_start, _ = leave_period(month, cls.leave_period_month())
+        period_start, _ = leave_period(
+            month, cls.leave_period_month(company))
         employees = {p.employee.id for p in payslips}
         previous = cls.leave_sums(
             company, employees, *previous_period(period_start))
@@ -320,10 +322,13 @@ class Payslip(metaclass=PoolMeta):
         periods and the days taken"""
         pool = Pool()
         Absence = pool.get('coop.payroll.absence')
-        start_month = cls.leave_period_month()
+        start_months = {}
         groups = defaultdict(list)
         for c in computations:
-            c.leave_period = leave_period(c.start, start_month)
+            company = c.payslip.company
+            if company not in start_months:
+                start_months[company] = cls.leave_period_month(company)
+            c.leave_period = leave_period(c.start, start_months[company])
             groups[c.payslip.company, c.leave_period[0], c.start].append(c)
         for (company, period_start, month), sub in groups.items():
             employees = {c.payslip.employee.id for c in sub}

@@ -187,15 +187,20 @@ class Payslip(metaclass=PoolMeta):
         pool = Pool()
         Configuration = pool.get('coop.payroll.configuration')
         super().compute_rule_amounts(computations)
-        config = Configuration(1)
-        headcount = config.get_required('headcount')
-        company_rates = {}
-        if config.atmp_rate is not None:
-            company_rates['ATMP_PAT'] = config.atmp_rate
-        if config.mobility_rate is not None:
-            company_rates['MOBILITE_PAT'] = config.mobility_rate
+        # Each coop's headcount and notified rates
+        headcounts, rates = {}, {}
+        for company in {c.payslip.company for c in computations}:
+            config = Configuration.of_company(company)
+            headcounts[company] = config.get_required('headcount')
+            rates[company] = company_rates = {}
+            if config.atmp_rate is not None:
+                company_rates['ATMP_PAT'] = config.atmp_rate
+            if config.mobility_rate is not None:
+                company_rates['MOBILITE_PAT'] = config.mobility_rate
         covers = cls._covers(computations)
         for c in computations:
+            headcount = headcounts[c.payslip.company]
+            company_rates = rates[c.payslip.company]
             if company_rates:
                 c.parameters = c.parameters.__class__(
                     c.parameters.date, {**c.parameters, **company_rates})

@@ -46,7 +46,11 @@ class LeaveProvisionStart(ModelView):
     def default_rate(cls):
         pool = Pool()
         Configuration = pool.get('coop.payroll.configuration')
-        return Configuration(1).leave_provision_rate
+        company = Transaction().context.get('company')
+        if company is None:
+            return None
+        return Configuration.of_company(
+            Pool().get('company.company')(company)).leave_provision_rate
 
 
 class LeaveProvision(Wizard):
@@ -74,7 +78,7 @@ class LeaveProvision(Wizard):
         Move = pool.get('account.move')
         MoveLine = pool.get('account.move.line')
         Period = pool.get('account.period')
-        config = Configuration(1)
+        config = Configuration.of_company(company)
         provisions = Payslip.leave_provisions(company, date)
         if not provisions:
             raise LeaveProvisionError(gettext(

@@ -60,11 +60,12 @@ class Subscription(metaclass=PoolMeta):
         Configuration = pool.get('coop.membership.configuration')
         MoveLine = pool.get('account.move.line')
         super().paid(subscriptions)
-        account = Configuration(1).account_called
         for subscription in subscriptions:
             payments = subscription.payments
             if not any(p.payslip for p in payments):
                 continue
+            account = Configuration.of_company(
+                subscription.company).account_called
             moves = {p.move for p in payments if p.move}
             moves |= {p.payslip.move for p in payments
                 if p.payslip and p.payslip.move}
@@ -86,11 +87,13 @@ class Subscription(metaclass=PoolMeta):
         pool = Pool()
         Configuration = pool.get('coop.membership.configuration')
         Reconciliation = pool.get('account.move.reconciliation')
-        account = Configuration(1).account_called
+        # Each coop's members owe on its own account
+        accounts = {s.company: Configuration.of_company(s.company
+                ).account_called for s in subscriptions}
         reconciliations = {l.reconciliation
             for s in subscriptions if s.operation and s.operation.move
             for l in s.operation.move.lines
-            if l.account == account and l.reconciliation}
+            if l.account == accounts[s.company] and l.reconciliation}
         if reconciliations:
             Reconciliation.delete(list(reconciliations))
 
@@ -188,7 +191,8 @@ class Payslip(metaclass=PoolMeta):
                     'coop_payroll_membership.msg_line_shares',
                     subscription=subscription.rec_name),
                 -amount,
-                Configuration(1).get_required('account_called'),
+                Configuration.of_company(payslip.company).get_required(
+                    'account_called'),
                 subscription.member.party,
                 subscription=subscription.id)
         for payslip, amount in net.items():

@@ -24,6 +24,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
 from coop_tools.model import account_field
+from coop_tools.settings import CompanySettingsValue, default_func
 
 from coop_membership.company import COOP_FORMS
 
@@ -66,45 +67,127 @@ def _rate_field(string, help):
     return fields.Numeric(string, digits=(4, 4), required=True, help=help)
 
 
+surplus_account_result = account_field(
+    "Result", "The year's surplus, allocated from "
+    "(120 Résultat de l'exercice (bénéfice)).", party_required=False)
+surplus_account_legal_reserve = account_field(
+    "Legal Reserve", "1061 Réserve légale.", party_required=False)
+surplus_account_reserves = account_field(
+    "Development Fund and Reserves",
+    "The development fund and other reserves (1068 Autres réserves).",
+    party_required=False)
+surplus_account_workers = account_field(
+    "Workers' Share", "What the employees are owed until the payroll "
+    "pays it (424 Participation des salariés aux résultats).",
+    party_required=False)
+surplus_account_interest = account_field(
+    "Interest on Shares",
+    "Interest voted on shares, to pay (457 Associés - dividendes à "
+    "payer).", party_required=False)
+surplus_account_carry_forward = account_field(
+    "Carried Forward", "What is left unallocated (110 Report à nouveau).",
+    party_required=False)
+surplus_legal_reserve_rate = _rate_field(
+    "SCOP: Legal Reserve",
+    "Share of the surplus a SCOP puts to the legal reserve until it "
+    "equals the highest capital ever reached (15 % by law).")
+surplus_workers_rate = _rate_field(
+    "SCOP: Workers' Share",
+    "Share of the surplus a SCOP gives all its employees at least "
+    "(25 % by law).")
+surplus_scic_reserves_rate = _rate_field(
+    "SCIC: Reserves",
+    "Share of the surplus a SCIC puts to reserves that are never "
+    "distributed (57.5 % by law).")
+surplus_workers_split = fields.Selection(
+    SPLITS, "Workers' Share Split", required=True,
+    help="What the workers' share is shared out by between the "
+    "employees paid in the year, as the statutes say.")
+# Each coop's own: a row per company of
+# coop.membership.configuration.surplus
+SURPLUS_SETTINGS = [
+    'surplus_account_result',
+    'surplus_account_legal_reserve',
+    'surplus_account_reserves',
+    'surplus_account_workers',
+    'surplus_account_interest',
+    'surplus_account_carry_forward',
+    'surplus_legal_reserve_rate',
+    'surplus_workers_rate',
+    'surplus_scic_reserves_rate',
+    'surplus_workers_split',
+    ]
+
+
 class Configuration(metaclass=PoolMeta):
     __name__ = 'coop.membership.configuration'
 
-    surplus_account_result = account_field(
-        "Result", "The year's surplus, allocated from "
-        "(120 Résultat de l'exercice (bénéfice)).", party_required=False)
-    surplus_account_legal_reserve = account_field(
-        "Legal Reserve", "1061 Réserve légale.", party_required=False)
-    surplus_account_reserves = account_field(
-        "Development Fund and Reserves",
-        "The development fund and other reserves (1068 Autres réserves).",
-        party_required=False)
-    surplus_account_workers = account_field(
-        "Workers' Share", "What the employees are owed until the payroll "
-        "pays it (424 Participation des salariés aux résultats).",
-        party_required=False)
-    surplus_account_interest = account_field(
-        "Interest on Shares",
-        "Interest voted on shares, to pay (457 Associés - dividendes à "
-        "payer).", party_required=False)
-    surplus_account_carry_forward = account_field(
-        "Carried Forward", "What is left unallocated (110 Report à nouveau).",
-        party_required=False)
-    surplus_legal_reserve_rate = _rate_field(
-        "SCOP: Legal Reserve",
-        "Share of the surplus a SCOP puts to the legal reserve until it "
-        "equals the highest capital ever reached (15 % by law).")
-    surplus_workers_rate = _rate_field(
-        "SCOP: Workers' Share",
-        "Share of the surplus a SCOP gives all its employees at least "
-        "(25 % by law).")
-    surplus_scic_reserves_rate = _rate_field(
-        "SCIC: Reserves",
-        "Share of the surplus a SCIC puts to reserves that are never "
-        "distributed (57.5 % by law).")
-    surplus_workers_split = fields.Selection(
-        SPLITS, "Workers' Share Split", required=True,
-        help="What the workers' share is shared out by between the "
-        "employees paid in the year, as the statutes say.")
+    surplus_account_result = fields.MultiValue(surplus_account_result)
+    surplus_account_legal_reserve = fields.MultiValue(
+        surplus_account_legal_reserve)
+    surplus_account_reserves = fields.MultiValue(surplus_account_reserves)
+    surplus_account_workers = fields.MultiValue(surplus_account_workers)
+    surplus_account_interest = fields.MultiValue(surplus_account_interest)
+    surplus_account_carry_forward = fields.MultiValue(
+        surplus_account_carry_forward)
+    surplus_legal_reserve_rate = fields.MultiValue(surplus_legal_reserve_rate)
+    surplus_workers_rate = fields.MultiValue(surplus_workers_rate)
+    surplus_scic_reserves_rate = fields.MultiValue(surplus_scic_reserves_rate)
+    surplus_workers_split = fields.MultiValue(surplus_workers_split)
+
+    @classmethod
+    def set_french_accounts(cls, company):
+        "Also the surplus accounts, the French chart's postable ones"
+        pool = Pool()
+        Account = pool.get('account.account')
+        super().set_french_accounts(company)
+        config = cls.of_company(company)
+        for name, code in FRENCH_ACCOUNTS.items():
+            if getattr(config, name):
+                continue
+            accounts = Account.search([
+                    ('company', '=', company.id),
+                    ('code', '=', code),
+                    ('closed', '!=', True),
+                    ('type', '!=', None),
+                    ], limit=1)
+            if accounts:
+                setattr(config, name, accounts[0])
+        config.save()
+
+    @classmethod
+    def multivalue_model(cls, field):
+        if field in SURPLUS_SETTINGS:
+            return Pool().get('coop.membership.configuration.surplus')
+        return super().multivalue_model(field)
+
+    default_surplus_legal_reserve_rate = default_func(
+        'surplus_legal_reserve_rate')
+    default_surplus_workers_rate = default_func('surplus_workers_rate')
+    default_surplus_scic_reserves_rate = default_func(
+        'surplus_scic_reserves_rate')
+    default_surplus_workers_split = default_func('surplus_workers_split')
+
+
+class ConfigurationSurplus(CompanySettingsValue, ModelSQL):
+    "A coop's settings of the allocation of its surplus"
+    __name__ = 'coop.membership.configuration.surplus'
+    __string__ = "Membership Configuration Surplus"
+    _configuration = 'coop.membership.configuration'
+    _other_company_message = (
+        'coop_membership.msg_configuration_other_company')
+    _other_company_error = AllocationError
+
+    surplus_account_result = surplus_account_result
+    surplus_account_legal_reserve = surplus_account_legal_reserve
+    surplus_account_reserves = surplus_account_reserves
+    surplus_account_workers = surplus_account_workers
+    surplus_account_interest = surplus_account_interest
+    surplus_account_carry_forward = surplus_account_carry_forward
+    surplus_legal_reserve_rate = surplus_legal_reserve_rate
+    surplus_workers_rate = surplus_workers_rate
+    surplus_scic_reserves_rate = surplus_scic_reserves_rate
+    surplus_workers_split = surplus_workers_split
 
     @classmethod
     def default_surplus_legal_reserve_rate(cls):
@@ -121,26 +204,6 @@ class Configuration(metaclass=PoolMeta):
     @classmethod
     def default_surplus_workers_split(cls):
         return 'hours'
-
-    @classmethod
-    def set_french_accounts(cls, company):
-        "Also the surplus accounts, the French chart's postable ones"
-        pool = Pool()
-        Account = pool.get('account.account')
-        super().set_french_accounts(company)
-        config = cls(1)
-        for name, code in FRENCH_ACCOUNTS.items():
-            if getattr(config, name):
-                continue
-            accounts = Account.search([
-                    ('company', '=', company.id),
-                    ('code', '=', code),
-                    ('closed', '!=', True),
-                    ('type', '!=', None),
-                    ], limit=1)
-            if accounts:
-                setattr(config, name, accounts[0])
-        config.save()
 
 
 def _amount(string, help='', readonly=False):
@@ -306,7 +369,9 @@ class Allocation(Workflow, ModelSQL, ModelView):
         cls.save(allocations)
 
     def _config(self):
-        return Pool().get('coop.membership.configuration')(1)
+        "The settings of the allocation's coop"
+        return Pool().get('coop.membership.configuration').of_company(
+            self.company)
 
     def update_figures(self):
         pool = Pool()

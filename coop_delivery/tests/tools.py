@@ -91,7 +91,10 @@ def setup_invoicing(company, grouping='delivery'):
             ('type.revenue', '=', True), ('closed', '!=', True),
             ('company', '=', company.id)],
         limit=1)
-    tax, = Tax.search([('company', '=', company.id)])
+    # The chart's tax (a second company's chart has a copy of the first's
+    # test tax template too: the last one made)
+    tax, = Tax.search([('company', '=', company.id)],
+        order=[('id', 'DESC')], limit=1)
     category, = Category.create([{
                 'name': "Deliveries", 'accounting': True,
                 'account_revenue': revenue.id,
