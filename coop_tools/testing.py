@@ -9,6 +9,7 @@ activate_modules names its cache from the sorted list, and Tryton's
 activate_module from the list as given.
 """
 import functools
+import os
 from contextlib import contextmanager
 
 from trytond.tools import misc
@@ -90,26 +91,52 @@ def setup_company(company):
     User.write([user], before)
 
 
-def activate_suite():
+def activate_suite(module=None, extras=()):
     """Restore the suite's database from the cache (installed the first
-    time), dropping what the test class before left"""
+    time), dropping what the test class before left; with modules_alone,
+    the database of module, extras and their dependencies instead (the
+    extras a test of module needs: sorted, so that the same modules share
+    one cached database)"""
     drop_db()
-    activate_module(SUITE_MODULES)
+    if module and modules_alone():
+        activate_module(sorted({module, *extras}))
+    else:
+        activate_module(SUITE_MODULES)
 
 
-def activate_scenario():
-    "The suite's database for a scenario, through proteus; its config"
+def activated(module):
+    "Whether module is activated in the test's database"
+    from trytond.pool import Pool
+    Module = Pool().get('ir.module')
+    return bool(Module.search(
+            [('name', '=', module), ('state', '=', 'activated')]))
+
+
+def activate_scenario(module):
+    """The database for a scenario of module, through proteus: the suite's,
+    or module's alone (modules_alone); its config"""
     from trytond.tests.tools import activate_modules
     drop_db()
+    if modules_alone():
+        return activate_modules([module])
     return activate_modules(SUITE_MODULES)
 
 
+def modules_alone():
+    """Whether module tests run in a database of their module and its
+    dependencies only (COOP_TEST_ALONE=1, the runner's SQLite pass), so
+    that a module that works only beside another is seen; otherwise in the
+    suite's database"""
+    return os.environ.get('COOP_TEST_ALONE', '') not in {'', '0'}
+
+
 class SuiteDatabase:
-    "Mixin for a ModuleTestCase: its database holds the whole suite"
+    """Mixin for a ModuleTestCase: its database holds the whole suite, or
+    its module and dependencies alone (modules_alone)"""
     __slots__ = ()
 
     @classmethod
     def setUpClass(cls):
-        # _DBTestCase.setUpClass would activate the tested module alone
+        # _DBTestCase.setUpClass would activate the module as given
         super(_DBTestCase, cls).setUpClass()
-        activate_suite()
+        activate_suite(cls.module, cls.extras or ())

@@ -963,7 +963,7 @@ class CoopEInvoiceFolderTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         # The database is the class's: the next class restores the suite's
-        activate_suite()
+        activate_suite('coop_einvoice')
 
     def test_receive_folder(self):
         "The cron imports the inbox's files, moves them, says why it refused"
