@@ -1,12 +1,13 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
-"""What the suite's tests share: one database holding every module
+"""What the suite's tests share: the database they run in
 
 Each set of activated modules is a database that Tryton's DB_CACHE installs
-once per backend; installing the accounting stack is most of a test run's
-time, so every test, unit or scenario, runs in the database of the whole
-suite (as a coop's database is). The names are sorted because proteus's
-activate_modules names its cache from the sorted list, and Tryton's
-activate_module from the list as given.
+once per backend. A module's tests run either in the database of the whole
+suite (as a coop's database is) or, with COOP_TEST_ALONE=1, in one of that
+module, its dependencies and the extras its tests name (so that a module
+that works only beside another is seen); tests/ always use the suite's.
+The names are sorted because proteus's activate_modules names its cache
+from the sorted list, and Tryton's activate_module from the list as given.
 """
 import functools
 import os
@@ -102,6 +103,15 @@ def activate_suite(module=None, extras=()):
         activate_module(sorted({module, *extras}))
     else:
         activate_module(SUITE_MODULES)
+
+
+def suite_only(test):
+    """A test of a module that needs other modules of the suite beside it
+    (their models, groups or names): skipped when modules run alone"""
+    import unittest
+    return unittest.skipIf(modules_alone(),
+        "needs the suite's other modules (runs in the suite's database)"
+        )(test)
 
 
 def activated(module):
