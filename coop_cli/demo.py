@@ -235,6 +235,9 @@ def _create_company():
                         }, {
                         # Required on its invoices (EN 16931 BR-S-02)
                         'type': 'eu_vat', 'code': DEMO_VAT,
+                        }, {
+                        # Its DSN names the company by its SIREN
+                        'type': 'fr_siren', 'code': DEMO_SIRET[:9],
                         }])]})
     company, = Company.create([{
                 'party': party.id, 'currency': euro.id,
@@ -485,9 +488,11 @@ def _create_riders(company, today):
                 # Their CoopCycle usernames, for `coop import coopcycle`
                 'coopcycle_username': _username(party.name),
                 } for party, start in zip(parties, starts)])
+    _set_identities(riders, starts)
     Contract.create([{
                 'company': company.id,
                 'employee': rider.id,
+                'dsn_number': f'CDI{index + 1:03}',
                 'kind': 'open_ended',
                 'start_date': start,
                 'weekly_hours': Decimal(hours),
@@ -495,9 +500,40 @@ def _create_riders(company, today):
                 'job': "Coursier à vélo",
                 'trial_end_date': start + dt.timedelta(days=60),
                 'mobility_allowance': Decimal(20),
-                } for rider, start, (_, hours, wage) in zip(
-                riders, starts, RIDERS)])
+                } for index, (rider, start, (_, hours, wage)) in enumerate(
+                zip(riders, starts, RIDERS))])
     return riders
+
+
+def demo_nir(index, birth_date):
+    """A fictional NIR that passes its key: women and men in turn, born in
+    Lyon (department 69, commune 123), an order number per rider"""
+    digits = (f"{2 - index % 2}{birth_date:%y%m}69123"
+        f"{index + 1:03}")
+    return digits + '%02d' % (97 - int(digits) % 97)
+
+
+def _set_identities(riders, starts):
+    """What the DSN declares of each rider: family and first names, birth
+    date and place, NIR (coop_dsn)"""
+    from trytond.pool import Pool
+    pool = Pool()
+    Party = pool.get('party.party')
+    Employee = pool.get('company.employee')
+    for index, rider in enumerate(riders):
+        first, last = rider.party.name.split(' ', 1)
+        born = dt.date(1990 + index % 12, 1 + index % 12, 1 + index % 28)
+        Party.write([rider.party], {
+                'identifiers': [('create', [{
+                                'type': 'fr_nir',
+                                'code': demo_nir(index, born)}])],
+                'addresses': [('create', [_address(
+                                f"{index + 1} rue de la Thibaudière",
+                                '69007')])],
+                })
+        Employee.write([rider], {
+                'last_name': last, 'first_names': first,
+                'birth_date': born, 'birth_place': "Lyon"})
 
 
 def _run_payroll(company, today):
@@ -525,6 +561,16 @@ def _run_payroll(company, today):
             'journal': journal.id,
             })
     Configuration.set_french_accounts(company)
+    # The DSN's settings (coop_dsn): fictional bodies' codes that pass
+    # their checks
+    Configuration.write([Configuration(1)], {
+            'dsn_naf': '5320Z',
+            'dsn_urssaf': '78861779300013',
+            'dsn_retirement_body': 'A700',
+            'dsn_atmp_code': '602MB',
+            'dsn_contact_name': "Camille Martin",
+            'dsn_contact_email': 'paie@coursiers-lyon.example',
+            })
     last_month = _last_month(today)
     for month in [_last_month(last_month), last_month]:
         _ensure_fiscal_year(company, month)
@@ -533,6 +579,9 @@ def _run_payroll(company, today):
         batch = Batch.run(company, month)
         Batch.confirm([batch])
         Batch.post([batch])
+    # Last month's DSN built from its payslips, checked and kept to file
+    from .dsn import declare_month
+    declare_month(company, last_month)
 
 
 def _record_absences(month):

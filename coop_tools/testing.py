@@ -1,19 +1,22 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
-"""What the suite's tests share: one database holding every module
+"""What the suite's tests share: the database they run in
 
 Each set of activated modules is a database that Tryton's DB_CACHE installs
-once per backend; installing the accounting stack is most of a test run's
-time, so every test, unit or scenario, runs in the database of the whole
-suite (as a coop's database is). The names are sorted because proteus's
-activate_modules names its cache from the sorted list, and Tryton's
-activate_module from the list as given.
+once per backend. A module's tests run either in the database of the whole
+suite (as a coop's database is) or, with COOP_TEST_ALONE=1, in one of that
+module, its dependencies and the extras its tests name (so that a module
+that works only beside another is seen); tests/ always use the suite's.
+The names are sorted because proteus's activate_modules names its cache
+from the sorted list, and Tryton's activate_module from the list as given.
 """
 import functools
+import os
 from contextlib import contextmanager
 
 from trytond.tools import misc
 from trytond.tests.test_tryton import (
-    DB_NAME, _DBTestCase, activate_module, drop_db)
+    DB_CACHE, DB_NAME, _DBTestCase, activate_module, backup_db_cache,
+    drop_db, restore_db_cache)
 from trytond.transaction import Transaction, TransactionError
 
 from .locks import LOCKED_TABLES, lock_tables
@@ -90,26 +93,105 @@ def setup_company(company):
     User.write([user], before)
 
 
-def activate_suite():
+# The Tryton modules that every module of the suite depends on (countries
+# and the accounting's base: most of an installation's time): installed
+# once, and each module's database alone made from a copy of it
+BASE_MODULES = [
+    'account', 'company', 'country', 'currency', 'ir', 'party', 'res']
+
+
+def activate_alone(modules):
+    """activate_module(modules), the database made from the cached one of
+    BASE_MODULES when it is not cached itself: the same modules activated,
+    the base installed once for every module's database"""
+    modules = sorted(modules)
+    name = '-'.join(modules)
+    if not DB_CACHE:
+        activate_module(modules)
+        return
+    if restore_db_cache(name):
+        return
+    from trytond.pool import Pool
+    activate_module(BASE_MODULES)
+    # As activate_module does on a new database, from the base's
+    with Transaction().start(DB_NAME, 1, close=True) as transaction:
+        pool = Pool()
+        Module = pool.get('ir.module')
+        records = Module.search([
+                ('name', 'in', modules),
+                ('state', '!=', 'activated'),
+                ])
+        Module.activate(records)
+        transaction.commit()
+        ActivateUpgrade = pool.get(
+            'ir.module.activate_upgrade', type='wizard')
+        instance_id, _, _ = ActivateUpgrade.create()
+        transaction.commit()
+        ActivateUpgrade(instance_id).transition_upgrade()
+        ActivateUpgrade.delete(instance_id)
+        transaction.commit()
+    backup_db_cache(name)
+
+
+def activate_suite(module=None, extras=()):
     """Restore the suite's database from the cache (installed the first
-    time), dropping what the test class before left"""
+    time), dropping what the test class before left; with modules_alone,
+    the database of module, extras and their dependencies instead (the
+    extras a test of module needs: sorted, so that the same modules share
+    one cached database)"""
     drop_db()
-    activate_module(SUITE_MODULES)
+    if module and modules_alone():
+        activate_alone({module, *extras})
+    else:
+        activate_module(SUITE_MODULES)
 
 
-def activate_scenario():
-    "The suite's database for a scenario, through proteus; its config"
+def suite_only(test):
+    """A test of a module that needs other modules of the suite beside it
+    (their models, groups or names): skipped when modules run alone"""
+    import unittest
+    return unittest.skipIf(modules_alone(),
+        "needs the suite's other modules (runs in the suite's database)"
+        )(test)
+
+
+def activated(module):
+    "Whether module is activated in the test's database"
+    from trytond.pool import Pool
+    Module = Pool().get('ir.module')
+    return bool(Module.search(
+            [('name', '=', module), ('state', '=', 'activated')]))
+
+
+def activate_scenario(module):
+    """The database for a scenario of module, through proteus: the suite's,
+    or module's alone (modules_alone); its config"""
     from trytond.tests.tools import activate_modules
     drop_db()
+    if modules_alone():
+        # Made from the base's database and cached under the name proteus
+        # looks for (the sorted names), then restored by proteus
+        activate_alone([module])
+        drop_db()
+        return activate_modules([module])
     return activate_modules(SUITE_MODULES)
 
 
+def modules_alone():
+    """Whether module tests run in a database of their module and its
+    dependencies only (COOP_TEST_ALONE=1, the runner's SQLite pass), so
+    that a module that works only beside another is seen; otherwise in the
+    suite's database"""
+    return os.environ.get('COOP_TEST_ALONE', '') not in {'', '0'}
+
+
 class SuiteDatabase:
-    "Mixin for a ModuleTestCase: its database holds the whole suite"
+    """Mixin for a ModuleTestCase: its database holds the whole suite, or
+    its module and dependencies alone (modules_alone)"""
     __slots__ = ()
 
     @classmethod
     def setUpClass(cls):
-        # _DBTestCase.setUpClass would activate the tested module alone
+        # _DBTestCase.setUpClass would activate the module as given
         super(_DBTestCase, cls).setUpClass()
-        activate_suite()
+        activate_suite(cls.module, cls.extras or ())

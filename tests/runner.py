@@ -10,8 +10,10 @@ PostgreSQL as a template database dropped when that hash changes, so a
 change to a module never restores a stale database. The PostgreSQL pass
 runs when TRYTOND_DATABASE_URI names a PostgreSQL server or one answers on
 127.0.0.1:5432, in two children: the second starts once the first has made
-the template database. The last line is the summary: 'tests: N passed,
-N failed'.
+the template database. Module tests run alone on SQLite (each module in a
+database of its own, its dependencies and the extras its tests name) and
+inside the suite's database on PostgreSQL; --modules changes both. The
+last line is the summary: 'tests: N passed, N failed'.
 """
 import argparse
 import hashlib
@@ -207,7 +209,14 @@ def run_child(backend, names, result_path):
     return 0 if result.wasSuccessful() else 1
 
 
-def start_pass(backend, names, label, index=0):
+# Where module tests run by default: alone on SQLite (each module in a
+# database of its own and its dependencies: a module that works only beside
+# another is seen), inside the suite's database on PostgreSQL (as a coop's
+# database is); --modules changes both
+MODULES_DEFAULT = {'sqlite': 'alone', 'postgresql': 'suite'}
+
+
+def start_pass(backend, names, label, index=0, modules=None):
     """Start a child running names on the backend; return what finish_pass
     needs
 
@@ -215,6 +224,8 @@ def start_pass(backend, names, label, index=0):
     passes may run side by side without mixing their lines."""
     env = dict(os.environ)
     env.pop('DB_NAME', None)
+    env['COOP_TEST_ALONE'] = (
+        '1' if (modules or MODULES_DEFAULT[backend]) == 'alone' else '0')
     if backend == 'sqlite':
         env['DB_CACHE'] = os.path.join(CACHE_ROOT, modules_hash())
         env['TRYTOND_DATABASE_URI'] = 'sqlite://'
@@ -229,7 +240,8 @@ def start_pass(backend, names, label, index=0):
         env['DB_NAME'] = f'coop_test_{os.getpid()}_{index}'
     result_file = tempfile.NamedTemporaryFile(suffix='.json')
     log = tempfile.TemporaryFile(mode='w+')
-    header = f"=== {label}: {env['TRYTOND_DATABASE_URI']}"
+    header = (f"=== {label}: {env['TRYTOND_DATABASE_URI']}, module tests "
+        + ('alone' if env['COOP_TEST_ALONE'] == '1' else 'in the suite'))
     process = subprocess.Popen([
             sys.executable, '-m', 'tests.runner', '--child', backend,
             '--result', result_file.name, *names],
@@ -289,15 +301,19 @@ def postgresql_template_exists(uri):
 
 
 def reset_postgresql_cache(uri, folder):
-    """Drop the suite's template database when the code changed since it
-    was made: trytond names it from the modules' names only"""
+    """Drop the suite's template databases when the code changed since they
+    were made: trytond names them from the modules' names only"""
     import psycopg
     marker = os.path.join(folder, 'postgresql-template')
     if os.path.exists(marker):
         return
     with psycopg.connect(_server_conninfo(uri), autocommit=True) as connection:
-        connection.execute(
-            f'DROP DATABASE IF EXISTS "{postgresql_template()}" WITH (FORCE)')
+        # The suite's and, run alone, each module's (trytond names them
+        # test-<40 hex digits>)
+        for name, in connection.execute(
+                "SELECT datname FROM pg_database "
+                "WHERE datname ~ '^test-[0-9a-f]{40}$'").fetchall():
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     os.makedirs(folder, exist_ok=True)
     open(marker, 'w').close()
 
@@ -316,6 +332,10 @@ def main():
         default='all')
     parser.add_argument('--serial', action='store_true',
         help="run one backend after the other (default: side by side)")
+    parser.add_argument('--modules', choices=['alone', 'suite'],
+        help="run module tests in a database of each module alone or of "
+        "the whole suite (default: alone on SQLite, the suite on "
+        "PostgreSQL)")
     parser.add_argument('--child', choices=BACKENDS, help=argparse.SUPPRESS)
     parser.add_argument('--result', help=argparse.SUPPRESS)
     parser.add_argument('names', nargs='*', metavar='TEST',
@@ -339,12 +359,12 @@ def main():
         for backend in backends
         for label, names in groups(backend, args.names)]
     if args.serial:
-        results = dict(finish_pass(start_pass(b, n, l, i))
+        results = dict(finish_pass(start_pass(b, n, l, i, args.modules))
             for i, (b, n, l) in enumerate(passes))
     else:
         print(f"running {', '.join(l for _, _, l in passes)} side by side; "
             "each pass prints its tests when it ends", flush=True)
-        started = [start_pass(b, n, l, i)
+        started = [start_pass(b, n, l, i, args.modules)
             for i, (b, n, l) in enumerate(passes) if l != SECOND_PG_PASS]
         for i, (b, n, l) in enumerate(passes):
             if l != SECOND_PG_PASS:
@@ -356,7 +376,7 @@ def main():
             while (first[3].poll() is None
                     and not postgresql_template_exists(postgresql_uri())):
                 time.sleep(2)
-            started.append(start_pass(b, n, l, i))
+            started.append(start_pass(b, n, l, i, args.modules))
         results = dict(finish_pass(s) for s in started)
 
     print()

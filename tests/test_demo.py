@@ -222,6 +222,40 @@ class DemoTestCase(unittest.TestCase):
         self.assertEqual(process.returncode, 0, process.stderr)
         self.assertEqual(json.loads(process.stdout)['invoices'], [])
 
+    def test_dsn(self):
+        """Last month's DSN is built from its 30 payslips and checked: one
+        individual block per rider, each with her NIR, whose key is right
+        (the key is 97 less the 13 digits modulo 97), kept to be filed;
+        `coop dsn --check` builds it again without storing it"""
+        from stdnum.fr import nir
+        today = dt.date.today()
+        month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        port = self.serve()
+        payroll = login(port, 'demo', 'payroll', 'coopdemo')
+        context = rpc(port, 'demo', 'model.res.user.get_preferences',
+            [True, {}], payroll)
+        declarations = rpc(port, 'demo',
+            'model.coop.dsn.declaration.search_read',
+            [[], 0, None, None, ['month', 'state', 'employee_count', 'kind'],
+                context], payroll)
+        self.assertEqual(len(declarations), 1)
+        declaration, = declarations
+        self.assertEqual(declaration['month']['year'], month.year)
+        self.assertEqual(declaration['month']['month'], month.month)
+        self.assertEqual(declaration['state'], 'checked')
+        self.assertEqual(declaration['employee_count'], 30)
+        process = coop('dsn', '--month', month.strftime('%Y-%m'), '--check',
+            '--json', env=self.env)
+        self.assertEqual(process.returncode, 0, process.stderr)
+        summary = json.loads(process.stdout)
+        self.assertEqual(summary['employees'], 30)
+        self.assertFalse(summary['stored'])
+        identifiers = rpc(port, 'demo', 'model.party.identifier.search_read',
+            [[('type', '=', 'fr_nir')], 0, None, None, ['code'], context],
+            payroll)
+        self.assertEqual(len(identifiers), 30)
+        self.assertTrue(all(nir.is_valid(i['code']) for i in identifiers))
+
     def test_payroll(self):
         """Last month's payroll is posted: its entries tie out to the
         payslips, and a rider reads her own payslip and its PDF only"""

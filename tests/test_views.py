@@ -51,3 +51,29 @@ class ListViewsTestCase(unittest.TestCase):
                         f"{view.module}/{view.name}: {field.get('name')} "
                         f"({widget})")
         self.assertEqual(problems, [])
+
+    @with_transaction()
+    def test_years_and_numbers_without_grouping(self):
+        """A year, a number or an outside id is shown as 2026, not 2,026:
+        sao groups an integer's thousands unless the view says grouping=0"""
+        pool = Pool()
+        View = pool.get('ir.ui.view')
+        views = View.search([
+                ('module', 'in', SUITE_MODULES),
+                ('type', 'in', ['tree', 'form']),
+                ])
+        problems = []
+        for view in views:
+            Model = pool.get(view.model)
+            tree = etree.fromstring(view.arch)
+            for node in tree.iter('field'):
+                field = Model._fields.get(node.get('name'))
+                if (field is None or field._type != 'integer'
+                        or node.get('widget')):
+                    continue
+                if ((field.string in {"Year", "Number"}
+                            or node.get('name').endswith('_id'))
+                        and node.get('grouping') != '0'):
+                    problems.append(
+                        f"{view.module}/{view.name}: {node.get('name')}")
+        self.assertEqual(problems, [])

@@ -150,7 +150,7 @@ class EquivalenceTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_suite()
+        activate_suite('coop_delivery')
 
     @with_transaction()
     def test_month_end_equals_hand_path(self):

@@ -27,7 +27,7 @@ class StatisticTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_suite()
+        activate_suite('coop_delivery')
 
     def _done(self, store, rider, ordered, distance, weight):
         pool = Pool()

@@ -19,7 +19,7 @@ class TourTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_suite()
+        activate_suite('coop_delivery')
 
     def _confirmed(self, store, count=1, **values):
         Delivery = Pool().get('coop.delivery')

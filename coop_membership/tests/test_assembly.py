@@ -136,7 +136,7 @@ class AssemblyTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_suite()
+        activate_suite('coop_membership')
 
     def test_decide(self):
         "Majorities, ties, abstentions and college weights"

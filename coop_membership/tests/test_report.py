@@ -93,7 +93,7 @@ class CoopMembershipReportTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_suite()
+        activate_suite('coop_membership')
         # The coop and its register (build_register's), built once,
         # committed: each test reads them in its transaction, rolled back
         cls.data = commit_setup(

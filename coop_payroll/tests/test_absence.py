@@ -33,7 +33,7 @@ class AbsenceTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_suite()
+        activate_suite('coop_payroll', extras=['coop_payroll_fr'])
         cls.data = commit_setup(lambda: payroll_fixture(create_company()))
 
     def coop(self):

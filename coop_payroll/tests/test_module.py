@@ -19,6 +19,8 @@ from coop_tools.testing import SuiteDatabase
 class CoopPayrollTestCase(SuiteDatabase, CompanyTestMixin, ModuleTestCase):
     "Test the coop_payroll module"
     module = 'coop_payroll'
+    # Its contracts and payslips are checked against French legal amounts
+    extras = ['coop_payroll_fr']
 
     def _contract(self, employee, start, end=None, **values):
         Contract = Pool().get('coop.payroll.contract')

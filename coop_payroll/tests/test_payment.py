@@ -30,7 +30,7 @@ class CoopPayrollPaymentTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_suite()
+        activate_suite('coop_payroll')
         # The company, its chart and fiscal year, the SEPA journal and the
         # rider built once, committed; each test rolls back what it adds
         cls.today = dt.date.today()

@@ -55,7 +55,7 @@ class PayslipTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_suite()
+        activate_suite('coop_payroll', extras=['coop_payroll_fr'])
         # The company and its payroll settings built once, committed; each
         # test rolls back its riders, hours and payslips
         cls.data = commit_setup(lambda: payroll_fixture(create_company()))

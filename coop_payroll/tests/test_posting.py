@@ -35,7 +35,7 @@ class PayrollPostingTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_suite()
+        activate_suite('coop_payroll', extras=['coop_payroll_fr'])
 
     @with_transaction()
     def test_batch_post_correct_and_access(self):
@@ -175,7 +175,7 @@ class PayrollRunTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_suite()
+        activate_suite('coop_payroll', extras=['coop_payroll_fr'])
 
     @with_transaction()
     def test_run_last_month(self):

@@ -22,7 +22,7 @@ class CoopPayrollReportTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_suite()
+        activate_suite('coop_payroll', extras=['coop_payroll_fr'])
 
     def test_significant_digits(self):
         "Rates show 2 decimals, up to 4 when they are not zeros"

@@ -31,7 +31,7 @@ from trytond.modules.company.tests import set_company
 
 from coop_tools.languages import load_french
 from coop_tools.testing import (
-    SuiteDatabase, activate_suite, commit_setup, setup_records)
+    SuiteDatabase, activate_suite, commit_setup, setup_records, suite_only)
 
 from coop_einvoice import schematron
 from coop_einvoice.exceptions import EInvoiceFileError, EInvoiceRuleError
@@ -850,6 +850,9 @@ class CoopEInvoiceTestCase(SuiteDatabase, ModuleTestCase):
                 User.get_preferences(context_only=True)))
         return stack
 
+    # (payslips, the annex's names and the other roles' groups come from
+    # other modules: these tests run in the suite's database)
+
     def invoice_and_others(self, data):
         """A posted invoice with its files (Factur-X, UBL, the delivery
         annex's PDF and CSV as coop_delivery names them), a rider's
@@ -881,6 +884,7 @@ class CoopEInvoiceTestCase(SuiteDatabase, ModuleTestCase):
                 ])
         return invoice, {a.name: a.id for a in Attachment.search([])}
 
+    @suite_only
     @with_transaction()
     def test_accountant_reads_invoice_attachments(self):
         """The accountant reads a posted invoice's four files, not the
@@ -909,6 +913,7 @@ class CoopEInvoiceTestCase(SuiteDatabase, ModuleTestCase):
                         with self.assertRaises(AccessError):
                             Attachment.read([ids[name]], ['name'])
 
+    @suite_only
     @with_transaction()
     def test_issued_files_kept_as_issued(self):
         """A posted invoice's Factur-X and UBL are neither changed nor
@@ -938,6 +943,7 @@ class CoopEInvoiceTestCase(SuiteDatabase, ModuleTestCase):
                 Attachment.delete([note])
             self.assertTrue(Attachment(ids[invoice.number + '-ubl.xml']).data)
 
+    @suite_only
     @with_transaction()
     def test_others_do_not_read_invoice_attachments(self):
         """Without the accounting group (no group, the dispatcher's, the
@@ -963,7 +969,7 @@ class CoopEInvoiceFolderTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         # The database is the class's: the next class restores the suite's
-        activate_suite()
+        activate_suite('coop_einvoice')
 
     def test_receive_folder(self):
         "The cron imports the inbox's files, moves them, says why it refused"

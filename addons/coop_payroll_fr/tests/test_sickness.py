@@ -58,7 +58,7 @@ class SicknessTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_suite()
+        activate_suite('coop_payroll_fr')
         cls.data = commit_setup(lambda: payroll_fixture(create_company()))
 
     def coop(self):

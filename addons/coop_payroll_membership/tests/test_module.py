@@ -120,6 +120,8 @@ def after_net(payslip):
 class PayrollMembershipTestCase(SuiteDatabase, ModuleTestCase):
     "Shares paid by payroll, surplus allocation"
     module = 'coop_payroll_membership'
+    # Its payslips are computed with French legal amounts
+    extras = ['coop_payroll_fr']
 
     @with_transaction()
     def test_shares_by_payroll_deduction(self):

@@ -60,6 +60,8 @@ def set_cookies(response):
 class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
     "The riders' and members' portal"
     module = 'coop_portal'
+    # Its payslips are computed with French legal amounts
+    extras = ['coop_payroll_fr']
 
     @classmethod
     def setUpClass(cls):
