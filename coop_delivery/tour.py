@@ -199,10 +199,12 @@ class Tour(ModelSQL, ModelView):
         return problems
 
     @classmethod
-    def assign(cls, rider, date, tasks):
+    def assign(cls, rider, date, tasks, index=None):
         """Append the tasks to the rider's tour of the day, creating it
 
-        Tasks leave the tour they were on. Return the tour."""
+        With index, insert them at that place among the tour's other tasks
+        instead (0: first), the tour renumbered. Tasks leave the tour they
+        were on. Return the tour."""
         pool = Pool()
         Task = pool.get('coop.delivery.task')
         tours = cls.search([('rider', '=', rider.id), ('date', '=', date)])
@@ -216,11 +218,23 @@ class Tour(ModelSQL, ModelView):
                 raise TourError(gettext(
                         'coop_delivery.msg_tour_task_over',
                         task=task.rec_name))
-        last = max((t.tour_sequence or 0 for t in tour.tasks), default=0)
         to_write = []
-        for i, task in enumerate(tasks, 1):
-            to_write.extend(([task], {
-                        'tour': tour.id, 'tour_sequence': last + i}))
+        if index is None:
+            last = max((t.tour_sequence or 0 for t in tour.tasks), default=0)
+            for i, task in enumerate(tasks, 1):
+                to_write.extend(([task], {
+                            'tour': tour.id, 'tour_sequence': last + i}))
+        else:
+            moving = {t.id for t in tasks}
+            others = [t for t in tour.tasks if t.id not in moving]
+            index = max(0, min(index, len(others)))
+            order = others[:index] + list(tasks) + others[index:]
+            for i, task in enumerate(order, 1):
+                if task.id in moving:
+                    to_write.extend(([task], {
+                                'tour': tour.id, 'tour_sequence': i}))
+                elif task.tour_sequence != i:
+                    to_write.extend(([task], {'tour_sequence': i}))
         if to_write:
             Task.write(*to_write)
         cls.check_windows([cls(tour.id)])

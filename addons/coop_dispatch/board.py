@@ -1,0 +1,385 @@
+# This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+"""The dispatch board's data and actions, for the page's routes
+
+Every method runs as the logged-in user with the access rules on
+(routes.py): the board reads and writes only what that user may, through
+the tours' own methods (Tour.assign, Tour.write), so that their warnings and
+refusals are those of the web client."""
+import datetime as dt
+import json
+from collections import defaultdict
+
+from sql.aggregate import Count, Max
+from sql.conditionals import Coalesce
+
+from trytond.i18n import gettext
+from trytond.model import Model
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+from . import eta
+from .exceptions import DispatchAccessError, DispatchError, StaleTourError
+from .tour import version_of
+
+OPEN_DELIVERY = {'confirmed', 'in_progress'}
+OVER = eta.OVER
+TASK_FIELDS = [
+    'delivery', 'type', 'status', 'sequence', 'tour', 'tour_sequence',
+    'street', 'postal_code', 'city', 'latitude', 'longitude', 'after',
+    'before', 'done_at']
+# The page's words, sent with the data in the user's language
+LABELS = [
+    'title', 'unassigned', 'riders', 'filter_slot', 'filter_zone',
+    'filter_store', 'all', 'pickup', 'dropoff', 'late', 'assign_selected',
+    'selected', 'save_anyway', 'cancel', 'refreshed', 'no_tour', 'eta',
+    'window', 'login', 'password', 'log_in', 'login_failed', 'date',
+    'move_up', 'move_down', 'assign_to', 'assigned', 'reordered', 'store',
+    'help']
+
+
+def iso(value):
+    return value.isoformat() if value else None
+
+
+class Board(Model):
+    "The dispatch board"
+    __name__ = 'coop.dispatch.board'
+    __string__ = "Dispatch Board"
+
+    @classmethod
+    def check_user(cls):
+        "Refuse a user without the dispatcher's rights or company"
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        User = pool.get('res.user')
+        group = ModelData.get_id('coop_delivery', 'group_delivery')
+        transaction = Transaction()
+        if (not transaction.user
+                or group not in User.get_groups()
+                or not transaction.context.get('company')):
+            raise DispatchAccessError(gettext(
+                    'coop_dispatch.msg_board_access'))
+        return transaction.context['company']
+
+    @classmethod
+    def labels(cls):
+        return {n: gettext(f'coop_dispatch.msg_label_{n}') for n in LABELS}
+
+    @classmethod
+    def settings(cls):
+        Configuration = Pool().get('coop.delivery.configuration')
+        return Configuration(1).dispatch_settings()
+
+    @classmethod
+    def stamp(cls, date):
+        """What changes when anything of the day's board does: the count
+        and latest change of its tasks and tours, in one query each"""
+        pool = Pool()
+        Task = pool.get('coop.delivery.task')
+        Delivery = pool.get('coop.delivery')
+        Tour = pool.get('coop.delivery.tour')
+        company = cls.check_user()
+        task = Task.__table__()
+        delivery = Delivery.__table__()
+        tour = Tour.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*task.join(delivery,
+                condition=task.delivery == delivery.id).select(
+                Count(task.id),
+                Max(Coalesce(task.write_date, task.create_date)),
+                Max(Coalesce(delivery.write_date, delivery.create_date)),
+                where=(delivery.date == date)
+                & (delivery.company == company)))
+        tasks = cursor.fetchone()
+        cursor.execute(*tour.select(
+                Count(tour.id),
+                Max(Coalesce(tour.write_date, tour.create_date)),
+                where=(tour.date == date) & (tour.company == company)))
+        tours = cursor.fetchone()
+        return json.dumps([str(v) for v in tasks + tours])
+
+    @classmethod
+    def riders(cls, date):
+        "The company's employees working on date, by name"
+        Employee = Pool().get('company.employee')
+        company = Transaction().context['company']
+        employees = Employee.search([
+                ('company', '=', company),
+                ['OR', ('start_date', '=', None),
+                    ('start_date', '<=', date)],
+                ['OR', ('end_date', '=', None), ('end_date', '>=', date)],
+                ])
+        return sorted(employees, key=lambda e: e.rec_name)
+
+    @classmethod
+    def day(cls, date):
+        """The day's board: riders with their tours planned, the open
+        deliveries left to assign, the stores and zones to filter them"""
+        pool = Pool()
+        Delivery = pool.get('coop.delivery')
+        Task = pool.get('coop.delivery.task')
+        Tour = pool.get('coop.delivery.tour')
+        Party = pool.get('party.party')
+        company = cls.check_user()
+        settings = cls.settings()
+        stamp = cls.stamp(date)
+        deliveries = Delivery.search_read([
+                ('company', '=', company),
+                ('date', '=', date),
+                ('state', 'in', ['confirmed', 'in_progress', 'done',
+                        'failed']),
+                ], fields_names=['reference', 'customer', 'state'])
+        by_id = {d['id']: d for d in deliveries}
+        tasks = Task.search_read([
+                ('delivery', 'in', list(by_id)),
+                ], order=[('delivery', 'ASC'), ('sequence', 'ASC'),
+                ('id', 'ASC')], fields_names=TASK_FIELDS)
+        stores = {p['id']: p['rec_name'] for p in Party.read(
+                list({d['customer'] for d in deliveries}), ['rec_name'])}
+        zones = cls.zones()
+        delivery_tasks = defaultdict(list)
+        for task in tasks:
+            delivery_tasks[task['delivery']].append(task)
+        delivery_info = {}
+        for delivery_id, task_list in delivery_tasks.items():
+            delivery = by_id[delivery_id]
+            dropoffs = [t for t in task_list if t['type'] == 'dropoff']
+            first = task_list[0]
+            delivery_info[delivery_id] = {
+                'id': delivery_id,
+                'reference': delivery['reference'] or '',
+                'store': delivery['customer'],
+                'state': delivery['state'],
+                'zone': cls.zone_of(zones, dropoffs[-1] if dropoffs
+                    else first),
+                'slot': cls.slot_of(first),
+                }
+
+        now = None
+        if date == dt.date.today():
+            now = dt.datetime.now()
+        stop = dt.timedelta(minutes=settings['stop_minutes'])
+        tours = Tour.search_read([
+                ('company', '=', company), ('date', '=', date)],
+            fields_names=['rider'])
+        tour_of_rider = {t['rider']: t['id'] for t in tours}
+        tour_tasks = defaultdict(list)
+        for task in tasks:
+            if task['tour'] in tour_of_rider.values():
+                tour_tasks[task['tour']].append(task)
+        for task_list in tour_tasks.values():
+            task_list.sort(key=lambda t: (
+                    t['tour_sequence'] is None, t['tour_sequence'] or 0,
+                    t['id']))
+
+        riders = []
+        for rider in cls.riders(date):
+            tour_id = tour_of_rider.get(rider.id)
+            lane = {'id': rider.id, 'name': rider.rec_name, 'tour': None}
+            if tour_id:
+                task_list = tour_tasks[tour_id]
+                planned = eta.plan(task_list, settings['speed'], stop, now)
+                lane['tour'] = {
+                    'id': tour_id,
+                    'version': version_of(
+                        [(t['id'], t['status']) for t in task_list]),
+                    'tasks': [cls.task_json(t, delivery_info, arrival, late)
+                        for t, (arrival, late) in zip(task_list, planned)],
+                    }
+            riders.append(lane)
+
+        unassigned = []
+        for delivery_id, task_list in delivery_tasks.items():
+            if by_id[delivery_id]['state'] not in OPEN_DELIVERY:
+                continue
+            open_tasks = [t for t in task_list
+                if t['tour'] is None and t['status'] not in OVER]
+            if not open_tasks:
+                continue
+            info = dict(delivery_info[delivery_id])
+            info['tasks'] = [cls.task_json(t, delivery_info)
+                for t in open_tasks]
+            unassigned.append(info)
+        unassigned.sort(key=lambda d: (
+                d['tasks'][0]['after'] or '', d['id']))
+        return {
+            'date': date.isoformat(),
+            'stamp': stamp,
+            'settings': settings,
+            'labels': cls.labels(),
+            'riders': riders,
+            'unassigned': unassigned,
+            'stores': [{'id': i, 'name': n} for i, n in sorted(
+                    stores.items(), key=lambda s: s[1])],
+            'zones': [z['name'] for z in zones],
+            }
+
+    @classmethod
+    def task_json(cls, task, delivery_info, arrival=None, late=False):
+        info = delivery_info[task['delivery']]
+        return {
+            'id': task['id'],
+            'delivery': task['delivery'],
+            'reference': info['reference'],
+            'store': info['store'],
+            'type': task['type'],
+            'status': task['status'],
+            'address': ' '.join(filter(None, [
+                        task['street'], task['postal_code'], task['city']])),
+            'lat': task['latitude'],
+            'lon': task['longitude'],
+            'after': iso(task['after']),
+            'before': iso(task['before']),
+            'eta': iso(arrival),
+            'late': late,
+            }
+
+    @classmethod
+    def zones(cls):
+        "The active zones, each with its prepared shape"
+        from shapely.geometry import shape
+        from shapely.prepared import prep
+        Zone = Pool().get('coop.delivery.zone')
+        return [{'name': z.name, 'shape': prep(shape(z.shape()))}
+            for z in Zone.search([])]
+
+    @classmethod
+    def zone_of(cls, zones, task):
+        from shapely.geometry import Point
+        if task['latitude'] is None or task['longitude'] is None:
+            return None
+        point = Point(task['longitude'], task['latitude'])
+        for zone in zones:
+            if zone['shape'].contains(point):
+                return zone['name']
+        return None
+
+    @classmethod
+    def slot_of(cls, task):
+        "The hour a delivery's first window opens: the board's time slot"
+        if not task['after']:
+            return None
+        return task['after'].strftime('%H:00')
+
+    # Actions
+
+    @classmethod
+    def _tasks(cls, task_ids=(), delivery_ids=()):
+        """The tasks named, then each delivery's open tasks in its order;
+        refuse what is not the user's company's, a delivery not confirmed
+        nor under way, a task over"""
+        pool = Pool()
+        Task = pool.get('coop.delivery.task')
+        Delivery = pool.get('coop.delivery')
+        company = Transaction().context['company']
+        task_ids = [int(i) for i in task_ids]
+        delivery_ids = [int(i) for i in delivery_ids]
+        found = Task.search([
+                ('id', 'in', task_ids),
+                ('delivery.company', '=', company)])
+        if len(found) != len(set(task_ids)):
+            raise DispatchError(gettext('coop_dispatch.msg_task_unknown'))
+        deliveries = Delivery.search([
+                ('id', 'in', delivery_ids), ('company', '=', company)])
+        if len(deliveries) != len(set(delivery_ids)):
+            raise DispatchError(gettext(
+                    'coop_dispatch.msg_delivery_unknown'))
+        by_id = {t.id: t for t in found}
+        tasks = [by_id[i] for i in dict.fromkeys(task_ids)]
+        by_delivery = {d.id: d for d in deliveries}
+        for delivery_id in dict.fromkeys(delivery_ids):
+            tasks.extend(t for t in by_delivery[delivery_id].tasks
+                if t.status not in OVER and t not in tasks)
+        for task in tasks:
+            if task.delivery.state not in OPEN_DELIVERY:
+                raise DispatchError(gettext(
+                        'coop_dispatch.msg_delivery_not_open',
+                        delivery=task.delivery.rec_name,
+                        state=cls.selection_string(
+                            Delivery, 'state', task.delivery.state)))
+            if task.status in OVER:
+                raise DispatchError(gettext(
+                        'coop_dispatch.msg_task_over',
+                        task=task.rec_name, status=cls.selection_string(
+                            Task, 'status', task.status)))
+        if not tasks:
+            raise DispatchError(gettext('coop_dispatch.msg_nothing'))
+        return tasks
+
+    @classmethod
+    def selection_string(cls, Model, name, value):
+        "The translated text of a selection field's value"
+        selection = Model.fields_get([name])[name]['selection']
+        return dict(selection).get(value, value)
+
+    @classmethod
+    def _rider(cls, rider_id, date):
+        Employee = Pool().get('company.employee')
+        riders = [r for r in cls.riders(date) if r.id == int(rider_id)]
+        if not riders:
+            raise DispatchError(gettext('coop_dispatch.msg_rider_unknown'))
+        return Employee(riders[0].id)
+
+    @classmethod
+    def assign(cls, date, rider_id, task_ids=(), delivery_ids=(),
+            index=None, versions=None):
+        """Put the tasks (and the deliveries' open tasks) in the rider's
+        tour of date, at index (else at the end); versions {tour id:
+        version} are the tours the board showed, which must not have
+        changed since, the rider's included (None: she had none)"""
+        pool = Pool()
+        Tour = pool.get('coop.delivery.tour')
+        cls.check_user()
+        rider = cls._rider(rider_id, date)
+        tasks = cls._tasks(task_ids, delivery_ids)
+        versions = {int(k): v for k, v in (versions or {}).items()}
+        tour, = Tour.search([
+                ('rider', '=', rider.id), ('date', '=', date)],
+            limit=1) or [None]
+        if tour and tour.id not in versions and tour.tasks:
+            # The board showed no tour, someone has made one meanwhile
+            raise StaleTourError(gettext(
+                    'coop_dispatch.msg_tour_stale', tour=tour.rec_name))
+        Tour.check_dispatch_versions(versions)
+        tour = Tour.assign(rider, date, tasks,
+            index=int(index) if index is not None else None)
+        return tour
+
+    @classmethod
+    def reorder(cls, tour_id, task_ids, version):
+        """Set the tour's order to task_ids, as a tour's form does (its
+        window warnings included); the board's version must be current"""
+        pool = Pool()
+        Tour = pool.get('coop.delivery.tour')
+        company = cls.check_user()
+        tours = Tour.search([
+                ('id', '=', int(tour_id)), ('company', '=', company)])
+        if not tours:
+            raise DispatchError(gettext('coop_dispatch.msg_tour_unknown'))
+        tour, = tours
+        Tour.check_dispatch_versions({tour.id: version})
+        task_ids = [int(i) for i in task_ids]
+        if sorted(task_ids) != sorted(t.id for t in tour.tasks):
+            raise StaleTourError(gettext(
+                    'coop_dispatch.msg_tour_stale', tour=tour.rec_name))
+        Tour.write([tour], {'tasks': [
+                    ('write', [task_id], {'tour_sequence': i})
+                    for i, task_id in enumerate(task_ids, 1)]})
+        return tour
+
+    @classmethod
+    def unassign(cls, task_ids, versions):
+        "Take the open tasks off their tours, back to the unassigned list"
+        pool = Pool()
+        Task = pool.get('coop.delivery.task')
+        Tour = pool.get('coop.delivery.tour')
+        cls.check_user()
+        tasks = cls._tasks(task_ids)
+        versions = {int(k): v for k, v in (versions or {}).items()}
+        tours = {t.tour for t in tasks if t.tour}
+        if any(t.id not in versions for t in tours):
+            raise StaleTourError(gettext(
+                    'coop_dispatch.msg_tour_stale',
+                    tour=', '.join(t.rec_name for t in tours)))
+        Tour.check_dispatch_versions(versions)
+        Task.write(tasks, {'tour': None, 'tour_sequence': None})
