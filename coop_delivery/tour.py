@@ -241,6 +241,37 @@ class Tour(ModelSQL, ModelView):
         return tour
 
     @classmethod
+    def riding_order(cls, tasks):
+        """The tasks of a batch assignment in riding order: by window (its
+        start, then its end; a task without one last), each delivery's
+        pickup before its dropoff
+
+        A dropoff whose pickup is in the batch and not yet placed brings
+        that pickup forward, just before it."""
+        far = dt.datetime.max
+
+        def window(task):
+            return (task.after or task.before or far, task.before or far,
+                task.delivery.id, task.sequence or 0, task.id)
+        tasks = sorted(tasks, key=window)
+        pickups = defaultdict(list)
+        for task in tasks:
+            if task.type == 'pickup':
+                pickups[task.delivery.id].append(task)
+        order, placed = [], set()
+        for task in tasks:
+            if task.id in placed:
+                continue
+            if task.type == 'dropoff':
+                for pickup in pickups[task.delivery.id]:
+                    if pickup.id not in placed:
+                        order.append(pickup)
+                        placed.add(pickup.id)
+            order.append(task)
+            placed.add(task.id)
+        return order
+
+    @classmethod
     @ModelView.button
     def record_time(cls, tours):
         cls.update_timesheets(tours)
@@ -290,6 +321,29 @@ class Task(metaclass=PoolMeta):
             'company.employee', "Rider"), 'get_rider',
         searcher='search_rider')
     started_at = fields.DateTime("Started at", readonly=True)
+    contact = fields.Char(
+        "Contact",
+        states={
+            'readonly': Eval('status').in_(['done', 'cancelled']),
+            },
+        help="Whom to ask for there, and how: the recipient's name and "
+        "telephone at a dropoff.")
+    place = fields.Function(fields.Char("Place",
+            help="Where to go: the store and its address at a pickup, the "
+            "address at a dropoff."), 'get_place')
+
+    def get_place(self, name):
+        address = ' '.join(filter(None, [
+                    self.street or (self.address.street if self.address
+                        else None),
+                    self.postal_code or (self.address.postal_code
+                        if self.address else None),
+                    self.city or (self.address.city if self.address
+                        else None)]))
+        if self.type == 'pickup':
+            store = self.delivery.customer.rec_name
+            return f'{store}, {address}' if address else store
+        return address
 
     def get_rider(self, name):
         return self.tour.rider.id if self.tour else None
@@ -316,6 +370,26 @@ class Task(metaclass=PoolMeta):
 
 class Delivery(metaclass=PoolMeta):
     __name__ = 'coop.delivery'
+
+    tour = fields.Function(fields.Many2One(
+            'coop.delivery.tour', "Tour",
+            help="The tour its tasks are ridden in (the first one's, when "
+            "they are split)."), 'get_tour')
+    rider = fields.Function(fields.Many2One(
+            'company.employee', "Rider"), 'get_tour')
+
+    @classmethod
+    def get_tour(cls, deliveries, names):
+        result = {name: {} for name in names}
+        for delivery in deliveries:
+            tours = [t.tour for t in delivery.tasks if t.tour]
+            tour = tours[0] if tours else None
+            if 'tour' in result:
+                result['tour'][delivery.id] = tour.id if tour else None
+            if 'rider' in result:
+                result['rider'][delivery.id] = (
+                    tour.rider.id if tour else None)
+        return result
 
     @classmethod
     def confirm(cls, deliveries):
@@ -367,10 +441,14 @@ class Assign(Wizard):
     assign = StateTransition()
 
     def _tasks(self):
+        pool = Pool()
+        Tour = pool.get('coop.delivery.tour')
         if self.model.__name__ == 'coop.delivery':
-            return [t for d in self.records for t in d.tasks
+            tasks = [t for d in self.records for t in d.tasks
                 if t.status not in OVER]
-        return list(self.records)
+        else:
+            tasks = list(self.records)
+        return Tour.riding_order(tasks)
 
     def default_start(self, fields):
         dates = {t.delivery.date for t in self._tasks()}
