@@ -116,26 +116,84 @@ class Board(Model):
         """The day's board: riders with their tours planned, the open
         deliveries left to assign, the stores and zones to filter them"""
         pool = Pool()
+        Party = pool.get('party.party')
+        company = cls.check_user()
+        riders = cls.riders(date)
+        board = cls._board(date, company, riders)
+        stores = {p['id']: p['rec_name'] for p in Party.read(
+                list({d['store'] for d in board['delivery_info'].values()}),
+                ['rec_name'])}
+        unassigned = [d for d in board['deliveries'].values() if d]
+        unassigned.sort(key=lambda d: (
+                d['tasks'][0]['after'] or '', d['id']))
+        return {
+            'date': date.isoformat(),
+            'stamp': cls.stamp(date),
+            'settings': board['settings'],
+            'labels': cls.labels(),
+            'riders': board['riders'],
+            'unassigned': unassigned,
+            'stores': [{'id': i, 'name': n} for i, n in sorted(
+                    stores.items(), key=lambda s: s[1])],
+            'zones': [z['name'] for z in board['zones']],
+            }
+
+    @classmethod
+    def changes(cls, date, rider_ids, delivery_ids):
+        """What an action changed of the day's board: the lanes of these
+        riders, and each of these deliveries as the unassigned list shows it
+        (None: it is no longer there); the page merges them"""
+        pool = Pool()
+        Employee = pool.get('company.employee')
+        company = cls.check_user()
+        riders = sorted(Employee.browse(list(set(rider_ids))),
+            key=lambda e: e.rec_name)
+        board = cls._board(date, company, riders, delivery_ids)
+        return {
+            'date': date.isoformat(),
+            'stamp': cls.stamp(date),
+            'riders': board['riders'],
+            'deliveries': {str(k): v
+                for k, v in board['deliveries'].items()},
+            }
+
+    @classmethod
+    def _board(cls, date, company, riders, delivery_ids=None):
+        """The lanes of riders on date and the open deliveries (all of the
+        day's, or those of delivery_ids), read in a few queries"""
+        pool = Pool()
         Delivery = pool.get('coop.delivery')
         Task = pool.get('coop.delivery.task')
         Tour = pool.get('coop.delivery.tour')
-        Party = pool.get('party.party')
-        company = cls.check_user()
         settings = cls.settings()
-        stamp = cls.stamp(date)
+        rider_ids = [r.id for r in riders]
+        tours = Tour.search_read([
+                ('company', '=', company), ('date', '=', date),
+                ('rider', 'in', rider_ids),
+                ], fields_names=['rider'])
+        tour_of_rider = {t['rider']: t['id'] for t in tours}
+        tour_ids = set(tour_of_rider.values())
+        if delivery_ids is None:
+            delivery_domain = [('date', '=', date)]
+            task_domain = []
+        else:
+            delivery_domain = [['OR',
+                    ('id', 'in', list(delivery_ids)),
+                    ('tasks.tour', 'in', list(tour_ids))]]
+            task_domain = [['OR',
+                    ('delivery', 'in', list(delivery_ids)),
+                    ('tour', 'in', list(tour_ids))]]
         deliveries = Delivery.search_read([
                 ('company', '=', company),
-                ('date', '=', date),
                 ('state', 'in', ['confirmed', 'in_progress', 'done',
                         'failed']),
+                *delivery_domain,
                 ], fields_names=['reference', 'customer', 'state'])
         by_id = {d['id']: d for d in deliveries}
         tasks = Task.search_read([
-                ('delivery', 'in', list(by_id)),
+                ('delivery', 'in', list(by_id)), *task_domain,
                 ], order=[('delivery', 'ASC'), ('sequence', 'ASC'),
                 ('id', 'ASC')], fields_names=TASK_FIELDS)
-        stores = {p['id']: p['rec_name'] for p in Party.read(
-                list({d['customer'] for d in deliveries}), ['rec_name'])}
         zones = cls.zones()
         delivery_tasks = defaultdict(list)
         for task in tasks:
@@ -159,25 +217,18 @@ class Board(Model):
         if date == dt.date.today():
             now = dt.datetime.now()
         stop = dt.timedelta(minutes=settings['stop_minutes'])
-        tours = Tour.search_read([
-                ('company', '=', company), ('date', '=', date)],
-            fields_names=['rider'])
-        tour_of_rider = {t['rider']: t['id'] for t in tours}
         tour_tasks = defaultdict(list)
         for task in tasks:
-            if task['tour'] in tour_of_rider.values():
+            if task['tour'] in tour_ids:
                 tour_tasks[task['tour']].append(task)
-        for task_list in tour_tasks.values():
-            task_list.sort(key=lambda t: (
-                    t['tour_sequence'] is None, t['tour_sequence'] or 0,
-                    t['id']))
-
-        riders = []
-        for rider in cls.riders(date):
+        lanes = []
+        for rider in riders:
             tour_id = tour_of_rider.get(rider.id)
             lane = {'id': rider.id, 'name': rider.rec_name, 'tour': None}
             if tour_id:
-                task_list = tour_tasks[tour_id]
+                task_list = sorted(tour_tasks[tour_id], key=lambda t: (
+                        t['tour_sequence'] is None, t['tour_sequence'] or 0,
+                        t['id']))
                 planned = eta.plan(task_list, settings['speed'], stop, now)
                 lane['tour'] = {
                     'id': tour_id,
@@ -186,32 +237,29 @@ class Board(Model):
                     'tasks': [cls.task_json(t, delivery_info, arrival, late)
                         for t, (arrival, late) in zip(task_list, planned)],
                     }
-            riders.append(lane)
+            lanes.append(lane)
 
-        unassigned = []
-        for delivery_id, task_list in delivery_tasks.items():
-            if by_id[delivery_id]['state'] not in OPEN_DELIVERY:
+        open_deliveries = {}
+        wanted = delivery_tasks if delivery_ids is None else delivery_ids
+        for delivery_id in wanted:
+            open_deliveries[delivery_id] = None
+            if (delivery_id not in by_id
+                    or by_id[delivery_id]['state'] not in OPEN_DELIVERY):
                 continue
-            open_tasks = [t for t in task_list
+            open_tasks = [t for t in delivery_tasks[delivery_id]
                 if t['tour'] is None and t['status'] not in OVER]
             if not open_tasks:
                 continue
             info = dict(delivery_info[delivery_id])
             info['tasks'] = [cls.task_json(t, delivery_info)
                 for t in open_tasks]
-            unassigned.append(info)
-        unassigned.sort(key=lambda d: (
-                d['tasks'][0]['after'] or '', d['id']))
+            open_deliveries[delivery_id] = info
         return {
-            'date': date.isoformat(),
-            'stamp': stamp,
             'settings': settings,
-            'labels': cls.labels(),
-            'riders': riders,
-            'unassigned': unassigned,
-            'stores': [{'id': i, 'name': n} for i, n in sorted(
-                    stores.items(), key=lambda s: s[1])],
-            'zones': [z['name'] for z in zones],
+            'riders': lanes,
+            'deliveries': open_deliveries,
+            'delivery_info': delivery_info,
+            'zones': zones,
             }
 
     @classmethod
@@ -341,9 +389,10 @@ class Board(Model):
             raise StaleTourError(gettext(
                     'coop_dispatch.msg_tour_stale', tour=tour.rec_name))
         Tour.check_dispatch_versions(versions)
-        tour = Tour.assign(rider, date, tasks,
+        changed = cls._changed(tasks)
+        Tour.assign(rider, date, tasks,
             index=int(index) if index is not None else None)
-        return tour
+        return changed[0] | {rider.id}, changed[1]
 
     @classmethod
     def reorder(cls, tour_id, task_ids, version):
@@ -365,7 +414,7 @@ class Board(Model):
         Tour.write([tour], {'tasks': [
                     ('write', [task_id], {'tour_sequence': i})
                     for i, task_id in enumerate(task_ids, 1)]})
-        return tour
+        return {tour.rider.id}, set()
 
     @classmethod
     def unassign(cls, task_ids, versions):
@@ -382,4 +431,12 @@ class Board(Model):
                     'coop_dispatch.msg_tour_stale',
                     tour=', '.join(t.rec_name for t in tours)))
         Tour.check_dispatch_versions(versions)
+        changed = cls._changed(tasks)
         Task.write(tasks, {'tour': None, 'tour_sequence': None})
+        return changed
+
+    @classmethod
+    def _changed(cls, tasks):
+        "The riders whose tours the tasks leave, and the tasks' deliveries"
+        return ({t.tour.rider.id for t in tasks if t.tour},
+            {t.delivery.id for t in tasks})

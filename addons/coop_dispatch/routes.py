@@ -154,11 +154,14 @@ def skip_warnings(pool, names):
                 Warning.skip(name)
 
 
-def done(pool, data, **values):
-    "The answer of an action: ok and the day's board as it now is"
+def done(pool, data, changed):
+    """The answer of an action: ok and what changed of the day's board (the
+    riders' lanes and deliveries it touched), for the page to merge"""
     Board = pool.get('coop.dispatch.board')
+    riders, deliveries = changed
     return json_response({'status': 'ok',
-            'board': Board.day(parse_date(data.get('date'))), **values})
+            'changes': Board.changes(
+                parse_date(data.get('date')), riders, deliveries)})
 
 
 @app.route(PREFIX + '/', methods=['GET'])
@@ -214,13 +217,14 @@ def assign(request, pool):
     data = body(request)
     skip_warnings(pool, data.get('skip'))
     try:
-        Board.assign(parse_date(data.get('date')), data.get('rider'),
+        changed = Board.assign(
+            parse_date(data.get('date')), data.get('rider'),
             task_ids=data.get('tasks') or [],
             delivery_ids=data.get('deliveries') or [],
             index=data.get('index'), versions=data.get('versions') or {})
     except (TypeError, ValueError):
         raise BadRequest()
-    return done(pool, data)
+    return done(pool, data, changed)
 
 
 @board_route('/reorder', methods=['POST'])
@@ -229,11 +233,12 @@ def reorder(request, pool):
     data = body(request)
     skip_warnings(pool, data.get('skip'))
     try:
-        Board.reorder(data.get('tour'), data.get('tasks') or [],
+        changed = Board.reorder(
+            data.get('tour'), data.get('tasks') or [],
             data.get('version'))
     except (TypeError, ValueError):
         raise BadRequest()
-    return done(pool, data)
+    return done(pool, data, changed)
 
 
 @board_route('/unassign', methods=['POST'])
@@ -241,7 +246,8 @@ def unassign(request, pool):
     Board = pool.get('coop.dispatch.board')
     data = body(request)
     try:
-        Board.unassign(data.get('tasks') or [], data.get('versions') or {})
+        changed = Board.unassign(
+            data.get('tasks') or [], data.get('versions') or {})
     except (TypeError, ValueError):
         raise BadRequest()
-    return done(pool, data)
+    return done(pool, data, changed)

@@ -116,7 +116,7 @@
             state.pending = null;
             if (data.status === 'ok') {
                 state.selected.clear();
-                show(data.board);
+                merge(data.changes);
                 say(done);
             } else if (data.status === 'warning') {
                 ask(data, path, body, done);
@@ -268,6 +268,30 @@
         drawLanes();
         drawMap();
         startPolling();
+    }
+
+    function merge(changes) {
+        // An action's answer: the lanes and deliveries it changed
+        var board = state.board;
+        board.stamp = changes.stamp;
+        changes.riders.forEach(function(lane) {
+            var i = board.riders.findIndex(function(r) {
+                return r.id === lane.id; });
+            if (i >= 0) { board.riders[i] = lane; }
+        });
+        Object.keys(changes.deliveries).forEach(function(key) {
+            var id = parseInt(key, 10);
+            board.unassigned = board.unassigned.filter(function(d) {
+                return d.id !== id; });
+            if (changes.deliveries[key]) {
+                board.unassigned.push(changes.deliveries[key]);
+            }
+        });
+        board.unassigned.sort(function(a, b) {
+            var x = a.tasks[0].after || '', y = b.tasks[0].after || '';
+            return x < y ? -1 : x > y ? 1 : a.id - b.id;
+        });
+        show(board);
     }
 
     function drawUnassigned() {

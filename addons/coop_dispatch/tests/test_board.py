@@ -217,7 +217,15 @@ class DispatchBoardTestCase(SuiteDatabase, ModuleTestCase):
         response = self.post(client, '/assign', rider=self.data['awa'],
             deliveries=[self.data['deliveries']['D1']], versions={})
         self.assertEqual(response.status_code, 200, response.json)
-        board = response.json['board']
+        # The answer: what changed, Awa's lane and D1 (off the list)
+        changes = response.json['changes']
+        self.assertEqual([r['id'] for r in changes['riders']],
+            [self.data['awa']])
+        self.assertEqual(changes['deliveries'], {
+                str(self.data['deliveries']['D1']): None})
+        board = self.board(client)
+        self.assertEqual(changes['riders'][0], self.lane(board, 'awa'))
+        self.assertEqual(changes['stamp'], board['stamp'])
         self.assertNotIn('D1', self.unassigned(board))
         tour = self.lane(board, 'awa')['tour']
         self.assertEqual([t['id'] for t in tour['tasks']],
@@ -233,7 +241,7 @@ class DispatchBoardTestCase(SuiteDatabase, ModuleTestCase):
             deliveries=[self.data['deliveries']['D2']], index=0,
             versions={tour['id']: tour['version']})
         self.assertEqual(response.status_code, 200, response.json)
-        tour = self.lane(response.json['board'], 'awa')['tour']
+        tour = self.lane(self.board(client), 'awa')['tour']
         d1, d2 = self.data['tasks']['D1'], self.data['tasks']['D2']
         self.assertEqual([t['id'] for t in tour['tasks']], d2 + d1)
         self.assertEqual(self.tour_of('awa'), d2 + d1)
@@ -257,7 +265,7 @@ class DispatchBoardTestCase(SuiteDatabase, ModuleTestCase):
         response = self.post(client, '/assign', rider=self.data['léo'],
             deliveries=[deliveries['D3'], deliveries['NOON']], versions={})
         self.assertEqual(response.status_code, 200, response.json)
-        tour = self.lane(response.json['board'], 'léo')['tour']
+        tour = self.lane(self.board(client), 'léo')['tour']
         d3, noon = self.data['tasks']['D3'], self.data['tasks']['NOON']
         before = self.tour_of('léo')
         self.assertEqual(before, d3 + noon)
@@ -275,7 +283,7 @@ class DispatchBoardTestCase(SuiteDatabase, ModuleTestCase):
             skip=[response.json['name']])
         self.assertEqual(response.json['status'], 'ok', response.json)
         self.assertEqual(self.tour_of('léo'), order)
-        tour = self.lane(response.json['board'], 'léo')['tour']
+        tour = self.lane(self.board(client), 'léo')['tour']
         # The D3 tasks are ridden after noon: late
         self.assertEqual([t['late'] for t in tour['tasks']],
             [False, True, True, False])
@@ -287,7 +295,7 @@ class DispatchBoardTestCase(SuiteDatabase, ModuleTestCase):
         deliveries, tasks = self.data['deliveries'], self.data['tasks']
         response = self.post(client, '/assign', rider=self.data['inès'],
             deliveries=[deliveries['D4']], versions={})
-        tour = self.lane(response.json['board'], 'inès')['tour']
+        tour = self.lane(self.board(client), 'inès')['tour']
         stale = tour['version']
         # Someone else moves D5 into the tour meanwhile
         self.post(self.client(), '/assign', rider=self.data['inès'],
@@ -329,11 +337,15 @@ class DispatchBoardTestCase(SuiteDatabase, ModuleTestCase):
         deliveries, tasks = self.data['deliveries'], self.data['tasks']
         response = self.post(client, '/assign', rider=self.data['zoé'],
             deliveries=[deliveries['D7']], versions={})
-        tour = self.lane(response.json['board'], 'zoé')['tour']
+        tour = self.lane(self.board(client), 'zoé')['tour']
         response = self.post(client, '/unassign', tasks=tasks['D7'],
             versions={tour['id']: tour['version']})
         self.assertEqual(response.status_code, 200, response.json)
-        self.assertIn('D7', self.unassigned(response.json['board']))
+        changes = response.json['changes']
+        d7, = changes['deliveries'].values()
+        self.assertEqual([t['id'] for t in d7['tasks']], tasks['D7'])
+        self.assertIsNone(changes['riders'][0]['tour']['tasks'] or None)
+        self.assertIn('D7', self.unassigned(self.board(client)))
         self.assertEqual(self.tour_of('zoé'), [])
 
 
