@@ -19,7 +19,8 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from . import eta
-from .exceptions import DispatchAccessError, DispatchError, StaleTourError
+from .exceptions import (
+    DispatchAccessError, DispatchError, OffShiftWarning, StaleTourError)
 from .tour import version_of
 
 OPEN_DELIVERY = {'confirmed', 'in_progress'}
@@ -35,7 +36,7 @@ LABELS = [
     'selected', 'save_anyway', 'cancel', 'refreshed', 'no_tour', 'eta',
     'window', 'login', 'password', 'log_in', 'login_failed', 'date',
     'move_up', 'move_down', 'assign_to', 'assigned', 'reordered', 'store',
-    'help']
+    'help', 'off_shift']
 
 
 def iso(value):
@@ -168,6 +169,7 @@ class Board(Model):
         Delivery = pool.get('coop.delivery')
         Task = pool.get('coop.delivery.task')
         Tour = pool.get('coop.delivery.tour')
+        Shift = pool.get('coop.dispatch.shift')
         settings = cls.settings()
         rider_ids = [r.id for r in riders]
         tours = Tour.search_read([
@@ -226,10 +228,16 @@ class Board(Model):
         for task in tasks:
             if task['tour'] in tour_ids:
                 tour_tasks[task['tour']].append(task)
+        shifts, any_shift = Shift.of_day(date, rider_ids)
         lanes = []
         for rider in riders:
             tour_id = tour_of_rider.get(rider.id)
-            lane = {'id': rider.id, 'name': rider.rec_name, 'tour': None}
+            lane = {'id': rider.id, 'name': rider.rec_name, 'tour': None,
+                'shifts': [f'{s:%H:%M}-{e:%H:%M}'
+                    for s, e in shifts[rider.id]],
+                # None: the company plans no shift that day
+                'on_shift': (bool(shifts[rider.id]) if any_shift
+                    else None)}
             if tour_id:
                 task_list = sorted(tour_tasks[tour_id], key=lambda t: (
                         t['tour_sequence'] is None, t['tour_sequence'] or 0,
@@ -434,10 +442,27 @@ class Board(Model):
             raise StaleTourError(gettext(
                     'coop_dispatch.msg_tour_stale', tour=tour.rec_name))
         Tour.check_dispatch_versions(versions)
+        cls.check_on_shift(rider, date)
         changed = cls._changed(tasks)
         Tour.assign(rider, date, tasks,
             index=int(index) if index is not None else None)
         return changed[0] | {rider.id}, changed[1]
+
+    @classmethod
+    def check_on_shift(cls, rider, date):
+        """Warn when the rider has no shift that day while others have:
+        the dispatcher may go on"""
+        pool = Pool()
+        Shift = pool.get('coop.dispatch.shift')
+        Warning = pool.get('res.user.warning')
+        shifts, planned = Shift.of_day(date, [rider.id])
+        if not planned or shifts[rider.id]:
+            return
+        key = Warning.format(f'coop_dispatch.off_shift.{date}', [rider])
+        if Warning.check(key):
+            raise OffShiftWarning(key, gettext(
+                    'coop_dispatch.msg_off_shift',
+                    rider=rider.rec_name, date=date))
 
     @classmethod
     def reorder(cls, tour_id, task_ids, version):

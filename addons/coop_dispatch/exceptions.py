@@ -1,6 +1,6 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
-from trytond.exceptions import UserError
-from trytond.model.exceptions import AccessError
+from trytond.exceptions import UserError, UserWarning
+from trytond.model.exceptions import AccessError, ValidationError
 
 
 class DispatchError(UserError):
@@ -13,3 +13,11 @@ class StaleTourError(DispatchError):
 
 class DispatchAccessError(AccessError):
     "The user may not use the board"
+
+
+class ShiftError(ValidationError):
+    pass
+
+
+class OffShiftWarning(UserWarning):
+    "Assigning to a rider with no shift that day: the dispatcher may go on"

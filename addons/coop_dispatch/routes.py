@@ -17,7 +17,6 @@ from werkzeug.exceptions import BadRequest, NotFound
 
 from trytond.config import config
 from trytond.exceptions import UserError, UserWarning
-from trytond.pool import Pool
 from trytond.protocols.jsonrpc import JSONEncoder, json
 from trytond.protocols.wrappers import (
     HTTPStatus, Response, with_pool, with_transaction)

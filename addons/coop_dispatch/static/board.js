@@ -446,6 +446,15 @@
             name.appendChild(swatch);
             name.appendChild(document.createTextNode(
                 (i + 1) + '. ' + rider.name));
+            var shift = document.createElement('div');
+            shift.className = 'meta';
+            if (rider.on_shift === false) {
+                lane.classList.add('off-shift');
+                shift.textContent = label('off_shift');
+            } else {
+                shift.textContent = rider.shifts.join(', ');
+            }
+            name.appendChild(shift);
             lane.appendChild(name);
             var body = document.createElement('div');
             var timeline = document.createElement('div');

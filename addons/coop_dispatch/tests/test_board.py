@@ -142,10 +142,12 @@ class DispatchBoardTestCase(SuiteDatabase, ModuleTestCase):
         return {d['reference'] for d in board['unassigned']}
 
     def tour_of(self, rider):
-        "The tasks of rider's tour, in order, read from the database"
+        "The tasks of rider's tour of DAY, in order, from the database"
         with Transaction().start(DB_NAME, 0, readonly=True):
             Tour = Pool().get('coop.delivery.tour')
-            tours = Tour.search([('rider', '=', self.data[rider])])
+            tours = Tour.search([
+                    ('rider', '=', self.data[rider]),
+                    ('date', '=', ORDERED.date())])
             return [t.id for t in tours[0].tasks] if tours else []
 
     def test_session_required(self):
@@ -347,6 +349,72 @@ class DispatchBoardTestCase(SuiteDatabase, ModuleTestCase):
         self.assertIsNone(changes['riders'][0]['tour']['tasks'] or None)
         self.assertIn('D7', self.unassigned(self.board(client)))
         self.assertEqual(self.tour_of('zoé'), [])
+
+    def test_shifts(self):
+        """The lanes say who is on shift; assigning to a rider off shift
+        warns, and is saved once the dispatcher goes on; a shift ending
+        before it starts or overlapping another is refused"""
+        from coop_dispatch.exceptions import ShiftError
+        client = self.client()
+        day = ORDERED.date() + dt.timedelta(days=1)
+        with Transaction().start(DB_NAME, 0) as transaction:
+            pool = Pool()
+            Shift = pool.get('coop.dispatch.shift')
+            Delivery = pool.get('coop.delivery')
+            with set_company(pool.get('company.company')(
+                        self.data['company'])):
+                Shift.create([{
+                            'rider': self.data['awa'], 'date': day,
+                            'start': dt.time(8), 'end': dt.time(12)}])
+                store = pool.get('party.party')(self.data['store'])
+                tomorrow = create_delivery(store, reference='TOMORROW',
+                    date=day, tasks=tasks(NINE + dt.timedelta(days=1),
+                        NINE + dt.timedelta(days=1) + HOUR))
+                Delivery.confirm([tomorrow])
+            transaction.commit()
+        # Refused, in a transaction rolled back (the refused rows were
+        # inserted before their check)
+        with Transaction().start(DB_NAME, 0) as transaction:
+            pool = Pool()
+            Shift = pool.get('coop.dispatch.shift')
+            with set_company(pool.get('company.company')(
+                        self.data['company'])):
+                for start, end in [(dt.time(12), dt.time(11)),
+                        (dt.time(11), dt.time(14))]:
+                    with self.subTest(start=start, end=end):
+                        with self.assertRaises(ShiftError):
+                            Shift.create([{
+                                        'rider': self.data['awa'],
+                                        'date': day, 'start': start,
+                                        'end': end}])
+            transaction.rollback()
+        board = self.board_of(client, day)
+        awa, = [r for r in board['riders'] if r['id'] == self.data['awa']]
+        leo, = [r for r in board['riders'] if r['id'] == self.data['léo']]
+        self.assertEqual((awa['shifts'], awa['on_shift']),
+            (['08:00-12:00'], True))
+        self.assertEqual((leo['shifts'], leo['on_shift']), ([], False))
+        # No shift on the test's day: nobody is off shift
+        board = self.board(client)
+        self.assertEqual({r['on_shift'] for r in board['riders']}, {None})
+
+        values = {'date': day.isoformat(), 'rider': self.data['léo'],
+            'deliveries': [tomorrow.id], 'versions': {}}
+        response = self.post(client, '/assign', **values)
+        self.assertEqual(response.json['status'], 'warning')
+        self.assertIn("Léo Martin has no shift", response.json['message'])
+        self.assertIn('TOMORROW', self.unassigned(
+                self.board_of(client, day)))
+        response = self.post(client, '/assign',
+            skip=[response.json['name']], **values)
+        self.assertEqual(response.json['status'], 'ok', response.json)
+        self.assertNotIn('TOMORROW', self.unassigned(
+                self.board_of(client, day)))
+
+    def board_of(self, client, day):
+        response = self.get(client, date=day.isoformat())
+        self.assertEqual(response.status_code, 200, response.data)
+        return response.json
 
 
 del ModuleTestCase
