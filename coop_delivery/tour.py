@@ -12,7 +12,8 @@ from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
-from trytond.wizard import Button, StateTransition, StateView, Wizard
+from trytond.wizard import (
+    Button, StateAction, StateTransition, StateView, Wizard)
 
 # A tour is over when none of its tasks is left to ride
 OVER = {'done', 'failed', 'cancelled'}
@@ -428,6 +429,7 @@ class AssignStart(ModelView):
 
     rider = fields.Many2One('company.employee', "Rider", required=True)
     date = fields.Date("Date", required=True)
+    tour = fields.Many2One('coop.delivery.tour', "Tour", readonly=True)
 
 
 class Assign(Wizard):
@@ -439,6 +441,7 @@ class Assign(Wizard):
             Button("Assign", 'assign', 'tryton-ok', default=True),
             ])
     assign = StateTransition()
+    open_ = StateAction('coop_delivery.act_tour_form')
 
     def _tasks(self):
         pool = Pool()
@@ -459,5 +462,12 @@ class Assign(Wizard):
     def transition_assign(self):
         pool = Pool()
         Tour = pool.get('coop.delivery.tour')
-        Tour.assign(self.start.rider, self.start.date, self._tasks())
-        return 'end'
+        self.start.tour = Tour.assign(
+            self.start.rider, self.start.date, self._tasks())
+        return 'open_'
+
+    def do_open_(self, action):
+        "The tour the tasks went to, in its order: the assignment's feedback"
+        action['res_id'] = [self.start.tour.id]
+        action['views'].reverse()
+        return action, {}

@@ -74,8 +74,13 @@ class TourTestCase(unittest.TestCase):
                 self.assertEqual(defaults['date'], ORDERED.date())
                 wizard.start.rider = rider
                 wizard.start.date = defaults['date']
-                wizard.transition_assign()
+                self.assertEqual(wizard.transition_assign(), 'open_')
+                # The feedback: the tour opens, its form first
+                action, _ = wizard.do_open_({
+                        'views': [(1, 'tree'), (2, 'form')]})
             tour, = Tour.search([('rider', '=', rider.id)])
+            self.assertEqual(action['res_id'], [tour.id])
+            self.assertEqual(action['views'][0], (2, 'form'))
             self.assertEqual(len(tour.tasks), 4)
             self.assertTrue(all(t.rider == rider
                     for d in Delivery.browse(deliveries) for t in d.tasks))
