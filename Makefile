@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV ?= .venv
 SAO_VERSION = 8.0.11
 SAO_DIR = var/sao
+LEAFLET_VERSION = 1.9.4
+LEAFLET_DIR = var/leaflet
 
 # Debian packages, as WHAT=PACKAGE (.ci/debian-packages installs the
 # missing ones, or says the line to run): pango for WeasyPrint's PDFs and
@@ -13,12 +15,12 @@ DEBIAN_PACKAGES = libpango-1.0.so.0=libpango-1.0-0 \
 	libharfbuzz-subset.so.0=libharfbuzz-subset0
 DEBIAN_TEST_PACKAGES = chromium=chromium
 
-.PHONY: demo test bench setup sao clean debian debian-test
+.PHONY: demo test bench setup sao leaflet clean debian debian-test
 
-demo: setup sao
+demo: setup sao leaflet
 	$(VENV)/bin/coop demo
 
-test: debian-test setup sao
+test: debian-test setup sao leaflet
 	$(VENV)/bin/python -m tests.runner
 
 # Every benchmark of bench/, their figures table in docs/benchmarks.md
@@ -49,6 +51,16 @@ $(SAO_DIR)/package/.installed:
 		&& tar xzf tryton-sao-$(SAO_VERSION).tgz
 	cd $(SAO_DIR)/package && npm install --silent --omit=dev \
 		--legacy-peer-deps --no-audit --no-fund
+	touch $@
+
+# The dispatch board's map (addons/coop_dispatch), from npm: its dist/ is
+# served as it is under /<database>/dispatch/leaflet/
+leaflet: $(LEAFLET_DIR)/package/.installed
+
+$(LEAFLET_DIR)/package/.installed:
+	rm -rf $(LEAFLET_DIR) && mkdir -p $(LEAFLET_DIR)
+	cd $(LEAFLET_DIR) && npm pack --silent leaflet@$(LEAFLET_VERSION) \
+		&& tar xzf leaflet-$(LEAFLET_VERSION).tgz
 	touch $@
 
 clean:

@@ -56,6 +56,12 @@ BENCHMARKS = {
         ['coopcycle_import.py'], ['coopcycle_import.py', '--tasks', '2000'],
         ['import, end to end:', 'same file again:', 'import / COPY:'],
         ">= 5,000 tasks/s"),
+    'dispatch_board': (
+        ['dispatch_board.py'],
+        ['dispatch_board.py', '--deliveries', '50', '--riders', '5',
+            '--assigned', '20', '--repeat', '1'],
+        ['first load (', 'polling (', 'assignment ('],
+        "2,000 tasks, 60 riders: first load < 1 s, assignment < 200 ms"),
     'portal_load': (
         ['portal_load.py'],
         ['portal_load.py', '--riders', '5', '--seconds', '5'],

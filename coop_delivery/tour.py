@@ -12,7 +12,8 @@ from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
-from trytond.wizard import Button, StateTransition, StateView, Wizard
+from trytond.wizard import (
+    Button, StateAction, StateTransition, StateView, Wizard)
 
 from coop_tools.settings import CompanySettings, CompanySettingsValue
 
@@ -230,10 +231,12 @@ class Tour(ModelSQL, ModelView):
         return problems
 
     @classmethod
-    def assign(cls, rider, date, tasks):
+    def assign(cls, rider, date, tasks, index=None):
         """Append the tasks to the rider's tour of the day, creating it
 
-        Tasks leave the tour they were on. Return the tour."""
+        With index, insert them at that place among the tour's other tasks
+        instead (0: first), the tour renumbered. Tasks leave the tour they
+        were on. Return the tour."""
         pool = Pool()
         Task = pool.get('coop.delivery.task')
         tours = cls.search([('rider', '=', rider.id), ('date', '=', date)])
@@ -247,15 +250,58 @@ class Tour(ModelSQL, ModelView):
                 raise TourError(gettext(
                         'coop_delivery.msg_tour_task_over',
                         task=task.rec_name))
-        last = max((t.tour_sequence or 0 for t in tour.tasks), default=0)
         to_write = []
-        for i, task in enumerate(tasks, 1):
-            to_write.extend(([task], {
-                        'tour': tour.id, 'tour_sequence': last + i}))
+        if index is None:
+            last = max((t.tour_sequence or 0 for t in tour.tasks), default=0)
+            for i, task in enumerate(tasks, 1):
+                to_write.extend(([task], {
+                            'tour': tour.id, 'tour_sequence': last + i}))
+        else:
+            moving = {t.id for t in tasks}
+            others = [t for t in tour.tasks if t.id not in moving]
+            index = max(0, min(index, len(others)))
+            order = others[:index] + list(tasks) + others[index:]
+            for i, task in enumerate(order, 1):
+                if task.id in moving:
+                    to_write.extend(([task], {
+                                'tour': tour.id, 'tour_sequence': i}))
+                elif task.tour_sequence != i:
+                    to_write.extend(([task], {'tour_sequence': i}))
         if to_write:
             Task.write(*to_write)
         cls.check_windows([cls(tour.id)])
         return tour
+
+    @classmethod
+    def riding_order(cls, tasks):
+        """The tasks of a batch assignment in riding order: by window (its
+        start, then its end; a task without one last), each delivery's
+        pickup before its dropoff
+
+        A dropoff whose pickup is in the batch and not yet placed brings
+        that pickup forward, just before it."""
+        far = dt.datetime.max
+
+        def window(task):
+            return (task.after or task.before or far, task.before or far,
+                task.delivery.id, task.sequence or 0, task.id)
+        tasks = sorted(tasks, key=window)
+        pickups = defaultdict(list)
+        for task in tasks:
+            if task.type == 'pickup':
+                pickups[task.delivery.id].append(task)
+        order, placed = [], set()
+        for task in tasks:
+            if task.id in placed:
+                continue
+            if task.type == 'dropoff':
+                for pickup in pickups[task.delivery.id]:
+                    if pickup.id not in placed:
+                        order.append(pickup)
+                        placed.add(pickup.id)
+            order.append(task)
+            placed.add(task.id)
+        return order
 
     @classmethod
     @ModelView.button
@@ -306,6 +352,29 @@ class Task(metaclass=PoolMeta):
             'company.employee', "Rider"), 'get_rider',
         searcher='search_rider')
     started_at = fields.DateTime("Started at", readonly=True)
+    contact = fields.Char(
+        "Contact",
+        states={
+            'readonly': Eval('status').in_(['done', 'cancelled']),
+            },
+        help="Whom to ask for there, and how: the recipient's name and "
+        "telephone at a dropoff.")
+    place = fields.Function(fields.Char("Place",
+            help="Where to go: the store and its address at a pickup, the "
+            "address at a dropoff."), 'get_place')
+
+    def get_place(self, name):
+        address = ' '.join(filter(None, [
+                    self.street or (self.address.street if self.address
+                        else None),
+                    self.postal_code or (self.address.postal_code
+                        if self.address else None),
+                    self.city or (self.address.city if self.address
+                        else None)]))
+        if self.type == 'pickup':
+            store = self.delivery.customer.rec_name
+            return f'{store}, {address}' if address else store
+        return address
 
     def get_rider(self, name):
         return self.tour.rider.id if self.tour else None
@@ -332,6 +401,26 @@ class Task(metaclass=PoolMeta):
 
 class Delivery(metaclass=PoolMeta):
     __name__ = 'coop.delivery'
+
+    tour = fields.Function(fields.Many2One(
+            'coop.delivery.tour', "Tour",
+            help="The tour its tasks are ridden in (the first one's, when "
+            "they are split)."), 'get_tour')
+    rider = fields.Function(fields.Many2One(
+            'company.employee', "Rider"), 'get_tour')
+
+    @classmethod
+    def get_tour(cls, deliveries, names):
+        result = {name: {} for name in names}
+        for delivery in deliveries:
+            tours = [t.tour for t in delivery.tasks if t.tour]
+            tour = tours[0] if tours else None
+            if 'tour' in result:
+                result['tour'][delivery.id] = tour.id if tour else None
+            if 'rider' in result:
+                result['rider'][delivery.id] = (
+                    tour.rider.id if tour else None)
+        return result
 
     @classmethod
     def confirm(cls, deliveries):
@@ -370,6 +459,7 @@ class AssignStart(ModelView):
 
     rider = fields.Many2One('company.employee', "Rider", required=True)
     date = fields.Date("Date", required=True)
+    tour = fields.Many2One('coop.delivery.tour', "Tour", readonly=True)
 
 
 class Assign(Wizard):
@@ -381,12 +471,17 @@ class Assign(Wizard):
             Button("Assign", 'assign', 'tryton-ok', default=True),
             ])
     assign = StateTransition()
+    open_ = StateAction('coop_delivery.act_tour_form')
 
     def _tasks(self):
+        pool = Pool()
+        Tour = pool.get('coop.delivery.tour')
         if self.model.__name__ == 'coop.delivery':
-            return [t for d in self.records for t in d.tasks
+            tasks = [t for d in self.records for t in d.tasks
                 if t.status not in OVER]
-        return list(self.records)
+        else:
+            tasks = list(self.records)
+        return Tour.riding_order(tasks)
 
     def default_start(self, fields):
         dates = {t.delivery.date for t in self._tasks()}
@@ -397,5 +492,12 @@ class Assign(Wizard):
     def transition_assign(self):
         pool = Pool()
         Tour = pool.get('coop.delivery.tour')
-        Tour.assign(self.start.rider, self.start.date, self._tasks())
-        return 'end'
+        self.start.tour = Tour.assign(
+            self.start.rider, self.start.date, self._tasks())
+        return 'open_'
+
+    def do_open_(self, action):
+        "The tour the tasks went to, in its order: the assignment's feedback"
+        action['res_id'] = [self.start.tour.id]
+        action['views'].reverse()
+        return action, {}

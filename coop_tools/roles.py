@@ -126,6 +126,8 @@ MODELS = {
         administrator='rwcd'),
     'coop.delivery': _perms(dispatcher='rwcd', administrator='rwcd'),
     'coop.delivery.invoice.run': ACCOUNTING,
+    # The riders' shifts, which the dispatch board shows
+    'coop.dispatch.shift': _perms(dispatcher='rwcd', administrator='rwcd'),
     'coop.member': _perms(membership='rwcd', administrator='rwcd'),
     # The accountant reads the capital's movements
     'coop.share.operation': _perms(membership='rwcd', accountant='r',
@@ -210,5 +212,6 @@ MENUS = {
     ('coop_delivery', 'menu_invoice'): ('accountant', 'administrator'),
     ('coop_delivery', 'menu_delivery_form'): ('dispatcher', 'administrator'),
     ('coop_delivery', 'menu_tour_form'): ('dispatcher', 'administrator'),
+    ('coop_dispatch', 'menu_shift_form'): ('dispatcher', 'administrator'),
     ('coop_membership', 'menu_membership'): ('membership', 'administrator'),
     }

@@ -5,7 +5,7 @@ import importlib.util
 MODULES = [
     'coop_delivery', 'coop_payroll', 'coop_membership', 'coop_coopcycle',
     'coop_portal', 'coop_payroll_membership', 'coop_payroll_fr',
-    'coop_einvoice', 'coop_dsn']
+    'coop_einvoice', 'coop_dsn', 'coop_dispatch']
 
 
 def module_folder(name):

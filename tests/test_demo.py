@@ -553,3 +553,139 @@ class DemoTestCase(unittest.TestCase):
         with open(download_info.value.path(), 'rb') as file:
             text = PdfReader(file).pages[0].extract_text()
         self.assertIn("Procès-verbal", text)
+
+    def test_board_in_browser(self):
+        """The dispatcher uses the board in Chromium: logs in with Tryton's
+        session, drags a delivery to a rider, reorders two tasks, sees a
+        window warning and cancels it; screenshots in var/artifacts/board/"""
+        from playwright.sync_api import sync_playwright
+        port = self.serve()
+        admin = login(port, 'demo', 'admin', 'coopdemo')
+        context = rpc(port, 'demo', 'model.res.user.get_preferences',
+            [True, {}], admin)
+        today = dt.date.today().isoformat()
+        drafts = rpc(port, 'demo', 'model.coop.delivery.search',
+            [[('date', '=', today), ('state', '=', 'draft')], 0, None,
+                None, context], admin)
+        # Today's deliveries confirmed: the bakery's go to its rider
+        rpc(port, 'demo', 'model.coop.delivery.confirm', [drafts, context],
+            admin)
+        # No tile server in tests: the map draws the tasks and tours alone;
+        # the board looks for others' changes every 2 seconds
+        rpc(port, 'demo', 'model.coop.delivery.configuration.write',
+            [[1], {'dispatch_tile_url': None, 'dispatch_poll_seconds': 2},
+                context], admin)
+        board = f'http://127.0.0.1:{port}/demo/dispatch/'
+        folder = os.path.join(ROOT, 'var', 'artifacts', 'board')
+        os.makedirs(folder, exist_ok=True)
+
+        def shot(page, name):
+            page.screenshot(
+                path=os.path.join(folder, f'{name}.png'), full_page=True)
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_context(
+                    viewport={'width': 1280, 'height': 900},
+                    locale='en-GB').new_page()
+                self.use_board(page, board, shot)
+                # A second dispatcher, on a tablet, takes a task back
+                tablet = browser.new_context(
+                    viewport={'width': 800, 'height': 1280},
+                    locale='en-GB').new_page()
+                self.second_dispatcher(page, tablet, board, shot)
+            finally:
+                browser.close()
+
+    def use_board(self, page, board, shot):
+        page.goto(board)
+        page.wait_for_selector('#login:not([hidden])')
+        shot(page, '1-login')
+        page.fill('#login input[name=login]', 'dispatch')
+        page.fill('#login input[name=password]', 'coopdemo')
+        page.click('#login button[type=submit]')
+        page.wait_for_selector('#board:not([hidden]) .card')
+        shot(page, '2-board')
+        cards = page.locator('#unassigned .card')
+        # Five stores' deliveries of today, the bakery's already Awa's
+        self.assertEqual(cards.count(), 4)
+        first, second = (cards.nth(i).get_attribute('data-delivery')
+            for i in range(2))
+        # A rider without a tour yet
+        lane = page.locator('.lane', has=page.locator(
+                '.chips > li.meta')).first
+        rider = lane.get_attribute('data-rider')
+        chips = page.locator(f'.lane[data-rider="{rider}"] .chip')
+        cards.first.drag_to(page.locator(
+                f'.lane[data-rider="{rider}"] .chips'))
+        page.wait_for_function(
+            f'document.querySelectorAll(\'.lane[data-rider="{rider}"] '
+            f'.chip\').length == 2')
+        self.assertEqual(cards.count(), 3)
+        # Dropped at the end of the lane, right of its two tasks
+        target = page.locator(f'.lane[data-rider="{rider}"] .chips')
+        box = target.bounding_box()
+        page.locator(f'.card[data-delivery="{second}"]').drag_to(
+            target, target_position={'x': box['width'] - 5, 'y': 5})
+        page.wait_for_function(
+            f'document.querySelectorAll(\'.lane[data-rider="{rider}"] '
+            f'.chip\').length == 4')
+        shot(page, '3-assigned')
+        order = [chips.nth(i).get_attribute('data-task') for i in range(4)]
+        # Reorder with the keyboard: the third task up one place
+        chips.nth(2).focus()
+        page.keyboard.press('Alt+ArrowUp')
+        page.wait_for_function(
+            f'document.querySelector(\'.lane[data-rider="{rider}"] '
+            f'.chip:nth-child(2)\').dataset.task == "{order[2]}"')
+        self.assertEqual(
+            [chips.nth(i).get_attribute('data-task') for i in range(4)],
+            [order[0], order[2], order[1], order[3]])
+        shot(page, '4-reordered')
+        # The last dropoff dragged to the head: before its own pickup
+        reordered = [chips.nth(i).get_attribute('data-task')
+            for i in range(4)]
+        chips.nth(3).drag_to(chips.nth(0), target_position={'x': 2, 'y': 2})
+        page.wait_for_selector('#dialog:not([hidden])')
+        self.assertIn('before its pickup', page.inner_text('#dialog'))
+        shot(page, '5-window-warning')
+        page.click('#dialog-cancel')
+        self.assertEqual(
+            [chips.nth(i).get_attribute('data-task') for i in range(4)],
+            reordered)
+        self.assertNotIn(first, [
+                c.get_attribute('data-delivery') for c in cards.all()])
+        # Both left: selected, assigned at once to a rider without a tour
+        lanes = page.locator('.lane', has=page.locator('.chips > li.meta'))
+        other = lanes.first.get_attribute('data-rider')
+        for card in cards.all():
+            card.click()
+        self.assertEqual(page.locator(
+                '.card[aria-selected="true"]').count(), 2)
+        page.select_option('#bulk-rider', other)
+        page.click('#bulk-assign')
+        page.wait_for_function(
+            f'document.querySelectorAll(\'.lane[data-rider="{other}"] '
+            f'.chip\').length == 4')
+        self.assertEqual(cards.count(), 0)
+        shot(page, '6-selection-assigned')
+        self.rider = other
+
+    def second_dispatcher(self, page, tablet, board, shot):
+        "What another dispatcher does appears on the first one's board"
+        tablet.goto(board)
+        tablet.fill('#login input[name=login]', 'admin')
+        tablet.fill('#login input[name=password]', 'coopdemo')
+        tablet.click('#login button[type=submit]')
+        chip = tablet.locator(f'.lane[data-rider="{self.rider}"] .chip')
+        chip.first.wait_for()
+        chip.first.focus()
+        tablet.keyboard.press('u')
+        tablet.wait_for_selector('#unassigned .card')
+        shot(tablet, '7-tablet-unassigned')
+        # Within the polling's 2 seconds, without reloading
+        page.wait_for_selector('#unassigned .card', timeout=10000)
+        self.assertIn('another dispatcher', page.inner_text('#status'))
+        shot(page, '8-seen-by-the-first')

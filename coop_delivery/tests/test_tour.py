@@ -74,8 +74,13 @@ class TourTestCase(unittest.TestCase):
                 self.assertEqual(defaults['date'], ORDERED.date())
                 wizard.start.rider = rider
                 wizard.start.date = defaults['date']
-                wizard.transition_assign()
+                self.assertEqual(wizard.transition_assign(), 'open_')
+                # The feedback: the tour opens, its form first
+                action, _ = wizard.do_open_({
+                        'views': [(1, 'tree'), (2, 'form')]})
             tour, = Tour.search([('rider', '=', rider.id)])
+            self.assertEqual(action['res_id'], [tour.id])
+            self.assertEqual(action['views'][0], (2, 'form'))
             self.assertEqual(len(tour.tasks), 4)
             self.assertTrue(all(t.rider == rider
                     for d in Delivery.browse(deliveries) for t in d.tasks))
@@ -191,3 +196,105 @@ class TourTestCase(unittest.TestCase):
             self.assertEqual(line.duration, dt.timedelta(hours=2))
             self.assertEqual(Tour(tour.id).timesheet_line, line)
 
+
+    def _windowed(self, store, reference, pickup, dropoff):
+        "A confirmed delivery whose windows are (after, before) in minutes"
+        def at(minutes):
+            return ORDERED + dt.timedelta(minutes=minutes) if (
+                minutes is not None) else None
+        delivery, = self._confirmed(store, reference=reference, tasks=[
+                {'type': 'pickup', 'sequence': 1,
+                    'after': at(pickup[0]), 'before': at(pickup[1])},
+                {'type': 'dropoff', 'sequence': 2,
+                    'after': at(dropoff[0]), 'before': at(dropoff[1])},
+                ])
+        return delivery
+
+    @with_transaction()
+    def test_batch_assign_orders_by_window(self):
+        """Assigning several deliveries at once rides them by window, each
+        pickup before its dropoff, whatever order they were chosen in"""
+        pool = Pool()
+        Assign = pool.get('coop.delivery.assign', type='wizard')
+        Tour = pool.get('coop.delivery.tour')
+        company = create_company()
+        with set_company(company):
+            rider = create_employee(company, "Awa Diallo")
+            store = create_store(create_rule_set())
+            # LATE: 10:00-10:30 then 10:00-11:00; EARLY: 9:00-9:20 then
+            # 9:00-9:45 (minutes after 9:00)
+            late = self._windowed(store, 'LATE', (60, 90), (60, 120))
+            early = self._windowed(store, 'EARLY', (0, 20), (0, 45))
+            session_id, _, _ = Assign.create()
+            with Transaction().set_context(
+                    active_model='coop.delivery',
+                    active_ids=[late.id, early.id], active_id=late.id):
+                wizard = Assign(session_id)
+                wizard.start.rider = rider
+                wizard.start.date = ORDERED.date()
+                wizard.transition_assign()
+            tour, = Tour.search([('rider', '=', rider.id)])
+            self.assertEqual([t.rec_name for t in tour.tasks],
+                [t.rec_name for t in early.tasks + late.tasks])
+
+    @with_transaction()
+    def test_batch_order_keeps_pickup_first(self):
+        """A dropoff whose window opens before its pickup's is ridden after
+        it: DROP's dropoff (9:00-11:00) sorts first by window, its pickup
+        (9:50-10:30) comes forward; SOON's (9:20-9:40, 9:20-10:00) after"""
+        pool = Pool()
+        Tour = pool.get('coop.delivery.tour')
+        company = create_company()
+        with set_company(company):
+            store = create_store(create_rule_set())
+            drop = self._windowed(store, 'DROP', (50, 90), (0, 120))
+            soon = self._windowed(store, 'SOON', (20, 40), (20, 60))
+            tasks = list(soon.tasks) + list(drop.tasks)
+            self.assertEqual(Tour.riding_order(tasks),
+                list(drop.tasks) + list(soon.tasks))
+            # Tasks without a window come last, in their delivery's order
+            loose = self._windowed(
+                store, 'LOOSE', (None, None), (None, None))
+            self.assertEqual(
+                Tour.riding_order(list(loose.tasks) + tasks)[-2:],
+                list(loose.tasks))
+
+    @with_transaction()
+    def test_delivery_shows_rider_and_tour(self):
+        "A delivery's form shows the tour its tasks are in and its rider"
+        pool = Pool()
+        Delivery = pool.get('coop.delivery')
+        Tour = pool.get('coop.delivery.tour')
+        company = create_company()
+        with set_company(company):
+            rider = create_employee(company, "Léo Martin")
+            delivery, = self._confirmed(create_store(create_rule_set()))
+            self.assertIsNone(Delivery(delivery.id).rider)
+            tour = Tour.assign(rider, ORDERED.date(), list(delivery.tasks))
+            delivery = Delivery(delivery.id)
+            self.assertEqual(delivery.tour, tour)
+            self.assertEqual(delivery.rider, rider)
+
+    @with_transaction()
+    def test_tour_tasks_show_place_and_contact(self):
+        """A tour's tasks say where to go: the store and its street at a
+        pickup, the address at a dropoff; and whom to ask for"""
+        pool = Pool()
+        Task = pool.get('coop.delivery.task')
+        company = create_company()
+        with set_company(company):
+            store = create_store(create_rule_set(), name="Boulangerie Lumière",
+                addresses=[{'street': "3 rue Paul Bert",
+                        'postal_code': '69003', 'city': "Lyon"}])
+            delivery, = self._confirmed(store, tasks=[
+                    {'type': 'pickup', 'sequence': 1,
+                        'address': store.addresses[0].id},
+                    {'type': 'dropoff', 'sequence': 2,
+                        'street': "12 quai Perrache", 'city': "Lyon",
+                        'contact': "Mme Roux 06 12 34 56 78"},
+                    ])
+            pickup, dropoff = Task.browse(delivery.tasks)
+            self.assertEqual(pickup.place,
+                "Boulangerie Lumière, 3 rue Paul Bert 69003 Lyon")
+            self.assertEqual(dropoff.place, "12 quai Perrache Lyon")
+            self.assertEqual(dropoff.contact, "Mme Roux 06 12 34 56 78")
