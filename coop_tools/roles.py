@@ -151,6 +151,7 @@ MODELS = {
             'coop.membership.configuration.surplus',
             'coop.delivery.configuration.tour',
             'coop.delivery.configuration.invoicing',
+            'coop.delivery.configuration.dispatch',
             ]},
     }
 

@@ -69,8 +69,11 @@ class Board(Model):
 
     @classmethod
     def settings(cls):
-        Configuration = Pool().get('coop.delivery.configuration')
-        return Configuration(1).dispatch_settings()
+        pool = Pool()
+        Configuration = pool.get('coop.delivery.configuration')
+        Company = pool.get('company.company')
+        company = Company(Transaction().context['company'])
+        return Configuration.of_company(company).dispatch_settings()
 
     @classmethod
     def stamp(cls, date):
