@@ -131,6 +131,14 @@ class Configuration(RequiredSettings, ModelSingleton, ModelSQL, ModelView):
         help="Whether abstentions and blank votes are left out of the "
         "expressed votes (the law since 2019) or count as votes against.")
 
+    # Remote voting (statutes): loi 47-1775 art. 10 allows members to take
+    # part and vote from afar only when the statutes say so. Plain fields
+    # of their own block, to be made per company with the others.
+    assembly_remote_voting = fields.Boolean(
+        "Remote Voting Allowed",
+        help="The statutes allow members to vote online, from the opening "
+        "to the closing of the vote the secretary sets on each assembly.")
+
     @classmethod
     def default_assembly_quorum_ordinary_first(cls):
         return Decimal('0.20')
@@ -166,6 +174,10 @@ class Configuration(RequiredSettings, ModelSingleton, ModelSQL, ModelView):
     @classmethod
     def default_assembly_abstention(cls):
         return 'excluded'
+
+    @classmethod
+    def default_assembly_remote_voting(cls):
+        return False
 
     @classmethod
     def default_sell_back_waiting_months(cls):
