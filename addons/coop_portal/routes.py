@@ -8,12 +8,16 @@ not exist does.
 """
 import datetime as dt
 import logging
+import re
 from decimal import Decimal
 from functools import wraps
+from zoneinfo import ZoneInfo
 
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from trytond.exceptions import RateLimitException, UserError
+from trytond.i18n import gettext
+from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.protocols.wrappers import (
     Response, allow_null_origin, redirect, with_pool, with_transaction)
@@ -661,6 +665,14 @@ def assemblies(visitor):
             links.append(f'<li><a class="minutes" href="{base}/assemblies/'
                 f'{assembly.id}/minutes" download>{e(_("msg_minutes"))}'
                 '</a></li>')
+        if voting_open(assembly):
+            links.insert(0, f'<li><a class="button vote" href="{base}/'
+                f'assemblies/{assembly.id}/vote">{e(_("msg_vote_link"))}'
+                '</a></li>')
+        if assembly.state == 'closed' and has_ballots(assembly):
+            links.append(f'<li><a class="ballots" href="{base}/assemblies/'
+                f'{assembly.id}/ballots">{e(_("msg_ballots_link"))}'
+                '</a></li>')
         if links:
             lines.append(f'<h2>{e(_("msg_documents"))}</h2>'
                 f'<ul class="documents">{"".join(links)}</ul>')
@@ -692,3 +704,195 @@ def assembly_document(visitor, assembly_id, attachment_id):
     document, = documents
     return attachment(visitor, document.data, document.name or 'document',
         'application/octet-stream')
+
+
+# Online votes (ballot.py): from the opening to the closing the secretary
+# set, when the statutes allow remote voting
+
+VOTE_FIELD = re.compile(r'v-(\d{1,10})-(\d{1,10})')
+
+
+def voting_open(assembly):
+    return Pool().get('coop.assembly.ballot').voting_open(assembly)
+
+
+def has_ballots(assembly):
+    Ballot = Pool().get('coop.assembly.ballot')
+    return bool(Ballot.search([
+                ('resolution.assembly', '=', assembly.id)], limit=1))
+
+
+def local_datetime(lang, company, value):
+    "A stored (UTC) datetime in the company's time zone, as lang writes it"
+    if value is None:
+        return ''
+    zone = ZoneInfo(company.timezone) if company.timezone else None
+    if zone:
+        value = value.replace(tzinfo=dt.timezone.utc).astimezone(zone)
+    return lang.strftime(value, lang.date + ' %H:%M')
+
+
+def vote_form(visitor, assembly, error=None, receipts=None):
+    "The vote page: each resolution voted online, for each voter"
+    pool = Pool()
+    Ballot = pool.get('coop.assembly.ballot')
+    Cast = pool.get('coop.assembly.ballot.cast')
+    lang = lang_record(visitor)
+    base = base_url(visitor.request)
+    choices = Ballot.fields_get(['choice'])['choice']['selection']
+    member_ids = [m.id for m in visitor.members()]
+    voters = Ballot.voters(assembly, member_ids)
+    resolutions = [r for r in assembly.resolutions
+        if r.vote_mode == 'individual']
+    casts = {(c.resolution.id, c.attendance.id): c for c in Cast.search([
+                ('resolution', 'in', [r.id for r in resolutions]),
+                ('attendance', 'in', [v.id for v in voters]),
+                ])}
+    body = []
+    if error:
+        body.append(f'<p class="error" role="alert">{e(error)}</p>')
+    if receipts:
+        items = ''.join(
+            f'<li>{e(r.rec_name)} — {e(v.member.rec_name)}: '
+            f'<code class="receipt">{e(code)}</code></li>'
+            for (r, v), code in receipts)
+        body.append(f'<div class="notice" role="status">'
+            f'<p>{e(_("msg_vote_done"))}</p><ul>{items}</ul></div>')
+    body.append(f'<p class="muted">{e(_("msg_vote_until", closing=local_datetime(lang, assembly.company, assembly.vote_closing)))}</p>')
+    if not resolutions:
+        body.append(f'<p class="card">{e(_("msg_vote_no_resolution"))}</p>')
+        return '\n'.join(body)
+    labels = dict(choices)
+    sections = []
+    for given in Ballot.voters(assembly, member_ids, given=True):
+        if given.member.id in member_ids and given.status == 'represented':
+            body.append('<p class="notice" role="status">' + e(gettext(
+                        'coop_portal.msg_ballot_proxy_given',
+                        assembly=assembly.rec_name,
+                        holder=given.proxy_holder.rec_name)) + '</p>')
+    for voter in voters:
+        own = voter.member.id in member_ids
+        title = _('msg_vote_own') if own else _(
+            'msg_vote_proxy', member=voter.member.rec_name)
+        fieldsets = []
+        for resolution in resolutions:
+            key = (resolution.id, voter.id)
+            cast = casts.get(key)
+            name = f'v-{resolution.id}-{voter.id}'
+            current = cast.ballot.choice if cast and cast.ballot else None
+            radios = ''.join(
+                f'<label class="choice"><input type="radio" name="{name}" '
+                f'value="{e(value)}"'
+                + (' checked' if value == current else '')
+                + f'> {e(label)}</label>' for value, label in choices)
+            notes = []
+            if resolution.secret:
+                notes.append(f'<p class="muted">{e(_("msg_vote_secret"))}</p>')
+            if cast and current:
+                notes.append(f'<p class="voted">{e(_("msg_vote_voted", choice=labels[current]))}</p>')
+            elif cast:
+                notes.append(f'<p class="voted">{e(_("msg_vote_voted_secret"))}</p>'
+                    f'<label>{e(_("msg_vote_receipt"))} <input type="text" '
+                    f'name="r-{resolution.id}-{voter.id}" autocomplete="off" '
+                    'maxlength="20"></label>')
+            fieldsets.append(f'<fieldset class="resolution"><legend>'
+                f'{e(resolution.rec_name)}</legend>{"".join(notes)}'
+                f'<div class="choices">{radios}</div></fieldset>')
+        sections.append(f'<section class="card voter"><h2>{e(title)}</h2>'
+            + ''.join(fieldsets) + '</section>')
+    body.append(f"""<form class="stack" method="post" action="{base}/assemblies/{assembly.id}/vote">
+<input type="hidden" name="csrf" value="{e(visitor.csrf)}">
+{''.join(sections)}
+<button type="submit">{e(_('msg_vote_submit'))}</button>
+</form>
+<p><a href="{base}/assemblies">{e(_('msg_back'))}</a></p>""")
+    return '\n'.join(body)
+
+
+@route(f'/assemblies/<{ID}:assembly_id>/vote')
+def vote(visitor, assembly_id):
+    assembly = own_assembly(visitor, assembly_id)
+    Ballot = Pool().get('coop.assembly.ballot')
+    try:
+        Ballot.check_voting_open(assembly)
+    except ValidationError as exception:
+        return page(visitor, _('msg_vote_title', assembly=assembly.name),
+            f'<p class="error" role="alert">{e(exception.message)}</p>'
+            f'<p><a href="{base_url(visitor.request)}/assemblies">'
+            f'{e(_("msg_back"))}</a></p>', current='assemblies', status=403)
+    return page(visitor, _('msg_vote_title', assembly=assembly.name),
+        vote_form(visitor, assembly), current='assemblies')
+
+
+@route(f'/assemblies/<{ID}:assembly_id>/vote', methods=['POST'])
+def vote_post(visitor, assembly_id):
+    """Cast or change the ballots of the form: resolutions and voters of
+    someone else's answer 404, a refused vote writes nothing"""
+    pool = Pool()
+    Ballot = pool.get('coop.assembly.ballot')
+    visitor.check_csrf()
+    assembly = own_assembly(visitor, assembly_id)
+    member_ids = [m.id for m in visitor.members()]
+    # Their own line even when they gave their proxy: refused with why
+    voters = {v.id: v for v in Ballot.voters(
+            assembly, member_ids, given=True)}
+    resolutions = {r.id: r for r in assembly.resolutions}
+    form = visitor.request.form
+    choices = {}
+    for name, value in form.items():
+        match = VOTE_FIELD.fullmatch(name)
+        if not match:
+            continue
+        key = tuple(int(i) for i in match.groups())
+        if key[0] not in resolutions or key[1] not in voters:
+            not_found()
+        receipt = form.get(f'r-{key[0]}-{key[1]}', '')[:20] or None
+        choices[key] = (value[:20], receipt)
+    title = _('msg_vote_title', assembly=assembly.name)
+    if not choices:
+        return page(visitor, title, vote_form(
+                visitor, assembly, _('msg_vote_nothing')),
+            current='assemblies', status=400)
+    try:
+        receipts = Ballot.cast(assembly, member_ids, choices)
+    except ValidationError as exception:
+        # Nothing of a refused vote stays written
+        Transaction().rollback()
+        status = 403 if not Ballot.voting_open(assembly) else 400
+        return page(visitor, title, vote_form(
+                visitor, assembly, exception.message)
+            if status == 400 else
+            f'<p class="error" role="alert">{e(exception.message)}</p>',
+            current='assemblies', status=status)
+    shown = [((resolutions[r], voters[a]), code)
+        for (r, a), code in sorted(receipts.items())]
+    return page(visitor, title, vote_form(visitor, assembly,
+            receipts=shown), current='assemblies')
+
+
+@route(f'/assemblies/<{ID}:assembly_id>/ballots')
+def ballots(visitor, assembly_id):
+    "The ballots cast online, published once the assembly is closed"
+    Ballot = Pool().get('coop.assembly.ballot')
+    assembly = own_assembly(visitor, assembly_id)
+    if assembly.state != 'closed':
+        not_found()
+    labels = dict(Ballot.fields_get(['choice'])['choice']['selection'])
+    published = Ballot.published(assembly)
+    body = [f'<p class="muted">{e(_("msg_ballots_help"))}</p>']
+    for resolution in assembly.resolutions:
+        rows = ''.join(
+            f'<tr><td><code class="receipt">{e(receipt)}</code></td>'
+            f'<td>{e(labels.get(choice, choice))}</td></tr>'
+            for receipt, choice in published.get(resolution.id, []))
+        if not rows:
+            continue
+        body.append(f'<section class="card"><h2>{e(resolution.rec_name)}'
+            f'</h2><table class="ballots"><thead><tr><th>'
+            f'{e(_("msg_vote_receipt"))}</th><th>{e(_("msg_vote_choice"))}</th>'
+            '</tr></thead>'
+            f'<tbody>{rows}</tbody></table></section>')
+    if len(body) == 1:
+        body.append(f'<p class="card">{e(_("msg_no_ballot"))}</p>')
+    return page(visitor, _('msg_ballots_title', assembly=assembly.name),
+        '\n'.join(body), current='assemblies')
