@@ -48,6 +48,82 @@ class Vote(metaclass=PoolMeta):
 class Attendance(metaclass=PoolMeta):
     __name__ = 'coop.assembly.attendance'
 
+    # What a member does in the portal on their own line of the register;
+    # the statutes' checks of the proxies are coop_membership's, run on
+    # every write (check_proxies) and again at closing
+
+    @classmethod
+    def attend_remotely(cls, attendance):
+        """The member attends from afar (and so may hold proxies), when
+        the statutes allow remote voting"""
+        pool = Pool()
+        Configuration = pool.get('coop.membership.configuration')
+        assembly = attendance.assembly
+        if not Configuration(1).assembly_remote_voting:
+            raise BallotError(gettext(
+                    'coop_portal.msg_ballot_not_allowed',
+                    assembly=assembly.rec_name))
+        cls._check_before_closing(attendance)
+        if attendance.status == 'represented':
+            raise BallotError(gettext(
+                    'coop_portal.msg_proxy_given_already',
+                    assembly=assembly.rec_name,
+                    holder=attendance.proxy_holder.rec_name))
+        if attendance.status == 'absent':
+            cls.write([attendance], {'status': 'remote'})
+
+    @classmethod
+    def give_proxy(cls, attendance, number):
+        """The member gives their proxy to the member of the register whose
+        number is number, until the session opens"""
+        assembly = attendance.assembly
+        cls._check_before_session(attendance)
+        if attendance.status == 'represented':
+            raise BallotError(gettext(
+                    'coop_portal.msg_proxy_given_already',
+                    assembly=assembly.rec_name,
+                    holder=attendance.proxy_holder.rec_name))
+        holders = cls.search([
+                ('assembly', '=', assembly.id),
+                ('member.number', '=', (number or '').strip()),
+                ('member', '!=', attendance.member.id),
+                ], limit=1)
+        if not holders:
+            raise BallotError(gettext(
+                    'coop_portal.msg_proxy_holder_unknown',
+                    number=(number or '').strip()[:30],
+                    assembly=assembly.rec_name))
+        holder, = holders
+        # The holder's attendance and the limit: coop_membership's checks
+        cls.write([attendance], {
+                'status': 'represented',
+                'proxy_holder': holder.member.id,
+                })
+
+    @classmethod
+    def revoke_proxy(cls, attendance):
+        "The member takes their proxy back, until the session opens"
+        cls._check_before_session(attendance)
+        if attendance.status != 'represented':
+            raise BallotError(gettext(
+                    'coop_portal.msg_proxy_none',
+                    assembly=attendance.assembly.rec_name))
+        cls.write([attendance], {'status': 'absent', 'proxy_holder': None})
+
+    @classmethod
+    def _check_before_session(cls, attendance):
+        if attendance.assembly.state != 'convened':
+            raise BallotError(gettext(
+                    'coop_portal.msg_proxy_session_open',
+                    assembly=attendance.assembly.rec_name))
+
+    @classmethod
+    def _check_before_closing(cls, attendance):
+        if attendance.assembly.state not in ('convened', 'in_session'):
+            raise BallotError(gettext(
+                    'coop_portal.msg_ballot_closed',
+                    assembly=attendance.assembly.rec_name))
+
     @classmethod
     def validate(cls, attendances):
         """A member who voted online attended: they cannot give their

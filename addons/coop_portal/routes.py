@@ -611,6 +611,10 @@ def assembly_documents(assembly):
 
 @route('/assemblies')
 def assemblies(visitor):
+    return assemblies_page(visitor)
+
+
+def assemblies_page(visitor, error=None, status=200):
     pool = Pool()
     Assembly = pool.get('coop.assembly')
     Resolution = pool.get('coop.assembly.resolution')
@@ -623,6 +627,8 @@ def assemblies(visitor):
     statuses = dict(
         Attendance.fields_get(['status'])['status']['selection'])
     body = []
+    if error:
+        body.append(f'<p class="error" role="alert">{e(error)}</p>')
     for assembly in records:
         when = lang.strftime(assembly.date) if assembly.date else ''
         if assembly.time:
@@ -647,6 +653,8 @@ def assemblies(visitor):
         if attendance and assembly.state == 'closed':
             lines.append(f'<div class="muted">{e(_("msg_attendance"))} '
                 f'{e(statuses.get(attendance.status, ""))}</div>')
+        if attendance and assembly.state in ('convened', 'in_session'):
+            lines.append(proxy_block(visitor, assembly, attendance))
         agenda = []
         for resolution in assembly.resolutions:
             result = ''
@@ -666,9 +674,9 @@ def assemblies(visitor):
                 f'{assembly.id}/minutes" download>{e(_("msg_minutes"))}'
                 '</a></li>')
         if voting_open(assembly):
-            links.insert(0, f'<li><a class="button vote" href="{base}/'
+            lines.append(f'<p><a class="button vote" href="{base}/'
                 f'assemblies/{assembly.id}/vote">{e(_("msg_vote_link"))}'
-                '</a></li>')
+                '</a></p>')
         if assembly.state == 'closed' and has_ballots(assembly):
             links.append(f'<li><a class="ballots" href="{base}/assemblies/'
                 f'{assembly.id}/ballots">{e(_("msg_ballots_link"))}'
@@ -681,7 +689,7 @@ def assemblies(visitor):
     if not records:
         body.append(f'<p class="card">{e(_("msg_no_assembly"))}</p>')
     return page(visitor, _('msg_assemblies_title'), '\n'.join(body),
-        current='assemblies')
+        current='assemblies', status=status)
 
 
 @route(f'/assemblies/<{ID}:assembly_id>/minutes')
@@ -896,3 +904,90 @@ def ballots(visitor, assembly_id):
         body.append(f'<p class="card">{e(_("msg_no_ballot"))}</p>')
     return page(visitor, _('msg_ballots_title', assembly=assembly.name),
         '\n'.join(body), current='assemblies')
+
+
+# Proxies and attendance online: until the session opens (proxies), or
+# the closing (attending remotely)
+
+def proxy_block(visitor, assembly, attendance):
+    "The member's proxy and attendance at a convened or open assembly"
+    pool = Pool()
+    Attendance = pool.get('coop.assembly.attendance')
+    Configuration = pool.get('coop.membership.configuration')
+    base = base_url(visitor.request)
+    action = f'{base}/assemblies/{assembly.id}'
+    csrf = f'<input type="hidden" name="csrf" value="{e(visitor.csrf)}">'
+    lines = [f'<h2>{e(_("msg_proxy_title"))}</h2>']
+    held = Attendance.search([
+            ('assembly', '=', assembly.id),
+            ('status', '=', 'represented'),
+            ('proxy_holder', '=', attendance.member.id),
+            ])
+    if held:
+        lines.append('<p class="proxies-held">' + e(_('msg_proxies_held',
+                    members=', '.join(a.member.rec_name for a in held)))
+            + '</p>')
+    before_session = assembly.state == 'convened'
+    if attendance.status == 'represented':
+        lines.append('<p class="proxy">' + e(_('msg_proxy_held_by',
+                    holder=attendance.proxy_holder.rec_name)) + '</p>')
+        if before_session:
+            lines.append(f'<form method="post" action="{action}/proxy/'
+                f'revoke">{csrf}<button type="submit">'
+                f'{e(_("msg_proxy_revoke"))}</button></form>')
+        return '\n'.join(lines)
+    remote_voting = Configuration(1).assembly_remote_voting
+    if attendance.status == 'remote':
+        lines.append(f'<p class="muted">{e(_("msg_attending_remote"))}</p>')
+    elif attendance.status == 'absent' and remote_voting:
+        lines.append(f'<form method="post" action="{action}/attend">{csrf}'
+            f'<button type="submit">{e(_("msg_attend_remote"))}</button>'
+            '</form>')
+    if before_session and attendance.status == 'absent' and not held:
+        lines.append(f"""<form class="stack" method="post" action="{action}/proxy">{csrf}
+<p class="muted">{e(_('msg_proxy_give_help'))}</p>
+<label>{e(_('msg_proxy_number'))}
+<input type="text" name="holder" maxlength="30" required></label>
+<button type="submit">{e(_('msg_proxy_give'))}</button></form>""")
+    return '\n'.join(lines)
+
+
+def own_attendance(visitor, assembly_id):
+    "The person's line of the register of that assembly, or 404"
+    assembly = own_assembly(visitor, assembly_id)
+    _, _, attendances = member_assemblies(visitor)
+    attendance = attendances.get(assembly.id)
+    if not attendance:
+        not_found()
+    return attendance
+
+
+def attendance_action(visitor, assembly_id, action, *args):
+    """Run Attendance.action on the person's line: back to their
+    assemblies, or the page with why it was refused (nothing written)"""
+    Attendance = Pool().get('coop.assembly.attendance')
+    visitor.check_csrf()
+    attendance = own_attendance(visitor, assembly_id)
+    try:
+        getattr(Attendance, action)(attendance, *args)
+    except ValidationError as exception:
+        Transaction().rollback()
+        return assemblies_page(visitor, exception.message, status=400)
+    return finish(redirect(
+            f'{base_url(visitor.request)}/assemblies', code=303), visitor)
+
+
+@route(f'/assemblies/<{ID}:assembly_id>/proxy', methods=['POST'])
+def proxy_give(visitor, assembly_id):
+    return attendance_action(visitor, assembly_id, 'give_proxy',
+        visitor.request.form.get('holder', '')[:30])
+
+
+@route(f'/assemblies/<{ID}:assembly_id>/proxy/revoke', methods=['POST'])
+def proxy_revoke(visitor, assembly_id):
+    return attendance_action(visitor, assembly_id, 'revoke_proxy')
+
+
+@route(f'/assemblies/<{ID}:assembly_id>/attend', methods=['POST'])
+def attend(visitor, assembly_id):
+    return attendance_action(visitor, assembly_id, 'attend_remotely')

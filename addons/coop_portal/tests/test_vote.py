@@ -92,7 +92,8 @@ class OnlineVoteTestCase(unittest.TestCase):
     # Set-up of each test, committed: the pages run in their own
     # transactions
 
-    def assembly(self, opening=-HOUR, closing=HOUR, secret=True):
+    def assembly(self, opening=-HOUR, closing=HOUR, secret=True,
+            session=True):
         """A convened and open assembly of two resolutions (the second
         secret), voted online from now + opening to now + closing; SUP2
         gave her proxy to SUP1, who attends remotely"""
@@ -117,7 +118,8 @@ class OnlineVoteTestCase(unittest.TestCase):
                             }])
                 with patch(SEND):
                     Assembly.convene([assembly])
-                Assembly.open_session([assembly])
+                if session:
+                    Assembly.open_session([assembly])
                 members = self.data['members']
                 holder, = Attendance.search([
                         ('assembly', '=', assembly.id),
@@ -433,3 +435,96 @@ class OnlineVoteTestCase(unittest.TestCase):
                     {'assembly_remote_voting': True})
                 transaction.commit()
         self.assertEqual(self.count_rows(), before)
+
+    def post(self, name, path, **form):
+        form['csrf'] = csrf_token(self.data['keys'][name])
+        return self.client(name).post(f'{BASE}{path}', data=form)
+
+    def status(self, attendance):
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            record = Pool().get('coop.assembly.attendance')(attendance)
+            return (record.status,
+                record.proxy_holder.number if record.proxy_holder else None)
+
+    def test_proxy_online(self):
+        """A proxy given to a member who attends, within the statutes'
+        limit, taken back until the session opens"""
+        assembly, (accounts, _), voters = self.assembly(session=False)
+        path = f'/assemblies/{assembly}'
+        numbers = {n: f'M{i:03d}' for i, n in enumerate(
+                ['EMP1', 'EMP2', 'USR1', 'USR2', 'USR3', 'SUP1', 'SUP2'], 1)}
+        # USR1 is not at the meeting yet: she cannot hold a proxy
+        response = self.post('EMP2', f'{path}/proxy',
+            holder=numbers['USR1'])
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("a proxy holder must be a member present or "
+            "attending remotely", response.text)
+        self.assertEqual(self.status(voters['EMP2']), ('absent', None))
+        # To no member, or to oneself: refused
+        for number in ['X999', numbers['EMP2']]:
+            response = self.post('EMP2', f'{path}/proxy', holder=number)
+            self.assertEqual(response.status_code, 400)
+            self.assertIn("is in the register of assembly", response.text)
+        # Once she attends remotely, she may
+        response = self.client('USR1').get(f'{BASE}/assemblies')
+        self.assertIn("I attend remotely", response.text)
+        response = self.post('USR1', f'{path}/attend')
+        self.assertEqual(response.status_code, 303)
+        response = self.post('EMP2', f'{path}/proxy',
+            holder=numbers['USR1'])
+        self.assertEqual(response.status_code, 303, response.text)
+        self.assertEqual(
+            self.status(voters['EMP2']), ('represented', 'M003'))
+        response = self.client('USR1').get(f'{BASE}/assemblies')
+        self.assertIn("You hold the proxy of: M002 EMP2", response.text)
+        response = self.client('EMP2').get(f'{BASE}/assemblies')
+        self.assertIn("Your proxy is held by M003 USR1", response.text)
+        # 7 members, fewer than 20: one proxy each (SUP1 holds SUP2's)
+        response = self.post('USR2', f'{path}/proxy',
+            holder=numbers['USR1'])
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("the statutes allow at most 1", response.text)
+        self.assertEqual(self.status(voters['USR2']), ('absent', None))
+        # She votes for EMP2; EMP2 cannot vote herself
+        response = self.post_vote('EMP2', assembly,
+            {(accounts, voters['EMP2']): 'for'})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("You gave your proxy to", response.text)
+        # Taken back before the session opens
+        response = self.post('EMP2', f'{path}/proxy/revoke')
+        self.assertEqual(response.status_code, 303, response.text)
+        self.assertEqual(self.status(voters['EMP2']), ('absent', None))
+        # Given again, and voted with: it cannot be taken back any more
+        response = self.post('EMP2', f'{path}/proxy',
+            holder=numbers['USR1'])
+        self.assertEqual(response.status_code, 303, response.text)
+        response = self.post_vote('USR1', assembly,
+            {(accounts, voters['EMP2']): 'for'})
+        self.assertEqual(response.status_code, 200, response.text)
+        response = self.post('EMP2', f'{path}/proxy/revoke')
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("has voted with it", response.text)
+        # Who voted gives no proxy
+        response = self.post_vote('USR3', assembly,
+            {(accounts, voters['USR3']): 'for'})
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(self.post('USR2', f'{path}/attend').status_code,
+            303)
+        response = self.post('USR3', f'{path}/proxy',
+            holder=numbers['USR2'])
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("has voted online", response.text)
+        # Once the session is open, proxies stay as they are
+        with Transaction().start(DB_NAME, 0) as transaction:
+            Assembly = Pool().get('coop.assembly')
+            Assembly.open_session([Assembly(assembly)])
+            transaction.commit()
+        response = self.post('USR2', f'{path}/proxy',
+            holder=numbers['SUP1'])
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("has opened", response.text)
+        self.assertEqual(self.status(voters['USR2']), ('remote', None))
+        # Someone else's assembly: 404
+        response = self.post('EMP1', f'/assemblies/{assembly + 1000}/proxy',
+            holder=numbers['SUP1'])
+        self.assertEqual(response.status_code, 404)
