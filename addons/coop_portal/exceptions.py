@@ -6,3 +6,8 @@ from trytond.model.exceptions import ValidationError
 class BallotError(ValidationError):
     "An online vote refused: nothing of it is written"
     pass
+
+
+class LeaveRequestError(ValidationError):
+    "A leave request refused in the portal: nothing is written"
+    pass

@@ -287,6 +287,7 @@ def nav(visitor, current):
         items += [
             ('payslips', _('msg_nav_payslips')),
             ('contract', _('msg_nav_contract')),
+            ('leave', _('msg_nav_leave')),
             ]
     if visitor.members():
         items += [

@@ -991,3 +991,111 @@ def proxy_revoke(visitor, assembly_id):
 @route(f'/assemblies/<{ID}:assembly_id>/attend', methods=['POST'])
 def attend(visitor, assembly_id):
     return attendance_action(visitor, assembly_id, 'attend_remotely')
+
+
+
+# Paid leave: the rider's requests and absences, their answers, the
+# counters of the latest payslip
+
+def parse_date(value):
+    try:
+        return dt.date.fromisoformat((value or '').strip()[:10])
+    except ValueError:
+        return None
+
+
+def leave_page(visitor, error=None, status=200, form=None):
+    pool = Pool()
+    Absence = pool.get('coop.payroll.absence')
+    Payslip = pool.get('coop.payroll.payslip')
+    PayslipReport = pool.get('coop.payroll.payslip', type='report')
+    lang = lang_record(visitor)
+    base = base_url(visitor.request)
+    form = form or {}
+    employee_ids = [e.id for e in visitor.employees()]
+    body = []
+    if error:
+        body.append(f'<p class="error" role="alert">{e(error)}</p>')
+    payslips = Payslip.search([
+            ('employee', 'in', employee_ids),
+            ('state', 'in', VISIBLE_PAYSLIP_STATES),
+            ('reversal_of', '=', None),
+            ], order=[('start_date', 'DESC'), ('id', 'DESC')], limit=1)
+    counters = PayslipReport.paid_leave(payslips[0]) if payslips else None
+    if counters:
+        rows = ''.join(
+            f'<tr><td>{e(_(label))}</td>'
+            f'<td class="num">{e(lang.format("%.1f", counters[name] or 0))}'
+            '</td></tr>' for name, label in [
+                ('earned_previous', 'msg_leave_earned_previous'),
+                ('earned_current', 'msg_leave_earned_current'),
+                ('taken', 'msg_leave_taken'),
+                ('remaining', 'msg_leave_remaining')])
+        body.append(f"""<article class="card leave-counters">
+<h2>{e(_('msg_leave_counters', month=month_name(lang, payslips[0].start_date)))}</h2>
+<table class="counters"><tbody>{rows}</tbody></table></article>""")
+    checked = {n: ' checked' if form.get(n) else ''
+        for n in ['start_afternoon', 'end_morning']}
+    body.append(f"""<form class="card stack" method="post" action="{base}/leave">
+<h2>{e(_('msg_leave_request_title'))}</h2>
+<input type="hidden" name="csrf" value="{e(visitor.csrf)}">
+<label>{e(_('msg_leave_start'))}
+<input type="date" name="start" value="{e(form.get('start', ''))}" required></label>
+<label class="check"><input type="checkbox" name="start_afternoon" value="1"{checked['start_afternoon']}> {e(_('msg_leave_start_afternoon'))}</label>
+<label>{e(_('msg_leave_end'))}
+<input type="date" name="end" value="{e(form.get('end', ''))}" required></label>
+<label class="check"><input type="checkbox" name="end_morning" value="1"{checked['end_morning']}> {e(_('msg_leave_end_morning'))}</label>
+<label>{e(_('msg_leave_note'))}
+<input type="text" name="description" maxlength="200" value="{e(form.get('description', ''))}"></label>
+<button type="submit">{e(_('msg_leave_submit'))}</button>
+<p class="muted">{e(_('msg_leave_help'))}</p>
+</form>""")
+    states = dict(Absence.fields_get(['state'])['state']['selection'])
+    absences = Absence.search([('employee', 'in', employee_ids)],
+        order=[('start_date', 'DESC'), ('id', 'DESC')])
+    cards = []
+    for absence in absences:
+        start = lang.strftime(absence.start_date)
+        end = lang.strftime(absence.end_date)
+        cards.append(f"""<article class="card absence {e(absence.state)}">
+<div class="row"><strong>{e(absence.kind_string)}</strong>
+<span class="state">{e(states.get(absence.state, absence.state))}</span></div>
+<div class="row muted"><span>{e(_('msg_leave_span', start=start, end=end))}</span>
+<span>{e(_('msg_leave_days', days=lang.format('%.1f', absence.days or 0)))}</span></div>
+</article>""")
+    if cards:
+        body.append(f'<h2>{e(_("msg_leave_list_title"))}</h2>'
+            + '\n'.join(cards))
+    return page(visitor, _('msg_leave_title'), '\n'.join(body),
+        current='leave', status=status)
+
+
+@route('/leave')
+def leave(visitor):
+    if not visitor.employees():
+        not_found()
+    return leave_page(visitor)
+
+
+@route('/leave', methods=['POST'])
+def leave_post(visitor):
+    "Request paid leave: an absence the payroll manager answers"
+    Absence = Pool().get('coop.payroll.absence')
+    visitor.check_csrf()
+    employees = visitor.employees()
+    if not employees:
+        not_found()
+    form = {n: visitor.request.form.get(n, '')[:200] for n in [
+            'start', 'end', 'start_afternoon', 'end_morning',
+            'description']}
+    try:
+        Absence.portal_request(employees,
+            parse_date(form['start']), parse_date(form['end']),
+            start_afternoon=bool(form['start_afternoon']),
+            end_morning=bool(form['end_morning']),
+            description=form['description'])
+    except ValidationError as exception:
+        Transaction().rollback()
+        return leave_page(visitor, exception.message, status=400, form=form)
+    return finish(redirect(f'{base_url(visitor.request)}/leave', code=303),
+        visitor)

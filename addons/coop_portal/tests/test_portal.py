@@ -23,6 +23,7 @@ from trytond.tests.test_tryton import DB_NAME, ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 from trytond.wsgi import app
 
+from coop_tools.locks import LOCKED_TABLES
 from coop_tools.testing import SuiteDatabase
 
 from coop_membership.assembly import AssemblyClosedError
@@ -392,6 +393,145 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
         self.assertIn('Coursier awa', response.text)
         self.assertNotIn('Coursier leo', response.text)
         self.assertEqual(response.text.count('<tr><td>'), 6)
+
+    def csrf(self, client):
+        return csrf_token(self.session_key(client))
+
+    def absences(self, login):
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            Absence = Pool().get('coop.payroll.absence')
+            return [(a.start_date, a.end_date, a.kind, a.state,
+                    a.start_afternoon, a.end_morning, a.description)
+                for a in Absence.search([
+                        ('employee', '=', self.data[login]['employee'])],
+                    order=[('start_date', 'ASC')])]
+
+    def remove_absences(self):
+        with Transaction().start(DB_NAME, 0) as transaction:
+            Absence = Pool().get('coop.payroll.absence')
+            absences = Absence.search([])
+            Absence.cancel(absences)
+            Absence.delete(absences)
+            transaction.commit()
+
+    def test_leave_request(self):
+        """A rider requests paid leave; the payroll manager's answer and the
+        counters of her latest payslip are shown"""
+        self.addCleanup(self.remove_absences)
+        today = dt.date.today()
+        # A Monday to a Friday noon, a month ahead
+        start = today + dt.timedelta(28 + 7 - today.weekday())
+        end = start + dt.timedelta(4)
+        with Transaction().start(DB_NAME, 0) as transaction:
+            # Counters as coop_payroll_fr wrote them on her payslip
+            Payslip = Pool().get('coop.payroll.payslip')
+            table = Payslip.__table__()
+            cursor = transaction.connection.cursor()
+            cursor.execute(*table.update(
+                    [table.leave_earned_previous, table.leave_earned_current,
+                        table.leave_taken, table.leave_remaining],
+                    [Decimal('25'), Decimal('2.5'), Decimal('2'),
+                        Decimal('25.5')],
+                    where=table.id == self.data['awa']['payslip']))
+            transaction.commit()
+        client, _, _ = self.login('awa')
+        response = client.get(f'{BASE}/leave')
+        self.assertEqual(response.status_code, 200)
+        # 25 + 2.5 - 2 = 25.5 days remaining
+        self.assertIn('<td class="num">25.5</td>', response.text)
+        self.assertIn('<td class="num">2.5</td>', response.text)
+        response = client.post(f'{BASE}/leave', data={
+                'csrf': self.csrf(client), 'start': start.isoformat(),
+                'end': end.isoformat(), 'end_morning': '1',
+                'description': "Vacances"})
+        self.assertEqual(response.status_code, 303, response.text)
+        self.assertEqual(self.absences('awa'), [(start, end, 'paid_leave',
+                    'requested', False, True, "Vacances")])
+        response = client.get(f'{BASE}/leave')
+        self.assertIn('<span class="state">Requested</span>', response.text)
+        # Léo sees none of it
+        leo, _, _ = self.login('leo')
+        self.assertNotIn('class="card absence',
+            leo.get(f'{BASE}/leave').text)
+        # The payroll manager refuses it, then approves another
+        with Transaction().start(DB_NAME, 0,
+                _lock_tables=list(LOCKED_TABLES)) as transaction:
+            pool = Pool()
+            Absence = pool.get('coop.payroll.absence')
+            Configuration = pool.get('coop.payroll.configuration')
+            config = Configuration(1)
+            config.leave_anticipation = True
+            config.save()
+            Absence.refuse(Absence.search([
+                        ('employee', '=', self.data['awa']['employee'])]))
+            transaction.commit()
+        response = client.get(f'{BASE}/leave')
+        self.assertIn('<span class="state">Refused</span>', response.text)
+        response = client.post(f'{BASE}/leave', data={
+                'csrf': self.csrf(client), 'start': start.isoformat(),
+                'end': start.isoformat()})
+        self.assertEqual(response.status_code, 303, response.text)
+        with Transaction().start(DB_NAME, 0) as transaction:
+            Absence = Pool().get('coop.payroll.absence')
+            Absence.approve(Absence.search([
+                        ('employee', '=', self.data['awa']['employee']),
+                        ('state', '=', 'requested')]))
+            transaction.commit()
+        response = client.get(f'{BASE}/leave')
+        self.assertIn('<span class="state">Approved</span>', response.text)
+        # Monday to Thursday and Friday morning: 4 + 0.5 working days;
+        # the one approved, a Monday: 1
+        self.assertIn('4.5 working days', response.text)
+        self.assertIn('1.0 working days', response.text)
+
+    def test_leave_request_refused(self):
+        "A bad leave request is refused with its reason, nothing written"
+        self.addCleanup(self.remove_absences)
+        today = dt.date.today()
+        day = today + dt.timedelta(40)
+        client, _, _ = self.login('awa')
+        csrf = self.csrf(client)
+        for form, text in [
+                ({'start': 'soon', 'end': day.isoformat()},
+                    "Give the first and the last day off"),
+                ({'start': day.isoformat(), 'end': ''},
+                    "Give the first and the last day off"),
+                ({'start': day.isoformat(),
+                        'end': (day - dt.timedelta(1)).isoformat()},
+                    "comes before the first one"),
+                ({'start': (today - dt.timedelta(1)).isoformat(),
+                        'end': today.isoformat()},
+                    "is for days to come"),
+                ({'start': day.isoformat(), 'end': day.isoformat(),
+                        'start_afternoon': '1', 'end_morning': '1'},
+                    "covers no half day"),
+                ]:
+            with self.subTest(form=form):
+                response = client.post(f'{BASE}/leave',
+                    data={'csrf': csrf, **form})
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(text, response.text)
+        self.assertEqual(self.absences('awa'), [])
+        # Without the token: 403
+        response = client.post(f'{BASE}/leave', data={
+                'start': day.isoformat(), 'end': day.isoformat()})
+        self.assertEqual(response.status_code, 403)
+        # Overlapping her own request; more than 5 waiting
+        for i in range(5):
+            response = client.post(f'{BASE}/leave', data={'csrf': csrf,
+                    'start': (day + dt.timedelta(i)).isoformat(),
+                    'end': (day + dt.timedelta(i)).isoformat()})
+            self.assertEqual(response.status_code, 303)
+            if not i:
+                response = client.post(f'{BASE}/leave', data={'csrf': csrf,
+                        'start': day.isoformat(), 'end': day.isoformat()})
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("overlaps the absence", response.text)
+        response = client.post(f'{BASE}/leave', data={'csrf': csrf,
+                'start': day.isoformat(), 'end': day.isoformat()})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("requests waiting", response.text)
+        self.assertEqual(len(self.absences('awa')), 5)
 
     def test_nobody_sees_nothing(self):
         "A web user who is neither rider nor member sees no record"
