@@ -377,9 +377,25 @@ def payslips(visitor):
                 where=payslip.employee.in_(employee_ids)
                 & payslip.state.in_(VISIBLE_PAYSLIP_STATES),
                 order_by=[payslip.start_date.desc, payslip.id.desc]))
+        rows = cursor.fetchall()
+        payslips = Payslip.browse([r[0] for r in rows])
+        states = Payslip.get_payment_state(payslips, 'payment_state')
+        paid = {p.id: d for p, d in Payslip.paid_dates(payslips).items()}
         for (id_, number, start_date, payment_date, gross, net_pay,
-                reversed_number, currency_id) in cursor:
+                reversed_number, currency_id) in rows:
             currency = Currency(currency_id)
+            # « Paid on » once the books say so; otherwise when it is due
+            if id_ in paid:
+                payment = _('msg_paid_on',
+                    date=formatted(lang, 'date', paid[id_]))
+            elif reversed_number:
+                payment = ''
+            elif states.get(id_) == 'pending':
+                payment = _('msg_payment_pending',
+                    date=formatted(lang, 'date', payment_date))
+            else:
+                payment = _('msg_payment_due',
+                    date=formatted(lang, 'date', payment_date))
             note = ''
             if reversed_number:
                 note = ('<div class="muted">'
@@ -389,7 +405,7 @@ def payslips(visitor):
 <span class="amount">{e(formatted(lang, 'money', net_pay, currency))}</span></div>
 <div class="row muted"><span>{e(_('msg_number'))} {e(number)}</span>
 <span>{e(_('msg_gross'))} {e(formatted(lang, 'money', gross, currency))}</span></div>
-<div class="row muted"><span>{e(_('msg_paid_on', date=formatted(lang, 'date', payment_date)))}</span>
+<div class="row muted"><span class="payment">{e(payment)}</span>
 <a class="button" href="{base}/payslips/{id_}/pdf" download>{e(_('msg_download'))}</a></div>
 {note}</article>""")
     body = '\n'.join(cards) or f'<p class="card">{e(_("msg_no_payslip"))}</p>'
@@ -432,6 +448,14 @@ def hours(value):
     return '' if value is None else f'{Decimal(value):.2f}'
 
 
+def period(lang, start, end):
+    "« From 01/09/2025 to 31/08/2026 », « From 01/09/2025, no end date »"
+    if end:
+        return _('msg_from_to', start=lang.strftime(start),
+            end=lang.strftime(end))
+    return _('msg_from_open', start=lang.strftime(start))
+
+
 @route('/contract')
 def contract(visitor):
     pool = Pool()
@@ -448,12 +472,11 @@ def contract(visitor):
         order=[('start_date', 'DESC'), ('id', 'DESC')])
     kinds = dict(Contract.fields_get(['kind'])['kind']['selection'])
     for record in contracts:
-        end = lang.strftime(record.end_date) if record.end_date else (
-            _('msg_open_ended'))
+
         body.append(f"""<article class="card contract">
 <div class="row"><strong>{e(record.job or '')}</strong>
 <span>{e(kinds.get(record.kind, record.kind))}</span></div>
-<div class="row muted"><span>{e(_('msg_from_to', start=lang.strftime(record.start_date), end=end))}</span></div>
+<div class="row muted"><span>{e(period(lang, record.start_date, record.end_date))}</span></div>
 <div class="row"><span>{e(_('msg_weekly_hours'))}</span><span class="amount">{e(hours(record.weekly_hours))} h</span></div>
 <div class="row"><span>{e(_('msg_hourly_wage'))}</span><span class="amount">{e(money(lang, record.hourly_wage, record.currency))}</span></div>
 </article>""")

@@ -240,6 +240,19 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
         # Draft payslips are not shown
         self.assertNotIn(f"/payslips/{self.data['awa']['draft']}/",
             response.text)
+        # Confirmed, not paid: when it is due, not « paid on »
+        self.assertIn('<span class="payment">To be paid on 01/31/2026'
+            '</span>', response.text)
+        self.assertNotIn('Paid on', response.text)
+        # Once the books say it is paid (coop_payroll's paid_dates, tested
+        # there on a reconciled line), on the day they say
+        Payslip = Pool(DB_NAME).get('coop.payroll.payslip')
+        with patch.object(Payslip, 'paid_dates', classmethod(
+                    lambda cls, payslips: {p: dt.date(2026, 2, 3)
+                        for p in payslips})):
+            response = client.get(f'{BASE}/payslips')
+        self.assertIn('<span class="payment">Paid on 02/03/2026</span>',
+            response.text)
 
         response = client.get(
             f"{BASE}/payslips/{self.data['awa']['payslip']}/pdf")
@@ -391,6 +404,8 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
         response = client.get(f'{BASE}/contract')
         self.assertEqual(response.status_code, 200)
         self.assertIn('Coursier awa', response.text)
+        # An open-ended contract reads as such, not « to no end date »
+        self.assertIn('From 01/01/2026, no end date', response.text)
         self.assertNotIn('Coursier leo', response.text)
         self.assertEqual(response.text.count('<tr><td>'), 6)
 
