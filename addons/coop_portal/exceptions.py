@@ -11,3 +11,8 @@ class BallotError(ValidationError):
 class LeaveRequestError(ValidationError):
     "A leave request refused in the portal: nothing is written"
     pass
+
+
+class ShareRequestError(ValidationError):
+    "A request for shares refused in the portal: nothing is written"
+    pass

@@ -523,6 +523,10 @@ def contract(visitor):
 
 @route('/shares')
 def shares(visitor):
+    return shares_page(visitor)
+
+
+def shares_page(visitor, error=None, status=200):
     pool = Pool()
     Operation = pool.get('coop.share.operation')
     Member = pool.get('coop.member')
@@ -532,6 +536,8 @@ def shares(visitor):
     statuses = dict(Member.fields_get(['status'])['status']['selection'])
     kinds = dict(Operation.fields_get(['kind'])['kind']['selection'])
     body = []
+    if error:
+        body.append(f'<p class="error" role="alert">{e(error)}</p>')
     for member in members:
         currency = member.company.currency
         holdings = ''.join(
@@ -549,6 +555,7 @@ def shares(visitor):
 <tbody>{holdings}</tbody><tfoot><tr><th>{e(_('msg_total'))}</th><th class="num">{member.shares or 0}</th>
 <th class="num">{e(money(lang, member.capital, currency))}</th></tr></tfoot></table>
 <p><a class="button" href="{base}/shares/{member.id}/certificate" download>{e(_('msg_certificate'))}</a></p>
+{share_requests(visitor, member)}
 </article>""")
     member_ids = [m.id for m in members]
     operations = Operation.search([
@@ -576,7 +583,7 @@ def shares(visitor):
     if not members:
         body.append(f'<p class="card">{e(_("msg_no_member"))}</p>')
     return page(visitor, _('msg_shares_title'), '\n'.join(body),
-        current='shares')
+        current='shares', status=status)
 
 
 @route(f'/shares/<{ID}:member_id>/certificate')
@@ -1121,4 +1128,76 @@ def leave_post(visitor):
         Transaction().rollback()
         return leave_page(visitor, exception.message, status=400, form=form)
     return finish(redirect(f'{base_url(visitor.request)}/leave', code=303),
+        visitor)
+
+
+
+# Shares requested: subscriptions of the register's workflow
+
+def share_requests(visitor, member):
+    "The member's subscriptions and their state, and the form for more"
+    pool = Pool()
+    Subscription = pool.get('coop.share.subscription')
+    lang = lang_record(visitor)
+    base = base_url(visitor.request)
+    states = dict(
+        Subscription.fields_get(['state'])['state']['selection'])
+    rows = ''.join(
+        f'<tr><td>{e(lang.strftime(s.request_date))}</td>'
+        f'<td>{e(s.share_class.rec_name)}</td>'
+        f'<td class="num">{s.quantity}</td>'
+        f'<td class="state">{e(states.get(s.state, s.state))}</td></tr>'
+        for s in Subscription.search([('member', '=', member.id)]))
+    lines = []
+    if rows:
+        lines.append(f"""<h2>{e(_('msg_share_requests_title'))}</h2>
+<table class="subscriptions"><thead><tr><th>{e(_('msg_date'))}</th>
+<th>{e(_('msg_share_class'))}</th><th class="num">{e(_('msg_shares'))}</th>
+<th>{e(_('msg_share_state'))}</th></tr></thead><tbody>{rows}</tbody></table>""")
+    classes = Subscription.portal_share_classes(member)
+    if member.status != 'former' and classes:
+        options = ''.join(
+            f'<option value="{c.id}">{e(c.rec_name)} — '
+            f'{e(money(lang, c.nominal, member.company.currency))}</option>'
+            for c in classes)
+        lines.append(f"""<form class="stack" method="post" action="{base}/shares/{member.id}/request">
+<h2>{e(_('msg_share_request_title'))}</h2>
+<input type="hidden" name="csrf" value="{e(visitor.csrf)}">
+<label>{e(_('msg_share_class'))} <select name="share_class">{options}</select></label>
+<label>{e(_('msg_shares'))} <input type="number" name="quantity" min="1" max="10000" required></label>
+<label class="check"><input type="checkbox" name="consent_statutes" value="1" required> {e(_('msg_share_consent_statutes'))}</label>
+<label class="check"><input type="checkbox" name="consent_data" value="1" required> {e(_('msg_share_consent_data'))}</label>
+<button type="submit">{e(_('msg_share_request_submit'))}</button>
+<p class="muted">{e(_('msg_share_request_help'))}</p>
+</form>""")
+    return '\n'.join(lines)
+
+
+@route(f'/shares/<{ID}:member_id>/request', methods=['POST'])
+def share_request(visitor, member_id):
+    "Request shares: a subscription the board approves"
+    pool = Pool()
+    Subscription = pool.get('coop.share.subscription')
+    visitor.check_csrf()
+    members = [m for m in visitor.members() if m.id == member_id]
+    if not members:
+        not_found()
+    member, = members
+    form = visitor.request.form
+    classes = {str(c.id): c for c in Subscription.portal_share_classes(member)}
+    share_class = classes.get(form.get('share_class', '')[:12])
+    if not share_class:
+        not_found()
+    try:
+        quantity = int(form.get('quantity', '')[:6])
+    except ValueError:
+        quantity = None
+    try:
+        Subscription.portal_request(member, share_class, quantity,
+            consent_statutes=bool(form.get('consent_statutes')),
+            consent_data=bool(form.get('consent_data')))
+    except ValidationError as exception:
+        Transaction().rollback()
+        return shares_page(visitor, exception.message, status=400)
+    return finish(redirect(f'{base_url(visitor.request)}/shares', code=303),
         visitor)

@@ -548,6 +548,92 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
         self.assertIn("requests waiting", response.text)
         self.assertEqual(len(self.absences('awa')), 5)
 
+    def remove_share_requests(self, share_class):
+        with Transaction().start(DB_NAME, 0) as transaction:
+            pool = Pool()
+            Subscription = pool.get('coop.share.subscription')
+            ShareClass = pool.get('coop.share.class')
+            subscriptions = Subscription.search([])
+            Subscription.cancel(subscriptions)
+            Subscription.delete(subscriptions)
+            ShareClass.delete([ShareClass(share_class)])
+            transaction.commit()
+
+    def share_requests(self):
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            Subscription = Pool().get('coop.share.subscription')
+            return sorted((s.member.id, s.quantity, s.state,
+                    s.consent_statutes, s.consent_data)
+                for s in Subscription.search([]))
+
+    def test_share_request(self):
+        """A member requests shares of a class she may hold: a subscription
+        for the board, within the class's maximum"""
+        with Transaction().start(DB_NAME, 0) as transaction:
+            ShareClass = Pool().get('coop.share.class')
+            share_class, = ShareClass.create([{
+                        'company': self.data['company'], 'name': "Parts A",
+                        'code': 'A', 'nominal': Decimal('25'),
+                        'minimum': 1, 'maximum': 10}])
+            share_class = share_class.id
+            transaction.commit()
+        self.addCleanup(self.remove_share_requests, share_class)
+        awa = self.data['awa']['member']
+        client, _, _ = self.login('awa')
+        response = client.get(f'{BASE}/shares')
+        self.assertIn(f'<option value="{share_class}">', response.text)
+        csrf = self.csrf(client)
+        consents = {'consent_statutes': '1', 'consent_data': '1'}
+
+        def request(quantity, member=awa, **form):
+            return client.post(f'{BASE}/shares/{member}/request', data={
+                    'csrf': csrf, 'share_class': str(share_class),
+                    'quantity': quantity, **form})
+        response = request('4', **consents)
+        self.assertEqual(response.status_code, 303, response.text)
+        self.assertEqual(self.share_requests(),
+            [(awa, 4, 'draft', True, True)])
+        response = client.get(f'{BASE}/shares')
+        self.assertIn('<td class="state">Requested</td>', response.text)
+        # 0 held + 4 requested + 7 = 11, over the class's 10
+        response = request('7', **consents)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("would hold 11 shares of", response.text)
+        self.assertIn("more than the maximum of 10", response.text)
+        for quantity, form, text in [
+                ('2', {}, "accept the statutes"),
+                ('2', {'consent_statutes': '1'}, "accept the statutes"),
+                ('many', consents, "whole number of shares"),
+                ('0', consents, "whole number of shares"),
+                ]:
+            with self.subTest(quantity=quantity, form=form):
+                response = request(quantity, **form)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(text, response.text)
+        # Someone else's member record, a class that is none: 404
+        self.assertEqual(request('1', member=self.data['leo']['member'],
+                **consents).status_code, 404)
+        response = client.post(f'{BASE}/shares/{awa}/request', data={
+                'csrf': csrf, 'share_class': '999999', 'quantity': '1',
+                **consents})
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(len(self.share_requests()), 1)
+        # Three requests waiting at most
+        for quantity in ['1', '1']:
+            self.assertEqual(request(quantity, **consents).status_code, 303)
+        response = request('1', **consents)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("requests waiting for the board", response.text)
+        self.assertEqual(len(self.share_requests()), 3)
+        # The board's approval shows
+        with Transaction().start(DB_NAME, 0) as transaction:
+            Subscription = Pool().get('coop.share.subscription')
+            Subscription.approve(Subscription.search(
+                    [('quantity', '=', 4)]))
+            transaction.commit()
+        response = client.get(f'{BASE}/shares')
+        self.assertIn('<td class="state">Approved</td>', response.text)
+
     def test_nobody_sees_nothing(self):
         "A web user who is neither rider nor member sees no record"
         client, _ = self.client()
