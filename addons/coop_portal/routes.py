@@ -1201,3 +1201,107 @@ def share_request(visitor, member_id):
         return shares_page(visitor, exception.message, status=400)
     return finish(redirect(f'{base_url(visitor.request)}/shares', code=303),
         visitor)
+
+
+# Becoming a member: a public form, no account needed
+
+APPLY_KEY = 'apply:'
+
+
+def apply_form(visitor, company, token, form=None, error=None):
+    pool = Pool()
+    Subscription = pool.get('coop.share.subscription')
+    Member = pool.get('coop.member')
+    lang = lang_record(visitor)
+    base = base_url(visitor.request)
+    form = form or {}
+    categories, classes = Subscription.portal_application_choices(company)
+    kinds = Member.fields_get(['person_kind'])['person_kind']['selection']
+
+    def options(items, selected):
+        return ''.join(
+            f'<option value="{e(v)}"'
+            + (' selected' if str(v) == selected else '')
+            + f'>{e(label)}</option>' for v, label in items)
+    error = f'<p class="error" role="alert">{e(error)}</p>' if error else ''
+    return f"""{error}<p>{e(_('msg_apply_help', company=company.rec_name))}</p>
+<form class="stack" method="post" action="{base}/apply">
+<input type="hidden" name="csrf" value="{e(token)}">
+<label>{e(_('msg_apply_name_label'))}
+<input type="text" name="name" maxlength="100" value="{e(form.get('name', ''))}" required></label>
+<label>{e(_('msg_email'))}
+<input type="email" name="email" maxlength="200" value="{e(form.get('email', ''))}" required></label>
+<label>{e(_('msg_apply_kind_label'))} <select name="person_kind">{options(kinds, form.get('person_kind', 'person'))}</select></label>
+<label>{e(_('msg_apply_category'))} <select name="category">{options([(c.id, c.rec_name) for c in categories], form.get('category', ''))}</select></label>
+<label>{e(_('msg_share_class'))} <select name="share_class">{options([(c.id, f"{c.rec_name} — {money(lang, c.nominal, company.currency)}") for c in classes], form.get('share_class', ''))}</select></label>
+<label>{e(_('msg_shares'))} <input type="number" name="quantity" min="1" max="10000" value="{e(form.get('quantity', ''))}" required></label>
+<label class="check"><input type="checkbox" name="consent_statutes" value="1" required> {e(_('msg_share_consent_statutes'))}</label>
+<label class="check"><input type="checkbox" name="consent_data" value="1" required> {e(_('msg_share_consent_data'))}</label>
+<label class="hp" aria-hidden="true">Website <input type="text" name="website" tabindex="-1" autocomplete="off"></label>
+<button type="submit">{e(_('msg_apply_submit'))}</button>
+</form>"""
+
+
+@route('/apply', login_required=False)
+def apply(visitor):
+    Subscription = Pool().get('coop.share.subscription')
+    company = Subscription.portal_company()
+    if not company:
+        not_found()
+    token = form_token(visitor.request)
+    return with_form_token(page(visitor, _('msg_apply_title'),
+            apply_form(visitor, company, token)), visitor, token)
+
+
+@route('/apply', methods=['POST'], login_required=False)
+def apply_post(visitor):
+    """A visitor's application: rate limited per client and overall, a
+    field robots fill answered as a success with nothing written"""
+    pool = Pool()
+    Subscription = pool.get('coop.share.subscription')
+    WebUser = pool.get('web.user')
+    Attempt = pool.get('web.user.authenticate.attempt')
+    request = visitor.request
+    check_form_token(request)
+    company = Subscription.portal_company()
+    if not company:
+        not_found()
+    token = form_token(request)
+    title = _('msg_apply_title')
+    try:
+        WebUser.check_rate_limit(APPLY_KEY)
+    except RateLimitException:
+        return page(visitor, title,
+            f'<p class="error" role="alert">{e(_("msg_too_many"))}</p>',
+            status=429)
+    form = {n: request.form.get(n, '')[:200] for n in [
+            'name', 'email', 'person_kind', 'category', 'share_class',
+            'quantity', 'consent_statutes', 'consent_data', 'website']}
+    done = page(visitor, title,
+        f'<p class="notice" role="status">{e(_("msg_apply_done"))}</p>')
+    if form['website']:
+        Attempt.add(APPLY_KEY)
+        return done
+    categories, classes = Subscription.portal_application_choices(company)
+    category = {str(c.id): c for c in categories}.get(form['category'])
+    share_class = {str(c.id): c for c in classes}.get(form['share_class'])
+    try:
+        quantity = int(form['quantity'][:6])
+    except ValueError:
+        quantity = None
+    try:
+        if not category or not share_class:
+            raise ValidationError(_('msg_apply_choice'))
+        Subscription.portal_application(company, form['name'],
+            form['email'], form['person_kind'], category, share_class,
+            quantity, consent_statutes=bool(form['consent_statutes']),
+            consent_data=bool(form['consent_data']))
+    except ValidationError as exception:
+        Transaction().rollback()
+        Attempt.add(APPLY_KEY)
+        return with_form_token(page(visitor, title, apply_form(
+                    visitor, company, token, form, exception.message),
+                status=400), visitor, token)
+    # Counted for the client: a few applications a day from one address
+    Attempt.add(APPLY_KEY)
+    return done

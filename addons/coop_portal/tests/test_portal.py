@@ -634,6 +634,97 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
         response = client.get(f'{BASE}/shares')
         self.assertIn('<td class="state">Approved</td>', response.text)
 
+    def applications(self):
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            Subscription = Pool().get('coop.share.subscription')
+            return sorted((s.member.party.name, s.member.status,
+                    s.member.person_kind, s.member.category.code,
+                    s.member.party.email, s.quantity, s.state)
+                for s in Subscription.search([]))
+
+    def remove_applications(self, records):
+        self.clear_attempts()
+        with Transaction().start(DB_NAME, 0) as transaction:
+            pool = Pool()
+            Subscription = pool.get('coop.share.subscription')
+            Member = pool.get('coop.member')
+            subscriptions = Subscription.search([])
+            members = [s.member for s in subscriptions]
+            parties = [m.party for m in members]
+            Subscription.delete(subscriptions)
+            Member.delete(members)
+            pool.get('party.party').delete(parties)
+            for model, id_ in records:
+                pool.get(model).delete([pool.get(model)(id_)])
+            transaction.commit()
+
+    def test_membership_application(self):
+        """A visitor applies for membership: a candidate and their
+        subscription for the board; bad input and robots refused, and
+        each client a few tries"""
+        with Transaction().start(DB_NAME, 0) as transaction:
+            pool = Pool()
+            category, = pool.get('coop.member.category').create([{
+                        'company': self.data['company'], 'code': 'USR',
+                        'name': "Users", 'kind': 'beneficiary'}])
+            share_class, = pool.get('coop.share.class').create([{
+                        'company': self.data['company'], 'name': "Parts B",
+                        'code': 'B', 'nominal': Decimal('50'),
+                        'minimum': 1, 'maximum': 10}])
+            transaction.commit()
+        self.clear_attempts()
+        self.addCleanup(self.remove_applications, [
+                ('coop.share.class', share_class.id),
+                ('coop.member.category', category.id)])
+        client, _ = self.client()
+        response = client.get(f'{BASE}/apply')
+        self.assertEqual(response.status_code, 200)
+        # The employees' college is not offered: one joins it by working
+        self.assertIn(f'<option value="{category.id}"', response.text)
+        self.assertNotIn('>Employees<', response.text)
+        token = re.search(
+            r'name="csrf" value="([0-9a-f]+)"', response.text).group(1)
+        good = {'csrf': token, 'name': "Zoé  Martin",
+            'email': 'Zoe@Example.org', 'person_kind': 'person',
+            'category': str(category.id), 'share_class': str(share_class.id),
+            'quantity': '2', 'consent_statutes': '1', 'consent_data': '1'}
+        response = client.post(f'{BASE}/apply', data=good)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertIn("your application is recorded", response.text)
+        expected = [("Zoé Martin", 'candidate', 'person', 'USR',
+                'zoe@example.org', 2, 'draft')]
+        self.assertEqual(self.applications(), expected)
+        # The same address again, a robot's hidden field: the same answer,
+        # nothing written
+        for form in [good, {**good, 'email': 'bot@example.org',
+                    'website': 'http://spam.example'}]:
+            response = client.post(f'{BASE}/apply', data=form)
+            self.assertEqual(response.status_code, 200)
+            self.assertIn("your application is recorded", response.text)
+        self.assertEqual(self.applications(), expected)
+        for form, text in [
+                ({'email': 'not-an-address'}, "valid e-mail address"),
+                ({'email': 'x@example.org', 'consent_data': ''},
+                    "accept the statutes"),
+                # 11 shares, over the class's 10
+                ({'email': 'x@example.org', 'quantity': '11'},
+                    "more than the maximum of 10"),
+                ]:
+            with self.subTest(form=form):
+                response = client.post(f'{BASE}/apply',
+                    data={**good, **form})
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(text, response.text)
+        self.assertEqual(self.applications(), expected)
+        # Six tries from this client: the seventh waits
+        response = client.post(f'{BASE}/apply',
+            data={**good, 'email': 'y@example.org'})
+        self.assertEqual(response.status_code, 429)
+        # Without the form's token: 403
+        client, _ = self.client()
+        response = client.post(f'{BASE}/apply', data=good)
+        self.assertEqual(response.status_code, 403)
+
     def test_nobody_sees_nothing(self):
         "A web user who is neither rider nor member sees no record"
         client, _ = self.client()
