@@ -57,9 +57,9 @@ class Attendance(metaclass=PoolMeta):
         """The member attends from afar (and so may hold proxies), when
         the statutes allow remote voting"""
         pool = Pool()
-        Configuration = pool.get('coop.membership.configuration')
+        Ballot = pool.get('coop.assembly.ballot')
         assembly = attendance.assembly
-        if not Configuration(1).assembly_remote_voting:
+        if not Ballot.remote_voting_allowed():
             raise BallotError(gettext(
                     'coop_portal.msg_ballot_not_allowed',
                     assembly=assembly.rec_name))

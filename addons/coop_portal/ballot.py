@@ -80,11 +80,17 @@ class Ballot(ResolutionPartMixin, ModelSQL, ModelView):
         return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
     @classmethod
-    def check_voting_open(cls, assembly):
-        "Refuse a vote on assembly outside its online vote"
+    def remote_voting_allowed(cls):
+        "The statutes' setting, read alone (the settings are many)"
         pool = Pool()
         Configuration = pool.get('coop.membership.configuration')
-        if not Configuration(1).assembly_remote_voting:
+        config, = Configuration.read([1], ['assembly_remote_voting'])
+        return bool(config['assembly_remote_voting'])
+
+    @classmethod
+    def check_voting_open(cls, assembly):
+        "Refuse a vote on assembly outside its online vote"
+        if not cls.remote_voting_allowed():
             raise BallotError(gettext(
                     'coop_portal.msg_ballot_not_allowed',
                     assembly=assembly.rec_name))

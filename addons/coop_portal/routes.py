@@ -764,10 +764,24 @@ def local_datetime(lang, company, value):
     "A stored (UTC) datetime in the company's time zone, as lang writes it"
     if value is None:
         return ''
-    zone = ZoneInfo(company.timezone) if company.timezone else None
+    # The company's time zone alone: reading the company whole costs more
+    # than the page
+    timezone, = Pool().get('company.company').read(
+        [company.id], ['timezone'])
+    zone = ZoneInfo(timezone['timezone']) if timezone['timezone'] else None
     if zone:
         value = value.replace(tzinfo=dt.timezone.utc).astimezone(zone)
     return lang.strftime(value, lang.date + ' %H:%M')
+
+
+def receipts_notice(receipts):
+    "The receipts of the ballots just cast: [((resolution, voter), code)]"
+    items = ''.join(
+        f'<li>{e(r.rec_name)} — {e(v.member.rec_name)}: '
+        f'<code class="receipt">{e(code)}</code></li>'
+        for (r, v), code in receipts)
+    return (f'<div class="notice" role="status">'
+        f'<p>{e(_("msg_vote_done"))}</p><ul>{items}</ul></div>')
 
 
 def vote_form(visitor, assembly, error=None, receipts=None):
@@ -790,12 +804,7 @@ def vote_form(visitor, assembly, error=None, receipts=None):
     if error:
         body.append(f'<p class="error" role="alert">{e(error)}</p>')
     if receipts:
-        items = ''.join(
-            f'<li>{e(r.rec_name)} — {e(v.member.rec_name)}: '
-            f'<code class="receipt">{e(code)}</code></li>'
-            for (r, v), code in receipts)
-        body.append(f'<div class="notice" role="status">'
-            f'<p>{e(_("msg_vote_done"))}</p><ul>{items}</ul></div>')
+        body.append(receipts_notice(receipts))
     body.append(f'<p class="muted">{e(_("msg_vote_until", closing=local_datetime(lang, assembly.company, assembly.vote_closing)))}</p>')
     if not resolutions:
         body.append(f'<p class="card">{e(_("msg_vote_no_resolution"))}</p>')
@@ -904,8 +913,13 @@ def vote_post(visitor, assembly_id):
             current='assemblies', status=status)
     shown = [((resolutions[r], voters[a]), code)
         for (r, a), code in sorted(receipts.items())]
-    return page(visitor, title, vote_form(visitor, assembly,
-            receipts=shown), current='assemblies')
+    # The receipts, once: the form again is a link away (half the time of
+    # a vote was drawing it again)
+    return page(visitor, title, receipts_notice(shown)
+        + f'<p><a class="button" href="{base_url(visitor.request)}/'
+        f'assemblies/{assembly.id}/vote">{e(_("msg_vote_again"))}</a> '
+        f'<a href="{base_url(visitor.request)}/assemblies">'
+        f'{e(_("msg_back"))}</a></p>', current='assemblies')
 
 
 @route(f'/assemblies/<{ID}:assembly_id>/ballots')
@@ -943,7 +957,6 @@ def proxy_block(visitor, assembly, attendance):
     "The member's proxy and attendance at a convened or open assembly"
     pool = Pool()
     Attendance = pool.get('coop.assembly.attendance')
-    Configuration = pool.get('coop.membership.configuration')
     base = base_url(visitor.request)
     action = f'{base}/assemblies/{assembly.id}'
     csrf = f'<input type="hidden" name="csrf" value="{e(visitor.csrf)}">'
@@ -966,7 +979,7 @@ def proxy_block(visitor, assembly, attendance):
                 f'revoke">{csrf}<button type="submit">'
                 f'{e(_("msg_proxy_revoke"))}</button></form>')
         return '\n'.join(lines)
-    remote_voting = Configuration(1).assembly_remote_voting
+    remote_voting = pool.get('coop.assembly.ballot').remote_voting_allowed()
     if attendance.status == 'remote':
         lines.append(f'<p class="muted">{e(_("msg_attending_remote"))}</p>')
     elif attendance.status == 'absent' and remote_voting:
