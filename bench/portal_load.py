@@ -22,6 +22,15 @@ and counts as an error any answer that is not their payslip list):
 
 It prints one RESULT line per round, stops the server and drops the
 database unless --keep. Needs wrk (apt-get install wrk).
+
+- votes (--voters N, default 500; --rounds votes runs it alone, without
+  wrk): N members of the register, each with a portal session, vote online
+  on an assembly in session (two resolutions, the second by secret ballot),
+  spread evenly over --seconds, from 50 client threads; every answer must
+  be the page with the voter's two receipts. Then the database is read:
+  every ballot counted once (N ballots and N casts per resolution, and the
+  assembly's tally counting N votes on each). Target: p95 under 100 ms, no
+  error.
 """
 import argparse
 import datetime as dt
@@ -60,8 +69,12 @@ def main():
     parser.add_argument('--keep', action='store_true')
     parser.add_argument('--existing', action='store_true',
         help="reuse the database a run with --keep left")
+    parser.add_argument('--voters', type=int, default=500)
+    parser.add_argument('--rounds', default='riders,saturation,votes',
+        help="the rounds to run, comma-separated (default all)")
     args = parser.parse_args()
-    if not shutil.which('wrk'):
+    rounds = set(args.rounds.split(','))
+    if rounds & {'riders', 'saturation'} and not shutil.which('wrk'):
         sys.exit("portal_load: wrk is missing (apt-get install wrk)")
 
     if args.existing:
@@ -94,6 +107,8 @@ def main():
         print(f"{len(keys)} riders logged in", flush=True)
 
         for label, think in [('riders', args.think_ms), ('saturation', 0)]:
+            if label not in rounds:
+                continue
             with open('/proc/loadavg') as file:
                 load = file.read().split()[0]
             print(f"\n{label}: {len(keys)} connections, {args.seconds} s, "
@@ -110,6 +125,8 @@ def main():
             print(result.stdout.strip(), flush=True)
             if result.returncode:
                 print(result.stderr, file=sys.stderr)
+        if 'votes' in rounds:
+            vote_round(base, args.voters, args.seconds)
     finally:
         if server:
             server.terminate()
@@ -195,6 +212,143 @@ def add_riders(count):
             emails.append(email)
         WebUser.create(values)
     return emails
+
+
+def vote_round(base, count, seconds, threads=50):
+    """count members vote online within seconds; the latencies, the errors
+    and whether every ballot is counted once (a RESULT line)"""
+    import concurrent.futures
+    from coop_cli import database
+    start = time.monotonic()
+    assembly, voters = database.in_transaction(
+        DATABASE, lambda: add_voters(count))
+    print(f"\nvotes: {len(voters)} voters with a session in "
+        f"{time.monotonic() - start:.0f} s; {seconds} s, {threads} threads",
+        flush=True)
+    url = f'{base}/assemblies/{assembly}/vote'
+    t0 = time.monotonic() + 1
+    step = seconds / max(len(voters), 1)
+
+    def cast(i):
+        key, form = voters[i]
+        delay = t0 + i * step - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        request = urllib.request.Request(url, data=urllib.parse.urlencode(
+                form).encode(), headers={
+                'Cookie': f'coop_portal_session={key}'})
+        began = time.monotonic()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                page = response.read().decode()
+                ok = (response.status == 200
+                    and page.count('<code class="receipt">') == 2)
+        except OSError:
+            ok = False
+        return time.monotonic() - began, ok
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        results = list(pool.map(cast, range(len(voters))))
+    times = sorted(t for t, _ in results)
+    errors = sum(1 for _, ok in results if not ok)
+    counted = database.in_transaction(
+        DATABASE, lambda: count_ballots(assembly))
+    p50 = times[len(times) // 2] * 1000
+    p95 = times[min(len(times) - 1, int(len(times) * 0.95))] * 1000
+    once = counted == {'ballots': [len(voters)] * 2,
+        'casts': [len(voters)] * 2, 'tally': [len(voters)] * 2}
+    print(f"RESULT votes: {len(voters)} voters in {seconds} s, "
+        f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {times[-1] * 1000:.1f} ms, "
+        f"{errors} errors, every ballot counted once: {once} ({counted})",
+        flush=True)
+
+
+def add_voters(count):
+    """count members of a college of the demo (not the employees'), each
+    with a portal session, on the register of an assembly in session with
+    an online vote open for the next hour (two resolutions, the second
+    secret); the statutes allow remote voting. (assembly id, [(session
+    key, vote form)])"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    from coop_portal.portal import csrf_token
+    pool = Pool()
+    Company = pool.get('company.company')
+    Party = pool.get('party.party')
+    Member = pool.get('coop.member')
+    Category = pool.get('coop.member.category')
+    WebUser = pool.get('web.user')
+    Assembly = pool.get('coop.assembly')
+    Attendance = pool.get('coop.assembly.attendance')
+    Configuration = pool.get('coop.membership.configuration')
+    company, = Company.search([])
+    today = dt.date.today()
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    with Transaction().set_context(company=company.id):
+        config = Configuration(1)
+        config.assembly_remote_voting = True
+        config.save()
+        category = Category.search([
+                ('company', '=', company.id), ('kind', '!=', 'employee')],
+            limit=1)[0]
+        parties = Party.create([{'name': f"Voter {i:04d}"}
+                for i in range(count)])
+        members = Member.create([{
+                    'company': company.id, 'party': p.id,
+                    'number': f'VOTE{i:05d}', 'category': category.id,
+                    'status': 'member', 'entry_date': today,
+                    } for i, p in enumerate(parties)])
+        users = WebUser.create([{
+                    'email': f'voter{i:04d}@bench.example.org',
+                    'party': p.id} for i, p in enumerate(parties)])
+        assembly, = Assembly.create([{
+                    'company': company.id, 'name': "Bench online vote",
+                    'kind': 'ordinary', 'date': today, 'place': "Online",
+                    'vote_opening': now - dt.timedelta(minutes=5),
+                    'vote_closing': now + dt.timedelta(hours=1),
+                    'resolutions': [('create', [
+                                {'sequence': 1, 'title': "Accounts"},
+                                {'sequence': 2, 'title': "Board",
+                                    'secret': True}])],
+                    }])
+        # The register without the convocations' e-mails (not measured)
+        Assembly.make_register([assembly])
+        Assembly.write([assembly], {'state': 'in_session'})
+        lines = {a.member.id: a.id for a in Attendance.search([
+                    ('assembly', '=', assembly.id),
+                    ('member', 'in', [m.id for m in members])])}
+        resolutions = [r.id for r in assembly.resolutions]
+        voters = []
+        for i, (member, user) in enumerate(zip(members, users)):
+            key = user.new_session()
+            line = lines[member.id]
+            voters.append((key, {
+                        'csrf': csrf_token(key),
+                        f'v-{resolutions[0]}-{line}': ['for', 'against'][i % 2],
+                        f'v-{resolutions[1]}-{line}': ['for', 'blank',
+                            'against'][i % 3],
+                        }))
+    return assembly.id, voters
+
+
+def count_ballots(assembly_id):
+    "The ballots and casts per resolution, and the tally's votes on each"
+    from trytond.pool import Pool
+    pool = Pool()
+    Assembly = pool.get('coop.assembly')
+    Ballot = pool.get('coop.assembly.ballot')
+    Cast = pool.get('coop.assembly.ballot.cast')
+    assembly = Assembly(assembly_id)
+    tally = Assembly.tally([assembly])
+    result = {'ballots': [], 'casts': [], 'tally': []}
+    for resolution in assembly.resolutions:
+        result['ballots'].append(Ballot.search_count(
+                [('resolution', '=', resolution.id)]))
+        result['casts'].append(Cast.search_count(
+                [('resolution', '=', resolution.id)]))
+        result['tally'].append(sum(
+                sum(c.values()) for c in tally[resolution.id].counts.values()))
+    return result
 
 
 def load_settings():

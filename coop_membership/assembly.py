@@ -246,6 +246,21 @@ class Assembly(Workflow, ModelSQL, ModelView):
             'readonly': _states['readonly'],
             'invisible': ~Eval('remote'),
             })
+    vote_opening = fields.DateTime(
+        "Vote Opening",
+        states={'readonly': Eval('state') == 'closed'},
+        help="From when members may vote online, when the statutes allow "
+        "remote voting (set by the secretary).")
+    vote_closing = fields.DateTime(
+        "Vote Closing",
+        domain=[If(Eval('vote_opening') & Eval('vote_closing'),
+                ('vote_closing', '>', Eval('vote_opening')), ())],
+        states={
+            'readonly': Eval('state') == 'closed',
+            'required': Bool(Eval('vote_opening')),
+            },
+        help="Until when members may vote online and change their "
+        "ballots.")
     resolutions = fields.One2Many(
         'coop.assembly.resolution', 'assembly', "Agenda",
         states={'readonly': Eval('state') == 'closed'})
@@ -602,30 +617,13 @@ class Assembly(Workflow, ModelSQL, ModelView):
         counts per college (votes summed by the database, or the hands
         counted), the quorum of its kind and the result"""
         pool = Pool()
-        Vote = pool.get('coop.assembly.vote')
-        Attendance = pool.get('coop.assembly.attendance')
         Category = pool.get('coop.member.category')
         Configuration = pool.get('coop.membership.configuration')
         counts = cls.attendance_counts(assemblies)
         quorum = cls.quorum(assemblies, counts)
         resolutions = [r for a in assemblies for r in a.resolutions]
-        votes = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
-        individual = [r.id for r in resolutions
-            if r.vote_mode == 'individual']
-        vote = Vote.__table__()
-        attendance = Attendance.__table__()
-        cursor = Transaction().connection.cursor()
-        for sub_ids in grouped_slice(individual, backend.MAX_QUERY_PARAMS):
-            cursor.execute(*vote.join(attendance,
-                    condition=vote.attendance == attendance.id
-                    ).select(
-                    vote.resolution, attendance.college, vote.choice,
-                    Count(vote.id),
-                    where=vote.resolution.in_(list(sub_ids)),
-                    group_by=[
-                        vote.resolution, attendance.college, vote.choice]))
-            for resolution, college, choice, count in cursor:
-                votes[resolution][college][choice] = count
+        votes = cls.count_votes([r for r in resolutions
+                if r.vote_mode == 'individual'])
         for resolution in resolutions:
             if resolution.vote_mode == 'show_of_hands':
                 for tally in resolution.tallies:
@@ -666,6 +664,33 @@ class Assembly(Workflow, ModelSQL, ModelView):
                 resolution, college_votes, use_weights, kind_quorum,
                 outcome, share, head_share)
         return result
+
+    @classmethod
+    def count_votes(cls, resolutions):
+        """{resolution id: {college id: {choice: count}}} of the individual
+        votes on resolutions, summed by the database (defaultdicts). The
+        one count the tally reads: a module that records votes elsewhere
+        (the portal's ballots) adds its own to super()'s."""
+        pool = Pool()
+        Vote = pool.get('coop.assembly.vote')
+        Attendance = pool.get('coop.assembly.attendance')
+        votes = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+        vote = Vote.__table__()
+        attendance = Attendance.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice(
+                [r.id for r in resolutions], backend.MAX_QUERY_PARAMS):
+            cursor.execute(*vote.join(attendance,
+                    condition=vote.attendance == attendance.id
+                    ).select(
+                    vote.resolution, attendance.college, vote.choice,
+                    Count(vote.id),
+                    where=vote.resolution.in_(list(sub_ids)),
+                    group_by=[
+                        vote.resolution, attendance.college, vote.choice]))
+            for resolution, college, choice, count in cursor:
+                votes[resolution][college][choice] += count
+        return votes
 
     @classmethod
     @ModelView.button
@@ -805,6 +830,11 @@ class Resolution(AssemblyPartMixin, ModelSQL, ModelView):
         states={'readonly': Eval('assembly_state') == 'closed'},
         help="Each voter's vote recorded, or the hands counted per "
         "college.")
+    secret = fields.Boolean(
+        "Secret Ballot", states=_states,
+        help="Votes cast online are stored apart from who voted: no one, "
+        "not even an administrator, can tell how a member voted (for "
+        "elections).")
     board_candidate = fields.Many2One(
         'coop.member', "Board Candidate", states=_states,
         domain=[('company', '=', Eval('company', -1))],
@@ -881,6 +911,10 @@ class Resolution(AssemblyPartMixin, ModelSQL, ModelView):
     @classmethod
     def default_vote_mode(cls):
         return 'individual'
+
+    @classmethod
+    def default_secret(cls):
+        return False
 
     @fields.depends('assembly', '_parent_assembly.kind', 'kind',
         methods=['on_change_kind'])

@@ -309,6 +309,14 @@ class ConfigurationMembership(CompanySettingsValue, ModelSQL):
     assembly_proxy_share = assembly_proxy_share
     assembly_abstention = assembly_abstention
 
+    # Remote voting (statutes): loi 47-1775 art. 10 allows members to take
+    # part and vote from afar only when the statutes say so. Plain fields
+    # of their own block, to be made per company with the others.
+    assembly_remote_voting = fields.Boolean(
+        "Remote Voting Allowed",
+        help="The statutes allow members to vote online, from the opening "
+        "to the closing of the vote the secretary sets on each assembly.")
+
     @classmethod
     def default_assembly_quorum_ordinary_first(cls):
         return Decimal('0.20')
@@ -344,6 +352,10 @@ class ConfigurationMembership(CompanySettingsValue, ModelSQL):
     @classmethod
     def default_assembly_abstention(cls):
         return 'excluded'
+
+    @classmethod
+    def default_assembly_remote_voting(cls):
+        return False
 
     @classmethod
     def default_sell_back_waiting_months(cls):

@@ -95,6 +95,28 @@ class Payslip(metaclass=PoolMeta):
         return states
 
     @classmethod
+    def paid_dates(cls, payslips):
+        """{payslip: the day its net pay was paid} of the payslips whose
+        payment_state is paid: the reconciliation's date of the net-pay
+        line, else its latest succeeded payment's"""
+        result = {}
+        with without_check_access():
+            lines = cls.get_net_pay_lines([
+                    p for p in payslips
+                    if p.state == 'posted' and not p.reversal_of])
+            for payslip, line in lines.items():
+                if not line:
+                    continue
+                if line.reconciliation:
+                    result[payslip] = line.reconciliation.date
+                    continue
+                dates = [p.date for p in line.payments
+                    if p.state == 'succeeded']
+                if dates:
+                    result[payslip] = max(dates)
+        return result
+
+    @classmethod
     @ModelView.button
     def pay(cls, payslips):
         cls.create_payments(payslips)

@@ -133,6 +133,10 @@ MODELS = {
     'coop.share.operation': _perms(membership='rwcd', accountant='r',
         administrator='rwcd'),
     'coop.assembly': _perms(membership='rwcd', administrator='rwcd'),
+    # Online ballots: written by the portal only, read by the secretary
+    # (a secret ballot names no voter: coop_portal/ballot.py)
+    'coop.assembly.ballot': _perms(membership='r', administrator='r'),
+    'coop.assembly.ballot.cast': _perms(membership='r', administrator='r'),
     'coop.einvoice.late_payment': ACCOUNTING,
     # The monthly declaration: the payroll's; the accountant reads it
     'coop.dsn.declaration': _perms(payroll='rwcd', accountant='r',

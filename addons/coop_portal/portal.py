@@ -58,13 +58,18 @@ td.nowrap{white-space:nowrap}
 td.num,th.num{text-align:right;white-space:nowrap}
 form.stack{display:grid;gap:.7rem;max-width:22rem}
 label{display:grid;gap:.2rem;font-weight:600}
-input[type=email],input[type=password]{font:inherit;padding:.6rem;
+input[type=email],input[type=password],input[type=text],input[type=date],
+input[type=number],select{font:inherit;padding:.6rem;
 border:1px solid #aab3ae;border-radius:.4rem;width:100%}
 button,.button{font:inherit;padding:.6rem 1rem;border:0;border-radius:.4rem;
 background:#1f6f50;color:#fff;cursor:pointer;text-decoration:none;
 display:inline-block}
 button.link{background:none;color:#fff;padding:0;text-decoration:underline}
 .error{background:#fdecea;color:#7a1c12;padding:.6rem .8rem;border-radius:.4rem}
+.hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
+fieldset{border:1px solid #ddd;border-radius:.4rem;margin:.5rem 0}
+.choices{display:flex;flex-wrap:wrap;gap:.6rem}
+code.receipt{font-size:1.05rem;letter-spacing:.05em}
 .notice{background:#e6f3ec;padding:.6rem .8rem;border-radius:.4rem}
 footer{padding:1rem;text-align:center;font-size:.85rem}
 footer a{color:#1f6f50}
@@ -287,6 +292,7 @@ def nav(visitor, current):
         items += [
             ('payslips', _('msg_nav_payslips')),
             ('contract', _('msg_nav_contract')),
+            ('leave', _('msg_nav_leave')),
             ]
     if visitor.members():
         items += [

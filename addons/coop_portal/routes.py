@@ -8,12 +8,16 @@ not exist does.
 """
 import datetime as dt
 import logging
+import re
 from decimal import Decimal
 from functools import wraps
+from zoneinfo import ZoneInfo
 
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from trytond.exceptions import RateLimitException, UserError
+from trytond.i18n import gettext
+from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.protocols.wrappers import (
     Response, allow_null_origin, redirect, with_pool, with_transaction)
@@ -373,9 +377,25 @@ def payslips(visitor):
                 where=payslip.employee.in_(employee_ids)
                 & payslip.state.in_(VISIBLE_PAYSLIP_STATES),
                 order_by=[payslip.start_date.desc, payslip.id.desc]))
+        rows = cursor.fetchall()
+        payslips = Payslip.browse([r[0] for r in rows])
+        states = Payslip.get_payment_state(payslips, 'payment_state')
+        paid = {p.id: d for p, d in Payslip.paid_dates(payslips).items()}
         for (id_, number, start_date, payment_date, gross, net_pay,
-                reversed_number, currency_id) in cursor:
+                reversed_number, currency_id) in rows:
             currency = Currency(currency_id)
+            # « Paid on » once the books say so; otherwise when it is due
+            if id_ in paid:
+                payment = _('msg_paid_on',
+                    date=formatted(lang, 'date', paid[id_]))
+            elif reversed_number:
+                payment = ''
+            elif states.get(id_) == 'pending':
+                payment = _('msg_payment_pending',
+                    date=formatted(lang, 'date', payment_date))
+            else:
+                payment = _('msg_payment_due',
+                    date=formatted(lang, 'date', payment_date))
             note = ''
             if reversed_number:
                 note = ('<div class="muted">'
@@ -385,7 +405,7 @@ def payslips(visitor):
 <span class="amount">{e(formatted(lang, 'money', net_pay, currency))}</span></div>
 <div class="row muted"><span>{e(_('msg_number'))} {e(number)}</span>
 <span>{e(_('msg_gross'))} {e(formatted(lang, 'money', gross, currency))}</span></div>
-<div class="row muted"><span>{e(_('msg_paid_on', date=formatted(lang, 'date', payment_date)))}</span>
+<div class="row muted"><span class="payment">{e(payment)}</span>
 <a class="button" href="{base}/payslips/{id_}/pdf" download>{e(_('msg_download'))}</a></div>
 {note}</article>""")
     body = '\n'.join(cards) or f'<p class="card">{e(_("msg_no_payslip"))}</p>'
@@ -428,6 +448,14 @@ def hours(value):
     return '' if value is None else f'{Decimal(value):.2f}'
 
 
+def period(lang, start, end):
+    "« From 01/09/2025 to 31/08/2026 », « From 01/09/2025, no end date »"
+    if end:
+        return _('msg_from_to', start=lang.strftime(start),
+            end=lang.strftime(end))
+    return _('msg_from_open', start=lang.strftime(start))
+
+
 @route('/contract')
 def contract(visitor):
     pool = Pool()
@@ -444,12 +472,11 @@ def contract(visitor):
         order=[('start_date', 'DESC'), ('id', 'DESC')])
     kinds = dict(Contract.fields_get(['kind'])['kind']['selection'])
     for record in contracts:
-        end = lang.strftime(record.end_date) if record.end_date else (
-            _('msg_open_ended'))
+
         body.append(f"""<article class="card contract">
 <div class="row"><strong>{e(record.job or '')}</strong>
 <span>{e(kinds.get(record.kind, record.kind))}</span></div>
-<div class="row muted"><span>{e(_('msg_from_to', start=lang.strftime(record.start_date), end=end))}</span></div>
+<div class="row muted"><span>{e(period(lang, record.start_date, record.end_date))}</span></div>
 <div class="row"><span>{e(_('msg_weekly_hours'))}</span><span class="amount">{e(hours(record.weekly_hours))} h</span></div>
 <div class="row"><span>{e(_('msg_hourly_wage'))}</span><span class="amount">{e(money(lang, record.hourly_wage, record.currency))}</span></div>
 </article>""")
@@ -496,6 +523,10 @@ def contract(visitor):
 
 @route('/shares')
 def shares(visitor):
+    return shares_page(visitor)
+
+
+def shares_page(visitor, error=None, status=200):
     pool = Pool()
     Operation = pool.get('coop.share.operation')
     Member = pool.get('coop.member')
@@ -505,6 +536,8 @@ def shares(visitor):
     statuses = dict(Member.fields_get(['status'])['status']['selection'])
     kinds = dict(Operation.fields_get(['kind'])['kind']['selection'])
     body = []
+    if error:
+        body.append(f'<p class="error" role="alert">{e(error)}</p>')
     for member in members:
         currency = member.company.currency
         holdings = ''.join(
@@ -522,6 +555,7 @@ def shares(visitor):
 <tbody>{holdings}</tbody><tfoot><tr><th>{e(_('msg_total'))}</th><th class="num">{member.shares or 0}</th>
 <th class="num">{e(money(lang, member.capital, currency))}</th></tr></tfoot></table>
 <p><a class="button" href="{base}/shares/{member.id}/certificate" download>{e(_('msg_certificate'))}</a></p>
+{share_requests(visitor, member)}
 </article>""")
     member_ids = [m.id for m in members]
     operations = Operation.search([
@@ -549,7 +583,7 @@ def shares(visitor):
     if not members:
         body.append(f'<p class="card">{e(_("msg_no_member"))}</p>')
     return page(visitor, _('msg_shares_title'), '\n'.join(body),
-        current='shares')
+        current='shares', status=status)
 
 
 @route(f'/shares/<{ID}:member_id>/certificate')
@@ -607,6 +641,10 @@ def assembly_documents(assembly):
 
 @route('/assemblies')
 def assemblies(visitor):
+    return assemblies_page(visitor)
+
+
+def assemblies_page(visitor, error=None, status=200):
     pool = Pool()
     Assembly = pool.get('coop.assembly')
     Resolution = pool.get('coop.assembly.resolution')
@@ -619,6 +657,8 @@ def assemblies(visitor):
     statuses = dict(
         Attendance.fields_get(['status'])['status']['selection'])
     body = []
+    if error:
+        body.append(f'<p class="error" role="alert">{e(error)}</p>')
     for assembly in records:
         when = lang.strftime(assembly.date) if assembly.date else ''
         if assembly.time:
@@ -643,6 +683,8 @@ def assemblies(visitor):
         if attendance and assembly.state == 'closed':
             lines.append(f'<div class="muted">{e(_("msg_attendance"))} '
                 f'{e(statuses.get(attendance.status, ""))}</div>')
+        if attendance and assembly.state in ('convened', 'in_session'):
+            lines.append(proxy_block(visitor, assembly, attendance))
         agenda = []
         for resolution in assembly.resolutions:
             result = ''
@@ -661,6 +703,14 @@ def assemblies(visitor):
             links.append(f'<li><a class="minutes" href="{base}/assemblies/'
                 f'{assembly.id}/minutes" download>{e(_("msg_minutes"))}'
                 '</a></li>')
+        if voting_open(assembly):
+            lines.append(f'<p><a class="button vote" href="{base}/'
+                f'assemblies/{assembly.id}/vote">{e(_("msg_vote_link"))}'
+                '</a></p>')
+        if assembly.state == 'closed' and has_ballots(assembly):
+            links.append(f'<li><a class="ballots" href="{base}/assemblies/'
+                f'{assembly.id}/ballots">{e(_("msg_ballots_link"))}'
+                '</a></li>')
         if links:
             lines.append(f'<h2>{e(_("msg_documents"))}</h2>'
                 f'<ul class="documents">{"".join(links)}</ul>')
@@ -669,7 +719,7 @@ def assemblies(visitor):
     if not records:
         body.append(f'<p class="card">{e(_("msg_no_assembly"))}</p>')
     return page(visitor, _('msg_assemblies_title'), '\n'.join(body),
-        current='assemblies')
+        current='assemblies', status=status)
 
 
 @route(f'/assemblies/<{ID}:assembly_id>/minutes')
@@ -692,3 +742,579 @@ def assembly_document(visitor, assembly_id, attachment_id):
     document, = documents
     return attachment(visitor, document.data, document.name or 'document',
         'application/octet-stream')
+
+
+# Online votes (ballot.py): from the opening to the closing the secretary
+# set, when the statutes allow remote voting
+
+VOTE_FIELD = re.compile(r'v-(\d{1,10})-(\d{1,10})')
+
+
+def voting_open(assembly):
+    return Pool().get('coop.assembly.ballot').voting_open(assembly)
+
+
+def has_ballots(assembly):
+    Ballot = Pool().get('coop.assembly.ballot')
+    return bool(Ballot.search([
+                ('resolution.assembly', '=', assembly.id)], limit=1))
+
+
+def local_datetime(lang, company, value):
+    "A stored (UTC) datetime in the company's time zone, as lang writes it"
+    if value is None:
+        return ''
+    # The company's time zone alone: reading the company whole costs more
+    # than the page
+    timezone, = Pool().get('company.company').read(
+        [company.id], ['timezone'])
+    zone = ZoneInfo(timezone['timezone']) if timezone['timezone'] else None
+    if zone:
+        value = value.replace(tzinfo=dt.timezone.utc).astimezone(zone)
+    return lang.strftime(value, lang.date + ' %H:%M')
+
+
+def receipts_notice(receipts):
+    "The receipts of the ballots just cast: [((resolution, voter), code)]"
+    items = ''.join(
+        f'<li>{e(r.rec_name)} — {e(v.member.rec_name)}: '
+        f'<code class="receipt">{e(code)}</code></li>'
+        for (r, v), code in receipts)
+    return (f'<div class="notice" role="status">'
+        f'<p>{e(_("msg_vote_done"))}</p><ul>{items}</ul></div>')
+
+
+def vote_form(visitor, assembly, error=None, receipts=None):
+    "The vote page: each resolution voted online, for each voter"
+    pool = Pool()
+    Ballot = pool.get('coop.assembly.ballot')
+    Cast = pool.get('coop.assembly.ballot.cast')
+    lang = lang_record(visitor)
+    base = base_url(visitor.request)
+    choices = Ballot.fields_get(['choice'])['choice']['selection']
+    member_ids = [m.id for m in visitor.members()]
+    voters = Ballot.voters(assembly, member_ids)
+    resolutions = [r for r in assembly.resolutions
+        if r.vote_mode == 'individual']
+    casts = {(c.resolution.id, c.attendance.id): c for c in Cast.search([
+                ('resolution', 'in', [r.id for r in resolutions]),
+                ('attendance', 'in', [v.id for v in voters]),
+                ])}
+    body = []
+    if error:
+        body.append(f'<p class="error" role="alert">{e(error)}</p>')
+    if receipts:
+        body.append(receipts_notice(receipts))
+    body.append(f'<p class="muted">{e(_("msg_vote_until", closing=local_datetime(lang, assembly.company, assembly.vote_closing)))}</p>')
+    if not resolutions:
+        body.append(f'<p class="card">{e(_("msg_vote_no_resolution"))}</p>')
+        return '\n'.join(body)
+    labels = dict(choices)
+    sections = []
+    for given in Ballot.voters(assembly, member_ids, given=True):
+        if given.member.id in member_ids and given.status == 'represented':
+            body.append('<p class="notice" role="status">' + e(gettext(
+                        'coop_portal.msg_ballot_proxy_given',
+                        assembly=assembly.rec_name,
+                        holder=given.proxy_holder.rec_name)) + '</p>')
+    for voter in voters:
+        own = voter.member.id in member_ids
+        title = _('msg_vote_own') if own else _(
+            'msg_vote_proxy', member=voter.member.rec_name)
+        fieldsets = []
+        for resolution in resolutions:
+            key = (resolution.id, voter.id)
+            cast = casts.get(key)
+            name = f'v-{resolution.id}-{voter.id}'
+            current = cast.ballot.choice if cast and cast.ballot else None
+            radios = ''.join(
+                f'<label class="choice"><input type="radio" name="{name}" '
+                f'value="{e(value)}"'
+                + (' checked' if value == current else '')
+                + f'> {e(label)}</label>' for value, label in choices)
+            notes = []
+            if resolution.secret:
+                notes.append(f'<p class="muted">{e(_("msg_vote_secret"))}</p>')
+            if cast and current:
+                notes.append(f'<p class="voted">{e(_("msg_vote_voted", choice=labels[current]))}</p>')
+            elif cast:
+                notes.append(f'<p class="voted">{e(_("msg_vote_voted_secret"))}</p>'
+                    f'<label>{e(_("msg_vote_receipt"))} <input type="text" '
+                    f'name="r-{resolution.id}-{voter.id}" autocomplete="off" '
+                    'maxlength="20"></label>')
+            fieldsets.append(f'<fieldset class="resolution"><legend>'
+                f'{e(resolution.rec_name)}</legend>{"".join(notes)}'
+                f'<div class="choices">{radios}</div></fieldset>')
+        sections.append(f'<section class="card voter"><h2>{e(title)}</h2>'
+            + ''.join(fieldsets) + '</section>')
+    body.append(f"""<form class="stack" method="post" action="{base}/assemblies/{assembly.id}/vote">
+<input type="hidden" name="csrf" value="{e(visitor.csrf)}">
+{''.join(sections)}
+<button type="submit">{e(_('msg_vote_submit'))}</button>
+</form>
+<p><a href="{base}/assemblies">{e(_('msg_back'))}</a></p>""")
+    return '\n'.join(body)
+
+
+@route(f'/assemblies/<{ID}:assembly_id>/vote')
+def vote(visitor, assembly_id):
+    assembly = own_assembly(visitor, assembly_id)
+    Ballot = Pool().get('coop.assembly.ballot')
+    try:
+        Ballot.check_voting_open(assembly)
+    except ValidationError as exception:
+        return page(visitor, _('msg_vote_title', assembly=assembly.name),
+            f'<p class="error" role="alert">{e(exception.message)}</p>'
+            f'<p><a href="{base_url(visitor.request)}/assemblies">'
+            f'{e(_("msg_back"))}</a></p>', current='assemblies', status=403)
+    return page(visitor, _('msg_vote_title', assembly=assembly.name),
+        vote_form(visitor, assembly), current='assemblies')
+
+
+@route(f'/assemblies/<{ID}:assembly_id>/vote', methods=['POST'])
+def vote_post(visitor, assembly_id):
+    """Cast or change the ballots of the form: resolutions and voters of
+    someone else's answer 404, a refused vote writes nothing"""
+    pool = Pool()
+    Ballot = pool.get('coop.assembly.ballot')
+    visitor.check_csrf()
+    assembly = own_assembly(visitor, assembly_id)
+    member_ids = [m.id for m in visitor.members()]
+    # Their own line even when they gave their proxy: refused with why
+    voters = {v.id: v for v in Ballot.voters(
+            assembly, member_ids, given=True)}
+    resolutions = {r.id: r for r in assembly.resolutions}
+    form = visitor.request.form
+    choices = {}
+    for name, value in form.items():
+        match = VOTE_FIELD.fullmatch(name)
+        if not match:
+            continue
+        key = tuple(int(i) for i in match.groups())
+        if key[0] not in resolutions or key[1] not in voters:
+            not_found()
+        receipt = form.get(f'r-{key[0]}-{key[1]}', '')[:20] or None
+        choices[key] = (value[:20], receipt)
+    title = _('msg_vote_title', assembly=assembly.name)
+    if not choices:
+        return page(visitor, title, vote_form(
+                visitor, assembly, _('msg_vote_nothing')),
+            current='assemblies', status=400)
+    try:
+        receipts = Ballot.cast(assembly, member_ids, choices)
+    except ValidationError as exception:
+        # Nothing of a refused vote stays written
+        Transaction().rollback()
+        status = 403 if not Ballot.voting_open(assembly) else 400
+        return page(visitor, title, vote_form(
+                visitor, assembly, exception.message)
+            if status == 400 else
+            f'<p class="error" role="alert">{e(exception.message)}</p>',
+            current='assemblies', status=status)
+    shown = [((resolutions[r], voters[a]), code)
+        for (r, a), code in sorted(receipts.items())]
+    # The receipts, once: the form again is a link away (half the time of
+    # a vote was drawing it again)
+    return page(visitor, title, receipts_notice(shown)
+        + f'<p><a class="button" href="{base_url(visitor.request)}/'
+        f'assemblies/{assembly.id}/vote">{e(_("msg_vote_again"))}</a> '
+        f'<a href="{base_url(visitor.request)}/assemblies">'
+        f'{e(_("msg_back"))}</a></p>', current='assemblies')
+
+
+@route(f'/assemblies/<{ID}:assembly_id>/ballots')
+def ballots(visitor, assembly_id):
+    "The ballots cast online, published once the assembly is closed"
+    Ballot = Pool().get('coop.assembly.ballot')
+    assembly = own_assembly(visitor, assembly_id)
+    if assembly.state != 'closed':
+        not_found()
+    labels = dict(Ballot.fields_get(['choice'])['choice']['selection'])
+    published = Ballot.published(assembly)
+    body = [f'<p class="muted">{e(_("msg_ballots_help"))}</p>']
+    for resolution in assembly.resolutions:
+        rows = ''.join(
+            f'<tr><td><code class="receipt">{e(receipt)}</code></td>'
+            f'<td>{e(labels.get(choice, choice))}</td></tr>'
+            for receipt, choice in published.get(resolution.id, []))
+        if not rows:
+            continue
+        body.append(f'<section class="card"><h2>{e(resolution.rec_name)}'
+            f'</h2><table class="ballots"><thead><tr><th>'
+            f'{e(_("msg_vote_receipt"))}</th><th>{e(_("msg_vote_choice"))}</th>'
+            '</tr></thead>'
+            f'<tbody>{rows}</tbody></table></section>')
+    if len(body) == 1:
+        body.append(f'<p class="card">{e(_("msg_no_ballot"))}</p>')
+    return page(visitor, _('msg_ballots_title', assembly=assembly.name),
+        '\n'.join(body), current='assemblies')
+
+
+# Proxies and attendance online: until the session opens (proxies), or
+# the closing (attending remotely)
+
+def proxy_block(visitor, assembly, attendance):
+    "The member's proxy and attendance at a convened or open assembly"
+    pool = Pool()
+    Attendance = pool.get('coop.assembly.attendance')
+    base = base_url(visitor.request)
+    action = f'{base}/assemblies/{assembly.id}'
+    csrf = f'<input type="hidden" name="csrf" value="{e(visitor.csrf)}">'
+    lines = [f'<h2>{e(_("msg_proxy_title"))}</h2>']
+    held = Attendance.search([
+            ('assembly', '=', assembly.id),
+            ('status', '=', 'represented'),
+            ('proxy_holder', '=', attendance.member.id),
+            ])
+    if held:
+        lines.append('<p class="proxies-held">' + e(_('msg_proxies_held',
+                    members=', '.join(a.member.rec_name for a in held)))
+            + '</p>')
+    before_session = assembly.state == 'convened'
+    if attendance.status == 'represented':
+        lines.append('<p class="proxy">' + e(_('msg_proxy_held_by',
+                    holder=attendance.proxy_holder.rec_name)) + '</p>')
+        if before_session:
+            lines.append(f'<form method="post" action="{action}/proxy/'
+                f'revoke">{csrf}<button type="submit">'
+                f'{e(_("msg_proxy_revoke"))}</button></form>')
+        return '\n'.join(lines)
+    remote_voting = pool.get('coop.assembly.ballot').remote_voting_allowed()
+    if attendance.status == 'remote':
+        lines.append(f'<p class="muted">{e(_("msg_attending_remote"))}</p>')
+    elif attendance.status == 'absent' and remote_voting:
+        lines.append(f'<form method="post" action="{action}/attend">{csrf}'
+            f'<button type="submit">{e(_("msg_attend_remote"))}</button>'
+            '</form>')
+    if before_session and attendance.status == 'absent' and not held:
+        lines.append(f"""<form class="stack" method="post" action="{action}/proxy">{csrf}
+<p class="muted">{e(_('msg_proxy_give_help'))}</p>
+<label>{e(_('msg_proxy_number'))}
+<input type="text" name="holder" maxlength="30" required></label>
+<button type="submit">{e(_('msg_proxy_give'))}</button></form>""")
+    return '\n'.join(lines)
+
+
+def own_attendance(visitor, assembly_id):
+    "The person's line of the register of that assembly, or 404"
+    assembly = own_assembly(visitor, assembly_id)
+    _, _, attendances = member_assemblies(visitor)
+    attendance = attendances.get(assembly.id)
+    if not attendance:
+        not_found()
+    return attendance
+
+
+def attendance_action(visitor, assembly_id, action, *args):
+    """Run Attendance.action on the person's line: back to their
+    assemblies, or the page with why it was refused (nothing written)"""
+    Attendance = Pool().get('coop.assembly.attendance')
+    visitor.check_csrf()
+    attendance = own_attendance(visitor, assembly_id)
+    try:
+        getattr(Attendance, action)(attendance, *args)
+    except ValidationError as exception:
+        Transaction().rollback()
+        return assemblies_page(visitor, exception.message, status=400)
+    return finish(redirect(
+            f'{base_url(visitor.request)}/assemblies', code=303), visitor)
+
+
+@route(f'/assemblies/<{ID}:assembly_id>/proxy', methods=['POST'])
+def proxy_give(visitor, assembly_id):
+    return attendance_action(visitor, assembly_id, 'give_proxy',
+        visitor.request.form.get('holder', '')[:30])
+
+
+@route(f'/assemblies/<{ID}:assembly_id>/proxy/revoke', methods=['POST'])
+def proxy_revoke(visitor, assembly_id):
+    return attendance_action(visitor, assembly_id, 'revoke_proxy')
+
+
+@route(f'/assemblies/<{ID}:assembly_id>/attend', methods=['POST'])
+def attend(visitor, assembly_id):
+    return attendance_action(visitor, assembly_id, 'attend_remotely')
+
+
+
+# Paid leave: the rider's requests and absences, their answers, the
+# counters of the latest payslip
+
+def parse_date(value):
+    try:
+        return dt.date.fromisoformat((value or '').strip()[:10])
+    except ValueError:
+        return None
+
+
+def leave_page(visitor, error=None, status=200, form=None):
+    pool = Pool()
+    Absence = pool.get('coop.payroll.absence')
+    Payslip = pool.get('coop.payroll.payslip')
+    PayslipReport = pool.get('coop.payroll.payslip', type='report')
+    lang = lang_record(visitor)
+    base = base_url(visitor.request)
+    form = form or {}
+    employee_ids = [e.id for e in visitor.employees()]
+    body = []
+    if error:
+        body.append(f'<p class="error" role="alert">{e(error)}</p>')
+    payslips = Payslip.search([
+            ('employee', 'in', employee_ids),
+            ('state', 'in', VISIBLE_PAYSLIP_STATES),
+            ('reversal_of', '=', None),
+            ], order=[('start_date', 'DESC'), ('id', 'DESC')], limit=1)
+    counters = PayslipReport.paid_leave(payslips[0]) if payslips else None
+    if counters:
+        rows = ''.join(
+            f'<tr><td>{e(_(label))}</td>'
+            f'<td class="num">{e(lang.format("%.1f", counters[name] or 0))}'
+            '</td></tr>' for name, label in [
+                ('earned_previous', 'msg_leave_earned_previous'),
+                ('earned_current', 'msg_leave_earned_current'),
+                ('taken', 'msg_leave_taken'),
+                ('remaining', 'msg_leave_remaining')])
+        body.append(f"""<article class="card leave-counters">
+<h2>{e(_('msg_leave_counters', month=month_name(lang, payslips[0].start_date)))}</h2>
+<table class="counters"><tbody>{rows}</tbody></table></article>""")
+    checked = {n: ' checked' if form.get(n) else ''
+        for n in ['start_afternoon', 'end_morning']}
+    body.append(f"""<form class="card stack" method="post" action="{base}/leave">
+<h2>{e(_('msg_leave_request_title'))}</h2>
+<input type="hidden" name="csrf" value="{e(visitor.csrf)}">
+<label>{e(_('msg_leave_start'))}
+<input type="date" name="start" value="{e(form.get('start', ''))}" required></label>
+<label class="check"><input type="checkbox" name="start_afternoon" value="1"{checked['start_afternoon']}> {e(_('msg_leave_start_afternoon'))}</label>
+<label>{e(_('msg_leave_end'))}
+<input type="date" name="end" value="{e(form.get('end', ''))}" required></label>
+<label class="check"><input type="checkbox" name="end_morning" value="1"{checked['end_morning']}> {e(_('msg_leave_end_morning'))}</label>
+<label>{e(_('msg_leave_note'))}
+<input type="text" name="description" maxlength="200" value="{e(form.get('description', ''))}"></label>
+<button type="submit">{e(_('msg_leave_submit'))}</button>
+<p class="muted">{e(_('msg_leave_help'))}</p>
+</form>""")
+    states = dict(Absence.fields_get(['state'])['state']['selection'])
+    absences = Absence.search([('employee', 'in', employee_ids)],
+        order=[('start_date', 'DESC'), ('id', 'DESC')])
+    cards = []
+    for absence in absences:
+        start = lang.strftime(absence.start_date)
+        end = lang.strftime(absence.end_date)
+        cards.append(f"""<article class="card absence {e(absence.state)}">
+<div class="row"><strong>{e(absence.kind_string)}</strong>
+<span class="state">{e(states.get(absence.state, absence.state))}</span></div>
+<div class="row muted"><span>{e(_('msg_leave_span', start=start, end=end))}</span>
+<span>{e(_('msg_leave_days', days=lang.format('%.1f', absence.days or 0)))}</span></div>
+</article>""")
+    if cards:
+        body.append(f'<h2>{e(_("msg_leave_list_title"))}</h2>'
+            + '\n'.join(cards))
+    return page(visitor, _('msg_leave_title'), '\n'.join(body),
+        current='leave', status=status)
+
+
+@route('/leave')
+def leave(visitor):
+    if not visitor.employees():
+        not_found()
+    return leave_page(visitor)
+
+
+@route('/leave', methods=['POST'])
+def leave_post(visitor):
+    "Request paid leave: an absence the payroll manager answers"
+    Absence = Pool().get('coop.payroll.absence')
+    visitor.check_csrf()
+    employees = visitor.employees()
+    if not employees:
+        not_found()
+    form = {n: visitor.request.form.get(n, '')[:200] for n in [
+            'start', 'end', 'start_afternoon', 'end_morning',
+            'description']}
+    try:
+        Absence.portal_request(employees,
+            parse_date(form['start']), parse_date(form['end']),
+            start_afternoon=bool(form['start_afternoon']),
+            end_morning=bool(form['end_morning']),
+            description=form['description'])
+    except ValidationError as exception:
+        Transaction().rollback()
+        return leave_page(visitor, exception.message, status=400, form=form)
+    return finish(redirect(f'{base_url(visitor.request)}/leave', code=303),
+        visitor)
+
+
+
+# Shares requested: subscriptions of the register's workflow
+
+def share_requests(visitor, member):
+    "The member's subscriptions and their state, and the form for more"
+    pool = Pool()
+    Subscription = pool.get('coop.share.subscription')
+    lang = lang_record(visitor)
+    base = base_url(visitor.request)
+    states = dict(
+        Subscription.fields_get(['state'])['state']['selection'])
+    rows = ''.join(
+        f'<tr><td>{e(lang.strftime(s.request_date))}</td>'
+        f'<td>{e(s.share_class.rec_name)}</td>'
+        f'<td class="num">{s.quantity}</td>'
+        f'<td class="state">{e(states.get(s.state, s.state))}</td></tr>'
+        for s in Subscription.search([('member', '=', member.id)]))
+    lines = []
+    if rows:
+        lines.append(f"""<h2>{e(_('msg_share_requests_title'))}</h2>
+<table class="subscriptions"><thead><tr><th>{e(_('msg_date'))}</th>
+<th>{e(_('msg_share_class'))}</th><th class="num">{e(_('msg_shares'))}</th>
+<th>{e(_('msg_share_state'))}</th></tr></thead><tbody>{rows}</tbody></table>""")
+    classes = Subscription.portal_share_classes(member)
+    if member.status != 'former' and classes:
+        options = ''.join(
+            f'<option value="{c.id}">{e(c.rec_name)} — '
+            f'{e(money(lang, c.nominal, member.company.currency))}</option>'
+            for c in classes)
+        lines.append(f"""<form class="stack" method="post" action="{base}/shares/{member.id}/request">
+<h2>{e(_('msg_share_request_title'))}</h2>
+<input type="hidden" name="csrf" value="{e(visitor.csrf)}">
+<label>{e(_('msg_share_class'))} <select name="share_class">{options}</select></label>
+<label>{e(_('msg_shares'))} <input type="number" name="quantity" min="1" max="10000" required></label>
+<label class="check"><input type="checkbox" name="consent_statutes" value="1" required> {e(_('msg_share_consent_statutes'))}</label>
+<label class="check"><input type="checkbox" name="consent_data" value="1" required> {e(_('msg_share_consent_data'))}</label>
+<button type="submit">{e(_('msg_share_request_submit'))}</button>
+<p class="muted">{e(_('msg_share_request_help'))}</p>
+</form>""")
+    return '\n'.join(lines)
+
+
+@route(f'/shares/<{ID}:member_id>/request', methods=['POST'])
+def share_request(visitor, member_id):
+    "Request shares: a subscription the board approves"
+    pool = Pool()
+    Subscription = pool.get('coop.share.subscription')
+    visitor.check_csrf()
+    members = [m for m in visitor.members() if m.id == member_id]
+    if not members:
+        not_found()
+    member, = members
+    form = visitor.request.form
+    classes = {str(c.id): c for c in Subscription.portal_share_classes(member)}
+    share_class = classes.get(form.get('share_class', '')[:12])
+    if not share_class:
+        not_found()
+    try:
+        quantity = int(form.get('quantity', '')[:6])
+    except ValueError:
+        quantity = None
+    try:
+        Subscription.portal_request(member, share_class, quantity,
+            consent_statutes=bool(form.get('consent_statutes')),
+            consent_data=bool(form.get('consent_data')))
+    except ValidationError as exception:
+        Transaction().rollback()
+        return shares_page(visitor, exception.message, status=400)
+    return finish(redirect(f'{base_url(visitor.request)}/shares', code=303),
+        visitor)
+
+
+# Becoming a member: a public form, no account needed
+
+APPLY_KEY = 'apply:'
+
+
+def apply_form(visitor, company, token, form=None, error=None):
+    pool = Pool()
+    Subscription = pool.get('coop.share.subscription')
+    Member = pool.get('coop.member')
+    lang = lang_record(visitor)
+    base = base_url(visitor.request)
+    form = form or {}
+    categories, classes = Subscription.portal_application_choices(company)
+    kinds = Member.fields_get(['person_kind'])['person_kind']['selection']
+
+    def options(items, selected):
+        return ''.join(
+            f'<option value="{e(v)}"'
+            + (' selected' if str(v) == selected else '')
+            + f'>{e(label)}</option>' for v, label in items)
+    error = f'<p class="error" role="alert">{e(error)}</p>' if error else ''
+    return f"""{error}<p>{e(_('msg_apply_help', company=company.rec_name))}</p>
+<form class="stack" method="post" action="{base}/apply">
+<input type="hidden" name="csrf" value="{e(token)}">
+<label>{e(_('msg_apply_name_label'))}
+<input type="text" name="name" maxlength="100" value="{e(form.get('name', ''))}" required></label>
+<label>{e(_('msg_email'))}
+<input type="email" name="email" maxlength="200" value="{e(form.get('email', ''))}" required></label>
+<label>{e(_('msg_apply_kind_label'))} <select name="person_kind">{options(kinds, form.get('person_kind', 'person'))}</select></label>
+<label>{e(_('msg_apply_category'))} <select name="category">{options([(c.id, c.rec_name) for c in categories], form.get('category', ''))}</select></label>
+<label>{e(_('msg_share_class'))} <select name="share_class">{options([(c.id, f"{c.rec_name} — {money(lang, c.nominal, company.currency)}") for c in classes], form.get('share_class', ''))}</select></label>
+<label>{e(_('msg_shares'))} <input type="number" name="quantity" min="1" max="10000" value="{e(form.get('quantity', ''))}" required></label>
+<label class="check"><input type="checkbox" name="consent_statutes" value="1" required> {e(_('msg_share_consent_statutes'))}</label>
+<label class="check"><input type="checkbox" name="consent_data" value="1" required> {e(_('msg_share_consent_data'))}</label>
+<label class="hp" aria-hidden="true">Website <input type="text" name="website" tabindex="-1" autocomplete="off"></label>
+<button type="submit">{e(_('msg_apply_submit'))}</button>
+</form>"""
+
+
+@route('/apply', login_required=False)
+def apply(visitor):
+    Subscription = Pool().get('coop.share.subscription')
+    company = Subscription.portal_company()
+    if not company:
+        not_found()
+    token = form_token(visitor.request)
+    return with_form_token(page(visitor, _('msg_apply_title'),
+            apply_form(visitor, company, token)), visitor, token)
+
+
+@route('/apply', methods=['POST'], login_required=False)
+def apply_post(visitor):
+    """A visitor's application: rate limited per client and overall, a
+    field robots fill answered as a success with nothing written"""
+    pool = Pool()
+    Subscription = pool.get('coop.share.subscription')
+    WebUser = pool.get('web.user')
+    Attempt = pool.get('web.user.authenticate.attempt')
+    request = visitor.request
+    check_form_token(request)
+    company = Subscription.portal_company()
+    if not company:
+        not_found()
+    token = form_token(request)
+    title = _('msg_apply_title')
+    try:
+        WebUser.check_rate_limit(APPLY_KEY)
+    except RateLimitException:
+        return page(visitor, title,
+            f'<p class="error" role="alert">{e(_("msg_too_many"))}</p>',
+            status=429)
+    form = {n: request.form.get(n, '')[:200] for n in [
+            'name', 'email', 'person_kind', 'category', 'share_class',
+            'quantity', 'consent_statutes', 'consent_data', 'website']}
+    done = page(visitor, title,
+        f'<p class="notice" role="status">{e(_("msg_apply_done"))}</p>')
+    if form['website']:
+        Attempt.add(APPLY_KEY)
+        return done
+    categories, classes = Subscription.portal_application_choices(company)
+    category = {str(c.id): c for c in categories}.get(form['category'])
+    share_class = {str(c.id): c for c in classes}.get(form['share_class'])
+    try:
+        quantity = int(form['quantity'][:6])
+    except ValueError:
+        quantity = None
+    try:
+        if not category or not share_class:
+            raise ValidationError(_('msg_apply_choice'))
+        Subscription.portal_application(company, form['name'],
+            form['email'], form['person_kind'], category, share_class,
+            quantity, consent_statutes=bool(form['consent_statutes']),
+            consent_data=bool(form['consent_data']))
+    except ValidationError as exception:
+        Transaction().rollback()
+        Attempt.add(APPLY_KEY)
+        return with_form_token(page(visitor, title, apply_form(
+                    visitor, company, token, form, exception.message),
+                status=400), visitor, token)
+    # Counted for the client: a few applications a day from one address
+    Attempt.add(APPLY_KEY)
+    return done

@@ -253,6 +253,40 @@ class CoopPayrollPaymentTestCase(unittest.TestCase):
             self.assertEqual(Payslip(payslip.id).payment_state, 'unpaid')
             Payslip.pay([payslip])
             self.assertEqual(Payment.search([], count=True), 2)
+            # Not paid yet: no day of payment (the portal then says when
+            # it is due, not « paid on »)
+            self.assertEqual(Payslip.paid_dates([Payslip(payslip.id)]), {})
+
+            # Paid in the books: the net-pay line reconciled on the 5th
+            pool = Pool()
+            Move = pool.get('account.move')
+            Line = pool.get('account.move.line')
+            Period = pool.get('account.period')
+            paid_on = self.today.replace(day=5)
+            move, = Move.create([{
+                        'company': self.company.id,
+                        'journal': self.journal.id,
+                        'date': paid_on,
+                        'period': Period.find(self.company, date=paid_on).id,
+                        'lines': [('create', [{
+                                        'account': self.net_account.id,
+                                        'party': self.rider.party.id,
+                                        'debit': Decimal('1234.56'),
+                                        'credit': 0,
+                                        }, {
+                                        'account': self.expense.id,
+                                        'debit': 0,
+                                        'credit': Decimal('1234.56'),
+                                        }])],
+                        }])
+            Move.post([move])
+            counterpart, = [l for l in move.lines
+                if l.account == self.net_account]
+            Line.reconcile([Line(net_line.id), counterpart], date=paid_on)
+            payslip = Payslip(payslip.id)
+            self.assertEqual(payslip.payment_state, 'paid')
+            self.assertEqual(Payslip.paid_dates([payslip]),
+                {payslip: paid_on})
 
     @with_transaction()
     def test_pay_skips(self):

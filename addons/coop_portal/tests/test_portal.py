@@ -23,6 +23,7 @@ from trytond.tests.test_tryton import DB_NAME, ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 from trytond.wsgi import app
 
+from coop_tools.locks import LOCKED_TABLES
 from coop_tools.testing import SuiteDatabase
 
 from coop_membership.assembly import AssemblyClosedError
@@ -241,6 +242,19 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
         # Draft payslips are not shown
         self.assertNotIn(f"/payslips/{self.data['awa']['draft']}/",
             response.text)
+        # Confirmed, not paid: when it is due, not « paid on »
+        self.assertIn('<span class="payment">To be paid on 01/31/2026'
+            '</span>', response.text)
+        self.assertNotIn('Paid on', response.text)
+        # Once the books say it is paid (coop_payroll's paid_dates, tested
+        # there on a reconciled line), on the day they say
+        Payslip = Pool(DB_NAME).get('coop.payroll.payslip')
+        with patch.object(Payslip, 'paid_dates', classmethod(
+                    lambda cls, payslips: {p: dt.date(2026, 2, 3)
+                        for p in payslips})):
+            response = client.get(f'{BASE}/payslips')
+        self.assertIn('<span class="payment">Paid on 02/03/2026</span>',
+            response.text)
 
         response = client.get(
             f"{BASE}/payslips/{self.data['awa']['payslip']}/pdf")
@@ -392,8 +406,326 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
         response = client.get(f'{BASE}/contract')
         self.assertEqual(response.status_code, 200)
         self.assertIn('Coursier awa', response.text)
+        # An open-ended contract reads as such, not « to no end date »
+        self.assertIn('From 01/01/2026, no end date', response.text)
         self.assertNotIn('Coursier leo', response.text)
         self.assertEqual(response.text.count('<tr><td>'), 6)
+
+    def csrf(self, client):
+        return csrf_token(self.session_key(client))
+
+    def absences(self, login):
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            Absence = Pool().get('coop.payroll.absence')
+            return [(a.start_date, a.end_date, a.kind, a.state,
+                    a.start_afternoon, a.end_morning, a.description)
+                for a in Absence.search([
+                        ('employee', '=', self.data[login]['employee'])],
+                    order=[('start_date', 'ASC')])]
+
+    def remove_absences(self):
+        with Transaction().start(DB_NAME, 0) as transaction:
+            Absence = Pool().get('coop.payroll.absence')
+            absences = Absence.search([])
+            Absence.cancel(absences)
+            Absence.delete(absences)
+            transaction.commit()
+
+    def test_leave_request(self):
+        """A rider requests paid leave; the payroll manager's answer and the
+        counters of her latest payslip are shown"""
+        self.addCleanup(self.remove_absences)
+        today = dt.date.today()
+        # A Monday to a Friday noon, a month ahead
+        start = today + dt.timedelta(28 + 7 - today.weekday())
+        end = start + dt.timedelta(4)
+        with Transaction().start(DB_NAME, 0) as transaction:
+            # Counters as coop_payroll_fr wrote them on her payslip
+            Payslip = Pool().get('coop.payroll.payslip')
+            table = Payslip.__table__()
+            cursor = transaction.connection.cursor()
+            cursor.execute(*table.update(
+                    [table.leave_earned_previous, table.leave_earned_current,
+                        table.leave_taken, table.leave_remaining],
+                    [Decimal('25'), Decimal('2.5'), Decimal('2'),
+                        Decimal('25.5')],
+                    where=table.id == self.data['awa']['payslip']))
+            transaction.commit()
+        client, _, _ = self.login('awa')
+        response = client.get(f'{BASE}/leave')
+        self.assertEqual(response.status_code, 200)
+        # 25 + 2.5 - 2 = 25.5 days remaining
+        self.assertIn('<td class="num">25.5</td>', response.text)
+        self.assertIn('<td class="num">2.5</td>', response.text)
+        response = client.post(f'{BASE}/leave', data={
+                'csrf': self.csrf(client), 'start': start.isoformat(),
+                'end': end.isoformat(), 'end_morning': '1',
+                'description': "Vacances"})
+        self.assertEqual(response.status_code, 303, response.text)
+        self.assertEqual(self.absences('awa'), [(start, end, 'paid_leave',
+                    'requested', False, True, "Vacances")])
+        response = client.get(f'{BASE}/leave')
+        self.assertIn('<span class="state">Requested</span>', response.text)
+        # Léo sees none of it
+        leo, _, _ = self.login('leo')
+        self.assertNotIn('class="card absence',
+            leo.get(f'{BASE}/leave').text)
+        # The payroll manager refuses it, then approves another
+        with Transaction().start(DB_NAME, 0,
+                _lock_tables=list(LOCKED_TABLES)) as transaction:
+            pool = Pool()
+            Absence = pool.get('coop.payroll.absence')
+            Configuration = pool.get('coop.payroll.configuration')
+            config = Configuration(1)
+            config.leave_anticipation = True
+            config.save()
+            Absence.refuse(Absence.search([
+                        ('employee', '=', self.data['awa']['employee'])]))
+            transaction.commit()
+        response = client.get(f'{BASE}/leave')
+        self.assertIn('<span class="state">Refused</span>', response.text)
+        response = client.post(f'{BASE}/leave', data={
+                'csrf': self.csrf(client), 'start': start.isoformat(),
+                'end': start.isoformat()})
+        self.assertEqual(response.status_code, 303, response.text)
+        with Transaction().start(DB_NAME, 0) as transaction:
+            Absence = Pool().get('coop.payroll.absence')
+            Absence.approve(Absence.search([
+                        ('employee', '=', self.data['awa']['employee']),
+                        ('state', '=', 'requested')]))
+            transaction.commit()
+        response = client.get(f'{BASE}/leave')
+        self.assertIn('<span class="state">Approved</span>', response.text)
+        # Monday to Thursday and Friday morning: 4 + 0.5 working days;
+        # the one approved, a Monday: 1
+        self.assertIn('4.5 working days', response.text)
+        self.assertIn('1.0 working days', response.text)
+
+    def test_leave_request_refused(self):
+        "A bad leave request is refused with its reason, nothing written"
+        self.addCleanup(self.remove_absences)
+        today = dt.date.today()
+        day = today + dt.timedelta(40)
+        client, _, _ = self.login('awa')
+        csrf = self.csrf(client)
+        for form, text in [
+                ({'start': 'soon', 'end': day.isoformat()},
+                    "Give the first and the last day off"),
+                ({'start': day.isoformat(), 'end': ''},
+                    "Give the first and the last day off"),
+                ({'start': day.isoformat(),
+                        'end': (day - dt.timedelta(1)).isoformat()},
+                    "comes before the first one"),
+                ({'start': (today - dt.timedelta(1)).isoformat(),
+                        'end': today.isoformat()},
+                    "is for days to come"),
+                ({'start': day.isoformat(), 'end': day.isoformat(),
+                        'start_afternoon': '1', 'end_morning': '1'},
+                    "covers no half day"),
+                ]:
+            with self.subTest(form=form):
+                response = client.post(f'{BASE}/leave',
+                    data={'csrf': csrf, **form})
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(text, response.text)
+        self.assertEqual(self.absences('awa'), [])
+        # Without the token: 403
+        response = client.post(f'{BASE}/leave', data={
+                'start': day.isoformat(), 'end': day.isoformat()})
+        self.assertEqual(response.status_code, 403)
+        # Overlapping her own request; more than 5 waiting
+        for i in range(5):
+            response = client.post(f'{BASE}/leave', data={'csrf': csrf,
+                    'start': (day + dt.timedelta(i)).isoformat(),
+                    'end': (day + dt.timedelta(i)).isoformat()})
+            self.assertEqual(response.status_code, 303)
+            if not i:
+                response = client.post(f'{BASE}/leave', data={'csrf': csrf,
+                        'start': day.isoformat(), 'end': day.isoformat()})
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("overlaps the absence", response.text)
+        response = client.post(f'{BASE}/leave', data={'csrf': csrf,
+                'start': day.isoformat(), 'end': day.isoformat()})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("requests waiting", response.text)
+        self.assertEqual(len(self.absences('awa')), 5)
+
+    def remove_share_requests(self, share_class):
+        with Transaction().start(DB_NAME, 0) as transaction:
+            pool = Pool()
+            Subscription = pool.get('coop.share.subscription')
+            ShareClass = pool.get('coop.share.class')
+            subscriptions = Subscription.search([])
+            Subscription.cancel(subscriptions)
+            Subscription.delete(subscriptions)
+            ShareClass.delete([ShareClass(share_class)])
+            transaction.commit()
+
+    def share_requests(self):
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            Subscription = Pool().get('coop.share.subscription')
+            return sorted((s.member.id, s.quantity, s.state,
+                    s.consent_statutes, s.consent_data)
+                for s in Subscription.search([]))
+
+    def test_share_request(self):
+        """A member requests shares of a class she may hold: a subscription
+        for the board, within the class's maximum"""
+        with Transaction().start(DB_NAME, 0) as transaction:
+            ShareClass = Pool().get('coop.share.class')
+            share_class, = ShareClass.create([{
+                        'company': self.data['company'], 'name': "Parts A",
+                        'code': 'A', 'nominal': Decimal('25'),
+                        'minimum': 1, 'maximum': 10}])
+            share_class = share_class.id
+            transaction.commit()
+        self.addCleanup(self.remove_share_requests, share_class)
+        awa = self.data['awa']['member']
+        client, _, _ = self.login('awa')
+        response = client.get(f'{BASE}/shares')
+        self.assertIn(f'<option value="{share_class}">', response.text)
+        csrf = self.csrf(client)
+        consents = {'consent_statutes': '1', 'consent_data': '1'}
+
+        def request(quantity, member=awa, **form):
+            return client.post(f'{BASE}/shares/{member}/request', data={
+                    'csrf': csrf, 'share_class': str(share_class),
+                    'quantity': quantity, **form})
+        response = request('4', **consents)
+        self.assertEqual(response.status_code, 303, response.text)
+        self.assertEqual(self.share_requests(),
+            [(awa, 4, 'draft', True, True)])
+        response = client.get(f'{BASE}/shares')
+        self.assertIn('<td class="state">Requested</td>', response.text)
+        # 0 held + 4 requested + 7 = 11, over the class's 10
+        response = request('7', **consents)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("would hold 11 shares of", response.text)
+        self.assertIn("more than the maximum of 10", response.text)
+        for quantity, form, text in [
+                ('2', {}, "accept the statutes"),
+                ('2', {'consent_statutes': '1'}, "accept the statutes"),
+                ('many', consents, "whole number of shares"),
+                ('0', consents, "whole number of shares"),
+                ]:
+            with self.subTest(quantity=quantity, form=form):
+                response = request(quantity, **form)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(text, response.text)
+        # Someone else's member record, a class that is none: 404
+        self.assertEqual(request('1', member=self.data['leo']['member'],
+                **consents).status_code, 404)
+        response = client.post(f'{BASE}/shares/{awa}/request', data={
+                'csrf': csrf, 'share_class': '999999', 'quantity': '1',
+                **consents})
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(len(self.share_requests()), 1)
+        # Three requests waiting at most
+        for quantity in ['1', '1']:
+            self.assertEqual(request(quantity, **consents).status_code, 303)
+        response = request('1', **consents)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("requests waiting for the board", response.text)
+        self.assertEqual(len(self.share_requests()), 3)
+        # The board's approval shows
+        with Transaction().start(DB_NAME, 0) as transaction:
+            Subscription = Pool().get('coop.share.subscription')
+            Subscription.approve(Subscription.search(
+                    [('quantity', '=', 4)]))
+            transaction.commit()
+        response = client.get(f'{BASE}/shares')
+        self.assertIn('<td class="state">Approved</td>', response.text)
+
+    def applications(self):
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            Subscription = Pool().get('coop.share.subscription')
+            return sorted((s.member.party.name, s.member.status,
+                    s.member.person_kind, s.member.category.code,
+                    s.member.party.email, s.quantity, s.state)
+                for s in Subscription.search([]))
+
+    def remove_applications(self, records):
+        self.clear_attempts()
+        with Transaction().start(DB_NAME, 0) as transaction:
+            pool = Pool()
+            Subscription = pool.get('coop.share.subscription')
+            Member = pool.get('coop.member')
+            subscriptions = Subscription.search([])
+            members = [s.member for s in subscriptions]
+            parties = [m.party for m in members]
+            Subscription.delete(subscriptions)
+            Member.delete(members)
+            pool.get('party.party').delete(parties)
+            for model, id_ in records:
+                pool.get(model).delete([pool.get(model)(id_)])
+            transaction.commit()
+
+    def test_membership_application(self):
+        """A visitor applies for membership: a candidate and their
+        subscription for the board; bad input and robots refused, and
+        each client a few tries"""
+        with Transaction().start(DB_NAME, 0) as transaction:
+            pool = Pool()
+            category, = pool.get('coop.member.category').create([{
+                        'company': self.data['company'], 'code': 'USR',
+                        'name': "Users", 'kind': 'beneficiary'}])
+            share_class, = pool.get('coop.share.class').create([{
+                        'company': self.data['company'], 'name': "Parts B",
+                        'code': 'B', 'nominal': Decimal('50'),
+                        'minimum': 1, 'maximum': 10}])
+            transaction.commit()
+        self.clear_attempts()
+        self.addCleanup(self.remove_applications, [
+                ('coop.share.class', share_class.id),
+                ('coop.member.category', category.id)])
+        client, _ = self.client()
+        response = client.get(f'{BASE}/apply')
+        self.assertEqual(response.status_code, 200)
+        # The employees' college is not offered: one joins it by working
+        self.assertIn(f'<option value="{category.id}"', response.text)
+        self.assertNotIn('>Employees<', response.text)
+        token = re.search(
+            r'name="csrf" value="([0-9a-f]+)"', response.text).group(1)
+        good = {'csrf': token, 'name': "Zoé  Martin",
+            'email': 'Zoe@Example.org', 'person_kind': 'person',
+            'category': str(category.id), 'share_class': str(share_class.id),
+            'quantity': '2', 'consent_statutes': '1', 'consent_data': '1'}
+        response = client.post(f'{BASE}/apply', data=good)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertIn("your application is recorded", response.text)
+        expected = [("Zoé Martin", 'candidate', 'person', 'USR',
+                'zoe@example.org', 2, 'draft')]
+        self.assertEqual(self.applications(), expected)
+        # The same address again, a robot's hidden field: the same answer,
+        # nothing written
+        for form in [good, {**good, 'email': 'bot@example.org',
+                    'website': 'http://spam.example'}]:
+            response = client.post(f'{BASE}/apply', data=form)
+            self.assertEqual(response.status_code, 200)
+            self.assertIn("your application is recorded", response.text)
+        self.assertEqual(self.applications(), expected)
+        for form, text in [
+                ({'email': 'not-an-address'}, "valid e-mail address"),
+                ({'email': 'x@example.org', 'consent_data': ''},
+                    "accept the statutes"),
+                # 11 shares, over the class's 10
+                ({'email': 'x@example.org', 'quantity': '11'},
+                    "more than the maximum of 10"),
+                ]:
+            with self.subTest(form=form):
+                response = client.post(f'{BASE}/apply',
+                    data={**good, **form})
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(text, response.text)
+        self.assertEqual(self.applications(), expected)
+        # Six tries from this client: the seventh waits
+        response = client.post(f'{BASE}/apply',
+            data={**good, 'email': 'y@example.org'})
+        self.assertEqual(response.status_code, 429)
+        # Without the form's token: 403
+        client, _ = self.client()
+        response = client.post(f'{BASE}/apply', data=good)
+        self.assertEqual(response.status_code, 403)
 
     def test_nobody_sees_nothing(self):
         "A web user who is neither rider nor member sees no record"
