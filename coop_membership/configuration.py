@@ -126,6 +126,12 @@ assembly_abstention = fields.Selection([
         ], "Abstentions and Blank Votes", required=True,
     help="Whether abstentions and blank votes are left out of the "
     "expressed votes (the law since 2019) or count as votes against.")
+# Remote voting (statutes): loi 47-1775 art. 10 allows members to take part
+# and vote from afar only when the statutes say so
+assembly_remote_voting = fields.Boolean(
+    "Remote Voting Allowed",
+    help="The statutes allow members to vote online, from the opening "
+    "to the closing of the vote the secretary sets on each assembly.")
 # Each coop's own: a row per company of
 # coop.membership.configuration.membership
 SETTINGS = [
@@ -153,6 +159,7 @@ SETTINGS = [
     'assembly_proxy_small_limit',
     'assembly_proxy_share',
     'assembly_abstention',
+    'assembly_remote_voting',
     ]
 
 
@@ -197,6 +204,7 @@ class Configuration(
     assembly_proxy_small_limit = fields.MultiValue(assembly_proxy_small_limit)
     assembly_proxy_share = fields.MultiValue(assembly_proxy_share)
     assembly_abstention = fields.MultiValue(assembly_abstention)
+    assembly_remote_voting = fields.MultiValue(assembly_remote_voting)
 
     @classmethod
     def set_french_accounts(cls, company):
@@ -263,6 +271,7 @@ class Configuration(
         'assembly_proxy_small_limit')
     default_assembly_proxy_share = default_func('assembly_proxy_share')
     default_assembly_abstention = default_func('assembly_abstention')
+    default_assembly_remote_voting = default_func('assembly_remote_voting')
     default_sell_back_waiting_months = default_func('sell_back_waiting_months')
     default_minimum_capital = default_func('minimum_capital')
     default_scop_employee_capital = default_func('scop_employee_capital')
@@ -308,14 +317,7 @@ class ConfigurationMembership(CompanySettingsValue, ModelSQL):
     assembly_proxy_small_limit = assembly_proxy_small_limit
     assembly_proxy_share = assembly_proxy_share
     assembly_abstention = assembly_abstention
-
-    # Remote voting (statutes): loi 47-1775 art. 10 allows members to take
-    # part and vote from afar only when the statutes say so. Plain fields
-    # of their own block, to be made per company with the others.
-    assembly_remote_voting = fields.Boolean(
-        "Remote Voting Allowed",
-        help="The statutes allow members to vote online, from the opening "
-        "to the closing of the vote the secretary sets on each assembly.")
+    assembly_remote_voting = assembly_remote_voting
 
     @classmethod
     def default_assembly_quorum_ordinary_first(cls):

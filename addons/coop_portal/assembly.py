@@ -59,7 +59,7 @@ class Attendance(metaclass=PoolMeta):
         pool = Pool()
         Ballot = pool.get('coop.assembly.ballot')
         assembly = attendance.assembly
-        if not Ballot.remote_voting_allowed():
+        if not Ballot.remote_voting_allowed(assembly.company):
             raise BallotError(gettext(
                     'coop_portal.msg_ballot_not_allowed',
                     assembly=assembly.rec_name))

@@ -80,17 +80,17 @@ class Ballot(ResolutionPartMixin, ModelSQL, ModelView):
         return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
     @classmethod
-    def remote_voting_allowed(cls):
-        "The statutes' setting, read alone (the settings are many)"
+    def remote_voting_allowed(cls, company):
+        "The company's statutes' setting"
         pool = Pool()
         Configuration = pool.get('coop.membership.configuration')
-        config, = Configuration.read([1], ['assembly_remote_voting'])
-        return bool(config['assembly_remote_voting'])
+        return bool(
+            Configuration.of_company(company).assembly_remote_voting)
 
     @classmethod
     def check_voting_open(cls, assembly):
         "Refuse a vote on assembly outside its online vote"
-        if not cls.remote_voting_allowed():
+        if not cls.remote_voting_allowed(assembly.company):
             raise BallotError(gettext(
                     'coop_portal.msg_ballot_not_allowed',
                     assembly=assembly.rec_name))

@@ -979,7 +979,8 @@ def proxy_block(visitor, assembly, attendance):
                 f'revoke">{csrf}<button type="submit">'
                 f'{e(_("msg_proxy_revoke"))}</button></form>')
         return '\n'.join(lines)
-    remote_voting = pool.get('coop.assembly.ballot').remote_voting_allowed()
+    remote_voting = pool.get('coop.assembly.ballot').remote_voting_allowed(
+        assembly.company)
     if attendance.status == 'remote':
         lines.append(f'<p class="muted">{e(_("msg_attending_remote"))}</p>')
     elif attendance.status == 'absent' and remote_voting:

@@ -418,7 +418,8 @@ class OnlineVoteTestCase(unittest.TestCase):
         assembly, (accounts, _), voters = self.assembly()
         response = self.client('EMP1').get(f'{BASE}/assemblies')
         self.assertIn(f'/assemblies/{assembly}/vote', response.text)
-        with Transaction().start(DB_NAME, 0) as transaction:
+        with Transaction().start(DB_NAME, 0, context={
+                    'company': self.data['company']}) as transaction:
             Configuration = Pool().get('coop.membership.configuration')
             Configuration.write([Configuration(1)],
                 {'assembly_remote_voting': False})
@@ -429,7 +430,8 @@ class OnlineVoteTestCase(unittest.TestCase):
             self.assertEqual(response.status_code, 403)
             self.assertIn("do not allow remote voting", response.text)
         finally:
-            with Transaction().start(DB_NAME, 0) as transaction:
+            with Transaction().start(DB_NAME, 0, context={
+                        'company': self.data['company']}) as transaction:
                 Configuration = Pool().get('coop.membership.configuration')
                 Configuration.write([Configuration(1)],
                     {'assembly_remote_voting': True})
