@@ -1,4 +1,5 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
+from trytond.exceptions import UserError
 from trytond.model.exceptions import ValidationError
 
 
@@ -19,4 +20,8 @@ class IjssReceiptError(ValidationError):
 
 
 class LeaveProvisionError(ValidationError):
+    pass
+
+
+class CertificateError(UserError):
     pass
