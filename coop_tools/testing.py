@@ -15,8 +15,8 @@ from contextlib import contextmanager
 
 from trytond.tools import misc
 from trytond.tests.test_tryton import (
-    DB_CACHE, DB_NAME, _DBTestCase, activate_module, backup_db_cache,
-    drop_db, restore_db_cache)
+    DB_CACHE, DB_NAME, _DBTestCase, activate_module, drop_db,
+    restore_db_cache)
 from trytond.transaction import Transaction, TransactionError
 
 from .locks import LOCKED_TABLES, lock_tables
@@ -105,32 +105,13 @@ def activate_alone(modules):
     BASE_MODULES when it is not cached itself: the same modules activated,
     the base installed once for every module's database"""
     modules = sorted(modules)
-    name = '-'.join(modules)
-    if not DB_CACHE:
-        activate_module(modules)
-        return
-    if restore_db_cache(name):
-        return
-    from trytond.pool import Pool
-    activate_module(BASE_MODULES)
-    # As activate_module does on a new database, from the base's
-    with Transaction().start(DB_NAME, 1, close=True) as transaction:
-        pool = Pool()
-        Module = pool.get('ir.module')
-        records = Module.search([
-                ('name', 'in', modules),
-                ('state', '!=', 'activated'),
-                ])
-        Module.activate(records)
-        transaction.commit()
-        ActivateUpgrade = pool.get(
-            'ir.module.activate_upgrade', type='wizard')
-        instance_id, _, _ = ActivateUpgrade.create()
-        transaction.commit()
-        ActivateUpgrade(instance_id).transition_upgrade()
-        ActivateUpgrade.delete(instance_id)
-        transaction.commit()
-    backup_db_cache(name)
+    if DB_CACHE:
+        if restore_db_cache('-'.join(modules)):
+            return
+        # The base's database, restored (or installed and cached): Tryton's
+        # activate_module then activates the rest on it, as on a new one
+        activate_module(BASE_MODULES)
+    activate_module(modules)
 
 
 def activate_suite(module=None, extras=()):
