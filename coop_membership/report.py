@@ -25,7 +25,7 @@ from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
-from coop_tools.report import HTMLReport, company_language
+from coop_tools.report import CompanyReport
 
 from .exceptions import CapitalVariationError
 
@@ -50,19 +50,9 @@ def by_company(records):
     return groups.items()
 
 
-class MembershipReport(HTMLReport):
+class MembershipReport(CompanyReport):
     """The register's documents are the coop's: written in its language (its
     party's), else in the reader's"""
-
-    @classmethod
-    def document_language(cls, records, data):
-        pool = Pool()
-        Company = pool.get('company.company')
-        if records:
-            return company_language(records[0].company)
-        company_id = (data.get('company')
-            or Transaction().context.get('company'))
-        return company_language(Company(company_id) if company_id else None)
 
 
 class ShareCertificateReport(MembershipReport):

@@ -107,3 +107,18 @@ class HTMLReport(Report):
         if value is None:
             return ''
         return cls.format_number(float(value) * 100, lang, digits) + '\xa0%'
+
+
+class CompanyReport(HTMLReport):
+    """A report whose documents are the coop's: written in its language (its
+    party's), the company of the first record, else of the data or the
+    context; else in the reader's"""
+
+    @classmethod
+    def document_language(cls, records, data):
+        Company = Pool().get('company.company')
+        if records:
+            return company_language(records[0].company)
+        company_id = (data.get('company')
+            or Transaction().context.get('company'))
+        return company_language(Company(company_id) if company_id else None)

@@ -9,7 +9,7 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.pool import Pool
 
-from coop_tools.report import HTMLReport, company_language
+from coop_tools.report import CompanyReport
 
 from .exceptions import CertificateError
 
@@ -29,15 +29,9 @@ def whole_months(start, end):
     return months
 
 
-class WorkCertificateReport(HTMLReport):
+class WorkCertificateReport(CompanyReport):
     "Work certificate: a departing employee's dates, jobs and covers"
     __name__ = 'coop.payroll.work_certificate'
-
-    @classmethod
-    def document_language(cls, records, data):
-        if records:
-            return company_language(records[0].company)
-        return None
 
     @classmethod
     def get_context(cls, records, header, data):

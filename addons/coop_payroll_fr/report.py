@@ -19,7 +19,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
-from coop_tools.report import HTMLReport, company_language
+from coop_tools.report import CompanyReport
 
 from .payslip import COUNTED_STATES, _round
 
@@ -48,15 +48,9 @@ class PayslipReport(metaclass=PoolMeta):
                 'earned_previous', 'earned_current', 'taken', 'remaining']}
 
 
-class YearSummaryReport(HTMLReport):
+class YearSummaryReport(CompanyReport):
     "Yearly payroll summary: an employee's figures of a year, per month"
     __name__ = 'coop.payroll.year_summary'
-
-    @classmethod
-    def document_language(cls, records, data):
-        if records:
-            return company_language(records[0].company)
-        return None
 
     @classmethod
     def summary_year(cls, data):
