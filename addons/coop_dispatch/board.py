@@ -224,7 +224,7 @@ class Board(Model):
                 }
 
         now = None
-        if date == dt.date.today():
+        if date == Pool().get('ir.date').today():
             now = dt.datetime.now()
         stop = dt.timedelta(minutes=settings['stop_minutes'])
         tour_tasks = defaultdict(list)

@@ -16,6 +16,7 @@ from functools import wraps
 from werkzeug.exceptions import BadRequest, NotFound
 
 from trytond.config import config
+from trytond.pool import Pool
 from trytond.exceptions import UserError, UserWarning
 from trytond.protocols.jsonrpc import JSONEncoder, json
 from trytond.protocols.wrappers import (
@@ -126,8 +127,9 @@ def board_route(path, methods=('GET',)):
 
 
 def parse_date(value):
+    "The board's day: the date asked for, else today in the company's zone"
     if not value:
-        return dt.date.today()
+        return Pool().get('ir.date').today()
     try:
         return dt.date.fromisoformat(value)
     except ValueError:

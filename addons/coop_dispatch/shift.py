@@ -1,9 +1,9 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
 "A rider's shift: when she rides on a day, the board's lanes say who does"
-import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
@@ -37,7 +37,7 @@ class Shift(ModelSQL, ModelView):
 
     @staticmethod
     def default_date():
-        return dt.date.today()
+        return Pool().get('ir.date').today()
 
     def get_rec_name(self, name):
         return (f'{self.rider.rec_name} {self.date} '
