@@ -39,7 +39,6 @@ class WorkCertificateReport(CompanyReport):
             cls.check_ended(contract)
         context = super().get_context(records, header, data)
         context['jobs'] = cls.jobs
-        context['entry_date'] = lambda c: cls.jobs(c)[0].start_date
         context['portability_months'] = cls.portability_months
         context['covers'] = cls.covers
         return context
