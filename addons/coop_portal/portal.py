@@ -294,6 +294,8 @@ def nav(visitor, current):
             ('contract', _('msg_nav_contract')),
             ('leave', _('msg_nav_leave')),
             ]
+        if papers_available():
+            items.append(('papers', _('msg_nav_papers')))
     if visitor.members():
         items += [
             ('shares', _('msg_nav_shares')),
@@ -305,6 +307,15 @@ def nav(visitor, current):
         + (' aria-current="page"' if name == current else '')
         + f'>{e(label)}</a>' for name, label in items]
     return '<nav>' + ''.join(links) + '</nav>'
+
+
+def papers_available():
+    "Whether the suite has a rider's papers (coop_payroll_fr's reports)"
+    try:
+        Pool().get('coop.payroll.settlement_receipt', type='report')
+    except KeyError:
+        return False
+    return True
 
 
 def assemblies_available():
