@@ -40,7 +40,6 @@ from coop_tools.report import SIREN_TYPES, SIRET_TYPES, identifier
 from .dsn import compact
 from .exceptions import CrmImportError
 
-NAMESPACE = 'http://www.gip-mds.fr/'
 
 
 def local_name(tag):
