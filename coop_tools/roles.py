@@ -133,6 +133,9 @@ MODELS = {
     'coop.share.operation': _perms(membership='rwcd', accountant='r',
         administrator='rwcd'),
     'coop.assembly': _perms(membership='rwcd', administrator='rwcd'),
+    # An assembly's tellers: its Many2Many's table, not exposed to RPC
+    # (written through the assembly, whose access records it carries)
+    'coop.assembly.teller': NOBODY,
     # Online ballots: written by the portal only, read by the secretary
     # (a secret ballot names no voter: coop_portal/ballot.py)
     'coop.assembly.ballot': _perms(membership='r', administrator='r'),
