@@ -107,6 +107,8 @@ class OnlineVoteTestCase(unittest.TestCase):
                 assembly, = Assembly.create([{
                             'name': "AG 2026", 'kind': 'ordinary',
                             'date': DATE, 'place': "Lyon",
+                            # the statutes' 15 days of notice
+                            'convocation_date': DATE - dt.timedelta(days=15),
                             'vote_opening': now + opening,
                             'vote_closing': now + closing,
                             'resolutions': [('create', [{
