@@ -1,6 +1,7 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
 """What every portal page shares: who is asking, in which language, the
-session cookie, the CSRF token, the HTML frame and the security headers.
+session cookie, the CSRF token, the templates and their layout, and the
+security headers.
 
 The routes run as the root user, so they bypass Tryton's access rules: every
 query of a page is narrowed here to the logged-in person's party, and a
@@ -13,7 +14,6 @@ import os
 import re
 import time
 import urllib.parse
-from html import escape
 from secrets import compare_digest, token_hex
 
 from genshi.core import Markup
@@ -65,11 +65,6 @@ HEADERS = {
 def _(message, **variables):
     "The portal's message in the transaction's language"
     return gettext(f'coop_portal.{message}', **variables)
-
-
-def e(value):
-    "HTML-escaped text of value ('' for None)"
-    return escape('' if value is None else str(value))
 
 
 def session_timeout():

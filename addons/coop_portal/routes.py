@@ -28,8 +28,9 @@ from trytond.wsgi import app
 from .portal import (
     FORM_COOKIE, HEADERS, SESSION_COOKIE, STATIC, Visitor, _, attachment,
     base_url, check_form_token, delete_cookie, finish, form_token,
-    formatted, fragment, lang_record, language, login_redirect, message_page,
-    not_found, page, pdf_response, session_timeout, set_cookie)
+    formatted, fragment, lang_record, language, login_redirect,
+    message_page, not_found, page, pdf_response, session_timeout,
+    set_cookie)
 
 logger = logging.getLogger(__name__)
 PREFIX = '/<database_name>/portal'
