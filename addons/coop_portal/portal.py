@@ -123,7 +123,8 @@ def language(request):
 class Visitor:
     """Who asks: a web user with a live portal session, or nobody
 
-    Read with a few plain SQL queries: every page pays for it."""
+    The session through web_user's API, the person's records in one plain
+    SQL query: every page pays for it."""
     __slots__ = (
         'request', 'lang', 'user', 'party', 'key', '_employees', '_members')
 
