@@ -7,6 +7,7 @@ The routes run as the root user, so they bypass Tryton's access rules: every
 query of a page is narrowed here to the logged-in person's party, and a
 record id from the URL is only ever looked up inside that narrowing.
 """
+import datetime as dt
 import hashlib
 import hmac
 import logging
@@ -152,17 +153,28 @@ class Visitor:
         self.key = key
 
     def _touch(self, key):
-        """Record the session's use (web_user's reset), in a transaction of
-        its own when the page's is read-only; a page never fails for it
-        (another request may be writing it too)"""
+        """Record the session's use (web_user's reset) when its last one is
+        older than TOUCH_SECONDS, in a transaction of its own when the
+        page's is read-only; a page never fails for it (another request
+        may be writing it too)"""
+        Session = Pool().get('web.user.session')
         now = time.monotonic()
         last = _touched.get(key)
-        if last is not None and now - last < TOUCH_SECONDS:
-            return
+        if last is None:
+            # First seen by this process: the session's own last use
+            # (a session just opened is not written again at once)
+            sessions = Session.search([('key', '=', key)], limit=1)
+            if sessions:
+                age = abs(dt.datetime.now() - sessions[0].last_modified_at)
+                last = now - age.total_seconds()
+            else:
+                last = now - TOUCH_SECONDS
         if len(_touched) >= TOUCHED_SIZE:
             _touched.clear()
+        if now - last < TOUCH_SECONDS:
+            _touched[key] = last
+            return
         _touched[key] = now
-        Session = Pool().get('web.user.session')
         transaction = Transaction()
         if not transaction.readonly:
             Session.reset(key)
