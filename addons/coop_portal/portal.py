@@ -23,7 +23,7 @@ from genshi.template import TemplateLoader
 from sql import Literal
 from werkzeug.exceptions import Forbidden, NotFound
 
-from trytond import backend, config
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.protocols.wrappers import Response, redirect
