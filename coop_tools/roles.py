@@ -119,6 +119,10 @@ MODELS = {
         administrator='rwcd'),
     'coop.payroll.absence': _perms(rider='o', payroll='rwcd',
         administrator='rwcd'),
+    # A rider's change of bank account, asked in the portal (which writes
+    # it as root), answered by the payroll
+    'coop.payroll.bank_account.request': _perms(payroll='rwcd',
+        administrator='rwcd'),
     'coop.payroll.ijss_receipt': _perms(payroll='rwcd',
         administrator='rwcd'),
     'coop.payroll.batch': _perms(payroll='rwcd', administrator='rwcd'),
@@ -205,6 +209,8 @@ MENUS = {
     ('coop_payroll', 'menu_batch_form'): ('payroll', 'administrator'),
     ('coop_payroll', 'menu_monthly_hours_form'): ('payroll', 'administrator'),
     ('coop_payroll', 'menu_configuration'): ('payroll', 'administrator'),
+    ('coop_portal', 'menu_bank_account_request_form'): (
+        'payroll', 'administrator'),
     ('coop_dsn', 'menu_declaration_form'): (
         'payroll', 'accountant', 'administrator'),
     ('coop_dsn', 'menu_declare'): ('payroll', 'administrator'),
