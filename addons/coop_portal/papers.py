@@ -2,15 +2,13 @@
 """A rider's papers in the portal: the work certificate and the final
 settlement receipt of each ended contract, and the yearly summary of each
 year paid, as PDFs from coop_payroll_fr's reports (the same the payroll
-prints); only the person's own, any other id answering 404
-
-Each page and download is a function of its own, apart from routes.py,
-so that pages moving onto templates there do not meet these."""
+prints); only the person's own, any other id answering 404; the
+page from templates/papers.html"""
 from trytond.exceptions import UserError
 from trytond.pool import Pool
 
 from .portal import (
-    _, base_url, e, lang_record, not_found, page, papers_available,
+    _, base_url, lang_record, not_found, page, papers_available,
     pdf_response)
 from .routes import ID, VISIBLE_PAYSLIP_STATES, period, route
 
@@ -58,27 +56,23 @@ def has_receipt(contract):
 
 
 def contract_card(visitor, lang, contract):
+    "An ended contract and the links to its papers, for papers.html"
     base = base_url(visitor.request)
-    links = [(f'{base}/papers/contracts/{contract.id}/certificate',
-            _('msg_work_certificate'))]
+    links = [{'href': f'{base}/papers/contracts/{contract.id}/certificate',
+            'label': _('msg_work_certificate')}]
     if has_receipt(contract):
-        links.append((f'{base}/papers/contracts/{contract.id}/receipt',
-                _('msg_settlement_receipt')))
-    rows = ''.join(f"""<div class="row"><span>{e(label)}</span>
-<a class="button" href="{href}" download>{e(_('msg_download'))}</a></div>"""
-        for href, label in links)
-    return f"""<article class="card paper">
-<div class="row"><strong>{e(contract.job or '')}</strong></div>
-<div class="row muted"><span>{e(period(lang, contract.start_date, contract.end_date))}</span></div>
-{rows}</article>"""
+        links.append({
+                'href': f'{base}/papers/contracts/{contract.id}/receipt',
+                'label': _('msg_settlement_receipt')})
+    return {'job': contract.job or '', 'links': links,
+        'period': period(lang, contract.start_date, contract.end_date)}
 
 
 def summary_card(visitor, employee, year):
+    "A year paid and the link to its summary, for papers.html"
     base = base_url(visitor.request)
-    return f"""<article class="card paper">
-<div class="row"><span>{e(_('msg_year_summary', year=year))}</span>
-<a class="button" href="{base}/papers/employees/{employee.id}/summary/{year}" download>{e(_('msg_download'))}</a></div>
-</article>"""
+    return {'label': _('msg_year_summary', year=year),
+        'href': f'{base}/papers/employees/{employee.id}/summary/{year}'}
 
 
 @route('/papers')
@@ -87,13 +81,12 @@ def papers(visitor):
     if not papers_available() or not visitor.employees():
         not_found()
     lang = lang_record(visitor)
-    body = [contract_card(visitor, lang, c) for c in ended_contracts(visitor)]
-    body += [summary_card(visitor, employee, year)
-        for employee, year in paid_years(visitor)]
-    if not body:
-        body = [f'<p class="card">{e(_("msg_no_papers"))}</p>']
-    return page(visitor, _('msg_papers_title'), '\n'.join(body),
-        current='papers')
+    return page(visitor, _('msg_papers_title'), ('papers.html', {
+                'contracts': [contract_card(visitor, lang, c)
+                    for c in ended_contracts(visitor)],
+                'summaries': [summary_card(visitor, employee, year)
+                    for employee, year in paid_years(visitor)],
+                }), current='papers')
 
 
 @route(f'/papers/contracts/<{ID}:contract_id>/certificate')
