@@ -152,6 +152,8 @@ class Bench:
         Assembly = Pool().get('coop.assembly')
         assembly, = Assembly.create([{
                     'name': "AG 2026", 'kind': 'mixed', 'date': DATE,
+                    # the statutes' 15 days of notice
+                    'convocation_date': DATE - dt.timedelta(days=15),
                     'place': "Lyon", 'remote': True,
                     'resolutions': [('create', [{
                                     'sequence': i + 1,

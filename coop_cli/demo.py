@@ -953,9 +953,12 @@ def _invoice_months(company, today):
 
 
 def _hold_assembly(company, today):
-    """Last month's ordinary general assembly: convened (by post: the
-    members have no e-mail), 60 % present and a few represented, its
-    resolutions voted, closed with its minutes"""
+    """Last month's ordinary general assembly on the 25th: convened on the
+    8th (by post: the members have no e-mail), 17 days before, within the
+    statutes' 15 days of notice and after the members of the 5th joined;
+    60 % present and a few represented, its chair, secretary and two
+    tellers among those present, its resolutions voted, closed with its
+    minutes (dated the day of the meeting)"""
     from trytond.pool import Pool
     pool = Pool()
     Assembly = pool.get('coop.assembly')
@@ -965,6 +968,7 @@ def _hold_assembly(company, today):
     assembly, = Assembly.create([{
                 'name': f"Assemblée générale ordinaire {date.year}",
                 'kind': 'ordinary', 'date': date, 'time': dt.time(18, 30),
+                'convocation_date': date - dt.timedelta(days=17),
                 'place': "Maison des associations, 28 rue Denfert-Rochereau,"
                 " Lyon",
                 'resolutions': [('create', [
@@ -984,6 +988,12 @@ def _hold_assembly(company, today):
         Attendance.write(represented, {
                 'status': 'represented',
                 'proxy_holder': holder.member.id})
+    # The officers of the meeting, members present
+    Assembly.write([assembly], {
+            'chair': present[0].member.id,
+            'secretary': present[1].member.id,
+            'tellers': [('add', [present[3].member.id, present[4].member.id])],
+            })
     Vote.create([{
                 'resolution': resolution.id, 'attendance': attendance.id,
                 'choice': ('for', 'for', 'for', 'for', 'against', 'for',

@@ -13,6 +13,7 @@ The thresholds (quorum per kind and convocation, proxies, how abstentions
 count) are settings of the membership configuration with the law's
 defaults; see docs/assembly.md.
 """
+import datetime as dt
 import mimetypes
 from collections import defaultdict
 from decimal import Decimal
@@ -246,6 +247,34 @@ class Assembly(Workflow, ModelSQL, ModelView):
             'readonly': _states['readonly'],
             'invisible': ~Eval('remote'),
             })
+    convocation_date = fields.Date(
+        "Convocation Date", states=_states,
+        help="The date the convocations are sent: the day the members are "
+        "convened unless set, or an earlier day when letters were posted "
+        "then. The statutes' notice runs from it.")
+    notice_date = fields.Function(fields.Date(
+            "Convene By",
+            help="The last day the convocations may be sent for the notice "
+            "the statutes ask before the meeting."), 'get_notice_date')
+    postal_deadline = fields.Function(fields.Date(
+            "Postal Votes By",
+            help="The day by which a postal vote form must reach the coop, "
+            "when the statutes allow postal votes."), 'get_postal_deadline')
+    chair = fields.Many2One(
+        'coop.member', "Chair", ondelete='RESTRICT',
+        domain=[('company', '=', Eval('company', -1))],
+        states={'readonly': Eval('state') == 'closed'},
+        help="The member who chairs the meeting (président de séance).")
+    secretary = fields.Many2One(
+        'coop.member', "Secretary", ondelete='RESTRICT',
+        domain=[('company', '=', Eval('company', -1))],
+        states={'readonly': Eval('state') == 'closed'},
+        help="The member who keeps the minutes of the meeting.")
+    tellers = fields.Many2Many(
+        'coop.assembly.teller', 'assembly', 'member', "Tellers",
+        domain=[('company', '=', Eval('company', -1))],
+        states={'readonly': Eval('state') == 'closed'},
+        help="The members who count the votes (scrutateurs), usually two.")
     vote_opening = fields.DateTime(
         "Vote Opening",
         states={'readonly': Eval('state') == 'closed'},
@@ -387,10 +416,93 @@ class Assembly(Workflow, ModelSQL, ModelView):
         default = default.copy() if default else {}
         for name in ['convocations', 'attendances', 'second_convocations',
                 'minutes', 'minutes_name', 'closing_date', 'closed_quorum',
-                'first_convocation']:
+                'first_convocation', 'convocation_date', 'chair',
+                'secretary', 'tellers']:
             default.setdefault(name, None)
         default.setdefault('convocation', 'first')
         return super().copy(assemblies, default=default)
+
+    # The statutes' delays
+
+    def statutes(self):
+        "The membership configuration of the assembly's coop"
+        pool = Pool()
+        Configuration = pool.get('coop.membership.configuration')
+        return Configuration.of_company(self.company)
+
+    def notice_days(self):
+        "The days of notice the statutes ask on the assembly's convocation"
+        return getattr(
+            self.statutes(), f'assembly_notice_{self.convocation}') or 0
+
+    def get_notice_date(self, name):
+        if self.date:
+            return self.date - dt.timedelta(days=self.notice_days())
+
+    def get_postal_deadline(self, name):
+        config = self.statutes()
+        if self.date and config.assembly_postal_voting:
+            return self.date - dt.timedelta(
+                days=config.assembly_postal_days or 0)
+
+    @classmethod
+    def check_notice(cls, assemblies, today):
+        """The convocations of each assembly are dated (its convocation
+        date, else today) no later than today and early enough for the
+        statutes' notice: the day they are sent does not count, the
+        meeting's does, so a meeting on 30 June with 15 days of notice is
+        convened by 15 June"""
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        lang = Lang.get()
+        for assembly in assemblies:
+            if not assembly.date:
+                raise AssemblyError(gettext(
+                        'coop_membership.msg_assembly_no_date',
+                        assembly=assembly.rec_name))
+            date = assembly.convocation_date or today
+            if date > today:
+                raise AssemblyError(gettext(
+                        'coop_membership.msg_assembly_convocation_future',
+                        assembly=assembly.rec_name,
+                        date=lang.strftime(date),
+                        today=lang.strftime(today)))
+            days = assembly.notice_days()
+            if (assembly.date - date).days < days:
+                raise AssemblyError(gettext(
+                        'coop_membership.msg_assembly_notice',
+                        assembly=assembly.rec_name,
+                        date=lang.strftime(date),
+                        days=days,
+                        meeting=lang.strftime(assembly.date),
+                        last=lang.strftime(assembly.notice_date)))
+
+    @classmethod
+    def check_officers(cls, assemblies):
+        """The officers of each assembly (chair, secretary, tellers) are
+        members of its register at the meeting (present or remote)"""
+        pool = Pool()
+        Attendance = pool.get('coop.assembly.attendance')
+        names = cls.fields_get(['chair', 'secretary', 'tellers'])
+        for assembly in assemblies:
+            officers = [('chair', assembly.chair),
+                ('secretary', assembly.secretary)]
+            officers += [('tellers', t) for t in assembly.tellers]
+            officers = [(r, m) for r, m in officers if m]
+            if not officers:
+                continue
+            attending = {a.member.id for a in Attendance.search([
+                        ('assembly', '=', assembly.id),
+                        ('member', 'in', [m.id for _, m in officers]),
+                        ('status', 'in', HOLDING),
+                        ])}
+            for role, member in officers:
+                if member.id not in attending:
+                    raise AssemblyError(gettext(
+                            'coop_membership.msg_assembly_officer_absent',
+                            assembly=assembly.rec_name,
+                            role=names[role]['string'],
+                            member=member.rec_name))
 
     # Counts and quorum
 
@@ -466,12 +578,21 @@ class Assembly(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('convened')
     def convene(cls, assemblies):
-        "Make the register of the members entitled to vote and convene them"
+        """Make the register of the members entitled to vote and convene
+        them, the statutes' notice respected (else nothing is sent)"""
+        pool = Pool()
+        Date = pool.get('ir.date')
         for assembly in assemblies:
             if not assembly.resolutions:
                 raise AssemblyError(gettext(
                         'coop_membership.msg_assembly_no_agenda',
                         assembly=assembly.rec_name))
+        today = Date.today()
+        cls.check_notice(assemblies, today)
+        undated = [a for a in assemblies if not a.convocation_date]
+        if undated:
+            cls.write(undated, {'convocation_date': today})
+        assemblies = cls.browse(assemblies)
         cls.make_register(assemblies)
         cls.send_convocations(assemblies)
 
@@ -508,12 +629,15 @@ class Assembly(Workflow, ModelSQL, ModelView):
     @classmethod
     def send_convocations(cls, assemblies):
         """Send each member of the register the convocation by e-mail when
-        the party has one (by post otherwise), and record it with the
-        date, in bulk. The mails leave when the transaction commits."""
+        the party has one (by post otherwise), with their postal vote form
+        when the statutes allow postal votes, and record it with the
+        assembly's convocation date, in bulk. The mails leave when the
+        transaction commits."""
         pool = Pool()
         Date = pool.get('ir.date')
         Attendance = pool.get('coop.assembly.attendance')
         Convocation = pool.get('coop.assembly.convocation')
+        PostalForm = pool.get('coop.assembly.postal_form', type='report')
         today = Date.today()
         from_ = tryton_config.get('email', 'from')
         for assembly in assemblies:
@@ -521,11 +645,17 @@ class Assembly(Workflow, ModelSQL, ModelView):
                     ('assembly', '=', assembly.id),
                     ])
             documents = assembly.documents()
+            postal = assembly.statutes().assembly_postal_voting
             rows = []
             for attendance in attendances:
                 email = attendance.member.party.email
                 if email:
-                    msg = assembly.convocation_message(email, documents)
+                    member_documents = documents
+                    if postal:
+                        member_documents = documents + [
+                            PostalForm.render_form(attendance)]
+                    msg = assembly.convocation_message(
+                        email, member_documents)
                     if from_:
                         msg['From'] = from_
                     send_message_transactional(msg, strict=True)
@@ -533,7 +663,7 @@ class Assembly(Workflow, ModelSQL, ModelView):
                         'member': attendance.member.id,
                         'email': email or None,
                         'method': 'email' if email else 'post',
-                        'date': today,
+                        'date': assembly.convocation_date or today,
                         })
             bulk.insert(Convocation, rows, common={'assembly': assembly.id})
 
@@ -595,6 +725,7 @@ class Assembly(Workflow, ModelSQL, ModelView):
         Report = pool.get('coop.assembly.minutes', type='report')
         Attendance = pool.get('coop.assembly.attendance')
         Attendance.check_proxies(assemblies)
+        cls.check_officers(assemblies)
         Resolution.store_results(cls.tally(assemblies))
         Resolution.elect_board([r for a in assemblies for r in a.resolutions])
         quorum = cls.quorum(assemblies)
@@ -1078,6 +1209,27 @@ class Convocation(AssemblyPartMixin, ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.assembly, Index.Equality())))
+
+
+class Teller(AssemblyPartMixin, ModelSQL):
+    "A teller of an assembly: a member who counts the votes"
+    __name__ = 'coop.assembly.teller'
+    __string__ = "Assembly Teller"
+
+    assembly = fields.Many2One(
+        'coop.assembly', "Assembly", required=True, ondelete='CASCADE')
+    member = fields.Many2One(
+        'coop.member', "Member", required=True, ondelete='RESTRICT')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('member_unique', Unique(t, t.assembly, t.member),
+                'coop_membership.msg_teller_unique'),
+            ]
         cls._sql_indexes.add(Index(t, (t.assembly, Index.Equality())))
 
 

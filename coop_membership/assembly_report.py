@@ -4,7 +4,9 @@
 - the minutes: convocation, attendance per college, proxies, quorum, and
   each resolution with its tally per college and its result; written once
   when the assembly closes and kept on it;
-- the attendance sheet: the register with a box for each signature.
+- the attendance sheet: the register with a box for each signature;
+- the postal vote form: a member's ballot, sent with the convocation when
+  the statutes allow postal votes.
 
 Their labels are translated through locale/*.po (see docs/templates.md).
 """
@@ -14,10 +16,12 @@ from fractions import Fraction
 
 from sql.aggregate import Count
 
+from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from .assembly import ATTENDANCE_STATUSES
+from .exceptions import AssemblyError
 from .report import MembershipReport
 
 
@@ -164,3 +168,57 @@ class AttendanceSheetReport(MembershipReport):
             if attendance.status == 'represented':
                 held[attendance.proxy_holder.id] += 1
         return held
+
+
+class PostalFormReport(MembershipReport):
+    """Postal Vote Form: a page per member of the register (or per register
+    line of data['attendances']): each resolution with its boxes for,
+    against and abstain, the member's name and the day the form must reach
+    the coop by"""
+    __name__ = 'coop.assembly.postal_form'
+
+    @classmethod
+    def render_form(cls, attendance):
+        "(file name, PDF) of the postal vote form of a register line"
+        pool = Pool()
+        ActionReport = pool.get('ir.action.report')
+        action, = ActionReport.search([('report_name', '=', cls.__name__)])
+        _, content = cls._execute(
+            [attendance.assembly], {}, {'attendances': [attendance.id]},
+            action)
+        name = gettext('coop_membership.msg_postal_form_name',
+            number=attendance.member.number or attendance.member.id)
+        return name, content
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        pool = Pool()
+        Assembly = pool.get('coop.assembly')
+        Attendance = pool.get('coop.assembly.attendance')
+        context = super().get_context(records, header, data)
+        assemblies = Assembly.browse([r.id for r in records])
+        wanted = set(data.get('attendances') or [])
+        forms = []
+        for assembly in assemblies:
+            config = assembly.statutes()
+            if not config.assembly_postal_voting:
+                raise AssemblyError(gettext(
+                        'coop_membership.msg_postal_not_allowed',
+                        company=assembly.company.rec_name,
+                        assembly=assembly.rec_name))
+            lines = Attendance.search([('assembly', '=', assembly.id)])
+            if not lines:
+                raise AssemblyError(gettext(
+                        'coop_membership.msg_postal_no_register',
+                        assembly=assembly.rec_name))
+            if wanted:
+                lines = [l for l in lines if l.id in wanted]
+            forms.extend({
+                    'assembly': assembly,
+                    'attendance': line,
+                    'deadline': assembly.postal_deadline,
+                    'days': config.assembly_postal_days,
+                    'abstention': config.assembly_abstention,
+                    } for line in lines)
+        context['forms'] = forms
+        return context

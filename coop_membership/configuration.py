@@ -132,6 +132,37 @@ assembly_remote_voting = fields.Boolean(
     "Remote Voting Allowed",
     help="The statutes allow members to vote online, from the opening "
     "to the closing of the vote the secretary sets on each assembly.")
+# The notice between the convocations and the meeting, in days: at least
+# 15 on first convocation and 10 on the next (Code de commerce R225-69 for
+# an SA; R223-20 asks 15 of a SARL on every convocation). The day the
+# convocations are sent does not count, the meeting's does (Cass. com.
+# 11 January 2005, no. 02-14118; code de procédure civile art. 641), from
+# the day they are sent, not received (Cass. ch. mixte 16 December 2005,
+# no. 04-10986): letters sent on 15 June give a meeting on 30 June its 15
+# days. See docs/assembly.md.
+assembly_notice_first = fields.Integer(
+    "Notice: First Convocation", required=True,
+    domain=[('assembly_notice_first', '>=', 0)],
+    help="Days at least between the convocations and the meeting on first "
+    "convocation (15 by company law); the day of sending does not count, "
+    "the meeting's does.")
+assembly_notice_second = fields.Integer(
+    "Notice: Second Convocation", required=True,
+    domain=[('assembly_notice_second', '>=', 0)],
+    help="The same on second convocation (10 in an SA, R225-69; a SARL "
+    "keeps 15).")
+# Postal votes (statutes): loi 47-1775 art. 10 allows them only when the
+# statutes say so; forms are counted when they reach the coop 3 days at
+# least before the meeting unless the statutes set fewer (R225-77)
+assembly_postal_voting = fields.Boolean(
+    "Postal Voting Allowed",
+    help="The statutes allow members to vote by post: each convocation "
+    "comes with the member's postal vote form.")
+assembly_postal_days = fields.Integer(
+    "Postal Votes: Days Before the Meeting", required=True,
+    domain=[('assembly_postal_days', '>=', 0)],
+    help="A postal vote form counts when it reaches the coop at least "
+    "this many days before the meeting (3 unless the statutes set fewer).")
 # Each coop's own: a row per company of
 # coop.membership.configuration.membership
 SETTINGS = [
@@ -160,6 +191,10 @@ SETTINGS = [
     'assembly_proxy_share',
     'assembly_abstention',
     'assembly_remote_voting',
+    'assembly_notice_first',
+    'assembly_notice_second',
+    'assembly_postal_voting',
+    'assembly_postal_days',
     ]
 
 
@@ -205,6 +240,10 @@ class Configuration(
     assembly_proxy_share = fields.MultiValue(assembly_proxy_share)
     assembly_abstention = fields.MultiValue(assembly_abstention)
     assembly_remote_voting = fields.MultiValue(assembly_remote_voting)
+    assembly_notice_first = fields.MultiValue(assembly_notice_first)
+    assembly_notice_second = fields.MultiValue(assembly_notice_second)
+    assembly_postal_voting = fields.MultiValue(assembly_postal_voting)
+    assembly_postal_days = fields.MultiValue(assembly_postal_days)
 
     @classmethod
     def set_french_accounts(cls, company):
@@ -272,6 +311,10 @@ class Configuration(
     default_assembly_proxy_share = default_func('assembly_proxy_share')
     default_assembly_abstention = default_func('assembly_abstention')
     default_assembly_remote_voting = default_func('assembly_remote_voting')
+    default_assembly_notice_first = default_func('assembly_notice_first')
+    default_assembly_notice_second = default_func('assembly_notice_second')
+    default_assembly_postal_voting = default_func('assembly_postal_voting')
+    default_assembly_postal_days = default_func('assembly_postal_days')
     default_sell_back_waiting_months = default_func('sell_back_waiting_months')
     default_minimum_capital = default_func('minimum_capital')
     default_scop_employee_capital = default_func('scop_employee_capital')
@@ -318,6 +361,10 @@ class ConfigurationMembership(CompanySettingsValue, ModelSQL):
     assembly_proxy_share = assembly_proxy_share
     assembly_abstention = assembly_abstention
     assembly_remote_voting = assembly_remote_voting
+    assembly_notice_first = assembly_notice_first
+    assembly_notice_second = assembly_notice_second
+    assembly_postal_voting = assembly_postal_voting
+    assembly_postal_days = assembly_postal_days
 
     @classmethod
     def default_assembly_quorum_ordinary_first(cls):
@@ -358,6 +405,22 @@ class ConfigurationMembership(CompanySettingsValue, ModelSQL):
     @classmethod
     def default_assembly_remote_voting(cls):
         return False
+
+    @classmethod
+    def default_assembly_notice_first(cls):
+        return 15
+
+    @classmethod
+    def default_assembly_notice_second(cls):
+        return 10
+
+    @classmethod
+    def default_assembly_postal_voting(cls):
+        return False
+
+    @classmethod
+    def default_assembly_postal_days(cls):
+        return 3
 
     @classmethod
     def default_sell_back_waiting_months(cls):

@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 
+from genshi.core import Markup
 from sql.aggregate import Sum
 from sql.conditionals import Case
 
@@ -53,6 +54,15 @@ def by_company(records):
 class MembershipReport(CompanyReport):
     """The register's documents are the coop's: written in its language (its
     party's), else in the reader's"""
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        context = super().get_context(records, header, data)
+        # The stylesheet goes into <style> as it is: Genshi escapes a plain
+        # string, and '.boxes &gt; div' matched nothing (no box drawn, the
+        # signature boxes run together)
+        context['stylesheet'] = Markup(context['stylesheet'])
+        return context
 
 
 class ShareCertificateReport(MembershipReport):

@@ -119,6 +119,10 @@ MODELS = {
         administrator='rwcd'),
     'coop.payroll.absence': _perms(rider='o', payroll='rwcd',
         administrator='rwcd'),
+    # A rider's change of bank account, asked in the portal (which writes
+    # it as root), answered by the payroll
+    'coop.payroll.bank_account.request': _perms(payroll='rwcd',
+        administrator='rwcd'),
     'coop.payroll.ijss_receipt': _perms(payroll='rwcd',
         administrator='rwcd'),
     'coop.payroll.batch': _perms(payroll='rwcd', administrator='rwcd'),
@@ -133,6 +137,9 @@ MODELS = {
     'coop.share.operation': _perms(membership='rwcd', accountant='r',
         administrator='rwcd'),
     'coop.assembly': _perms(membership='rwcd', administrator='rwcd'),
+    # An assembly's tellers: its Many2Many's table, not exposed to RPC
+    # (written through the assembly, whose access records it carries)
+    'coop.assembly.teller': NOBODY,
     # Online ballots: written by the portal only, read by the secretary
     # (a secret ballot names no voter: coop_portal/ballot.py)
     'coop.assembly.ballot': _perms(membership='r', administrator='r'),
@@ -202,6 +209,8 @@ MENUS = {
     ('coop_payroll', 'menu_batch_form'): ('payroll', 'administrator'),
     ('coop_payroll', 'menu_monthly_hours_form'): ('payroll', 'administrator'),
     ('coop_payroll', 'menu_configuration'): ('payroll', 'administrator'),
+    ('coop_portal', 'menu_bank_account_request_form'): (
+        'payroll', 'administrator'),
     ('coop_dsn', 'menu_declaration_form'): (
         'payroll', 'accountant', 'administrator'),
     ('coop_dsn', 'menu_declare'): ('payroll', 'administrator'),

@@ -261,6 +261,8 @@ class CoopMonthTestCase(unittest.TestCase):
             assembly, = Assembly.create([{
                         'name': "AG 2026", 'kind': 'ordinary',
                         'date': END, 'place': "Lyon",
+                        # the statutes' 15 days of notice
+                        'convocation_date': END - dt.timedelta(days=15),
                         'resolutions': [('create', [{
                                         'sequence': 1,
                                         'title': "Comptes 2025"}])],

@@ -100,6 +100,7 @@ class Declaration(Workflow, ModelSQL, ModelView):
             ('company', '=', Eval('company', -1)),
             ('siret', '=', Eval('siret', '')),
             ('month', '=', Eval('month', None)),
+            ('nature', '=', Eval('nature', '')),
             ('state', '=', 'filed'),
             ('id', '!=', Eval('id', -1)),
             ],
@@ -317,6 +318,7 @@ class Declaration(Workflow, ModelSQL, ModelView):
                 ('company', '=', company.id),
                 ('siret', '=', siret),
                 ('month', '=', month),
+                ('nature', '=', '01'),
                 ], order=[('id', 'DESC')])
         for declaration in declarations:
             if declaration.state != 'filed':
@@ -466,6 +468,24 @@ class Declaration(Workflow, ModelSQL, ModelView):
         employee = payslip.employee
         contract = payslip.contract
         who = employee.rec_name
+        nir, address, missing = self.dsn_person(employee, contract)
+        for line in lines:
+            if (line.kind in {'contribution', 'reduction'}
+                    and line.payee != 'tax'
+                    and line.code not in data.codes):
+                data.missing.append((who, gettext(
+                            'coop_dsn.msg_item_code', code=line.code)))
+            if (line.payee == 'retirement'
+                    and not data.config.dsn_retirement_body
+                    and 'msg_item_retirement' not in missing):
+                missing.append('msg_item_retirement')
+        data.missing.extend((who, gettext(f'coop_dsn.{m}')) for m in missing)
+        return DsnEmployee(payslip, employee, contract, nir[:13], address,
+            lines)
+
+    def dsn_person(self, employee, contract):
+        """The employee's NIR and address, and the messages of the items
+        missing of the employee and the contract"""
         missing = []
         nir = compact(identifier(employee.party, ('fr_nir',)))
         if not nir:
@@ -484,19 +504,7 @@ class Declaration(Workflow, ModelSQL, ModelView):
             missing.append('msg_item_contract_number')
         elif contract.kind == 'fixed_term' and not contract.dsn_reason:
             missing.append('msg_item_contract_reason')
-        for line in lines:
-            if (line.kind in {'contribution', 'reduction'}
-                    and line.payee != 'tax'
-                    and line.code not in data.codes):
-                data.missing.append((who, gettext(
-                            'coop_dsn.msg_item_code', code=line.code)))
-            if (line.payee == 'retirement'
-                    and not data.config.dsn_retirement_body
-                    and 'msg_item_retirement' not in missing):
-                missing.append('msg_item_retirement')
-        data.missing.extend((who, gettext(f'coop_dsn.{m}')) for m in missing)
-        return DsnEmployee(payslip, employee, contract, nir[:13], address,
-            lines)
+        return nir, address, missing
 
     def dsn_lines(self, data):
         "Every rubrique of the file, in the norm's order"
@@ -746,6 +754,8 @@ class Declaration(Workflow, ModelSQL, ModelView):
         """S21.G00.51 rémunération: the base salary, the overtime and extra
         hours, the gross pay and the unemployment insurance's gross"""
         payslip = e.payslip
+        start = payslip.start_date
+        end = month_end(start)
         number = e.contract.dsn_number
         base = [l for l in e.lines if l.kind == 'earning' and l.code == 'BASE']
         extra = [l for l in e.lines
@@ -764,8 +774,8 @@ class Declaration(Workflow, ModelSQL, ModelView):
         lines = []
         for key, hours, amount in items:
             lines += [
-                ('S21.G00.51.001', dsn_date(data.month)),
-                ('S21.G00.51.002', dsn_date(data.end)),
+                ('S21.G00.51.001', dsn_date(start)),
+                ('S21.G00.51.002', dsn_date(end)),
                 ('S21.G00.51.010', number),
                 ('S21.G00.51.011', self.dsn_setting(data, key)),
                 ('S21.G00.51.012',
@@ -960,6 +970,7 @@ class Declare(Wizard):
                 ('company', '=', self.start.company.id),
                 ('siret', '=', compact(self.start.siret)),
                 ('month', '=', self.start.month.replace(day=1)),
+                ('nature', '=', '01'),
                 ('state', '=', 'checked'),
                 ], order=[('id', 'DESC')], limit=1)
         action['res_id'] = [declaration.id]

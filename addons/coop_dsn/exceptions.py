@@ -13,3 +13,7 @@ class MissingDataError(UserError):
 
 class CheckError(UserError):
     "The built file breaks a rule of the norm that is checked locally"
+
+
+class CrmImportError(UserError):
+    "The tax office's return cannot be read into the rates"

@@ -37,12 +37,15 @@ BLOCKS = {
     'S21.G00.40': Block(
         'S21.G00.30', 1, None, ('001', '002', '003', '007', '009', '011',
             '012', '013', '014', '016', '017', '018', '019', '020')),
+    'S21.G00.60': Block('S21.G00.40', 0, None, ('001', '002')),
+    'S21.G00.62': Block('S21.G00.40', 0, 1, ('001', '002')),
     'S21.G00.70': Block('S21.G00.40', 0, None, ('012', '013', '014')),
     'S21.G00.71': Block('S21.G00.40', 0, 1, ('002',)),
     'S21.G00.50': Block(
         'S21.G00.30', 0, None, ('001', '002', '004', '006', '007', '009')),
     'S21.G00.51': Block(
         'S21.G00.50', 0, None, ('001', '002', '010', '011', '013')),
+    'S21.G00.52': Block('S21.G00.50', 0, None, ('001', '002')),
     'S21.G00.54': Block('S21.G00.50', 0, None, ('001', '002')),
     'S21.G00.58': Block('S21.G00.50', 0, None, ('003', '004')),
     'S21.G00.78': Block('S21.G00.50', 0, None, ('001', '002', '003', '004')),
@@ -81,7 +84,7 @@ FIELDS = {
     'S10.G00.02.002': _f('X', 80),
     'S10.G00.02.004': _f('X', 100),
     'S10.G00.02.005': _f('X', 20),
-    'S20.G00.05.001': _f('X', 2, '01'),
+    'S20.G00.05.001': _f('X', 2, '01 04 05 07'),
     'S20.G00.05.002': _f('X', 2, '01 02 03 05'),
     'S20.G00.05.003': _f('N', 2),
     'S20.G00.05.004': _f('N', 15),
@@ -157,6 +160,21 @@ FIELDS = {
     'S21.G00.40.039': _f('X', 3, '200'),
     'S21.G00.40.040': _f('X', 6),
     'S21.G00.40.043': _f('N', 6),
+    'S21.G00.60.001': _f('X', 2, '01 02 03 04 05 06 07 09 15 16 17 18 19'),
+    'S21.G00.60.002': _f('D', 8),
+    'S21.G00.60.003': _f('D', 8),
+    'S21.G00.60.004': _f('X', 2, '01 02'),
+    'S21.G00.60.005': _f('D', 8),
+    'S21.G00.60.006': _f('D', 8),
+    'S21.G00.60.010': _f('D', 8),
+    'S21.G00.60.011': _f('X', 2, '01 02 03'),
+    'S21.G00.60.012': _f('D', 8),
+    # The reasons this module writes (event.END_REASONS)
+    'S21.G00.62.001': _f('D', 8),
+    'S21.G00.62.002': _f('X', 3, '031 034 035 036 037 039 043 059 066'),
+    'S21.G00.62.003': _f('D', 8),
+    'S21.G00.62.004': _f('D', 8),
+    'S21.G00.62.006': _f('D', 8),
     'S21.G00.70.012': _f('X', 3),
     'S21.G00.70.013': _f('X', 3),
     'S21.G00.70.014': _f('D', 8),
@@ -168,12 +186,18 @@ FIELDS = {
     'S21.G00.50.007': _f('X', 2, '01 13 17 23 27 33 37 99'),
     'S21.G00.50.009': _f('N', 12),
     'S21.G00.50.013': _f('N', 12),
+    'S21.G00.50.020': _f('X', 2, '01 02'),
     'S21.G00.51.001': _f('D', 8),
     'S21.G00.51.002': _f('D', 8),
     'S21.G00.51.010': _f('X', 20),
     'S21.G00.51.011': _f('X', 3, '001 002 003 010 017 018'),
     'S21.G00.51.012': _f('N', 7),
     'S21.G00.51.013': _f('N', 11),
+    'S21.G00.52.001': _f('X', 3, '020'),
+    'S21.G00.52.002': _f('N', 12),
+    'S21.G00.52.003': _f('D', 8),
+    'S21.G00.52.004': _f('D', 8),
+    'S21.G00.52.006': _f('X', 20),
     'S21.G00.54.001': _f('X', 2, '18 19'),
     'S21.G00.54.002': _f('N', 14),
     'S21.G00.54.003': _f('D', 8),
@@ -207,6 +231,20 @@ DATE = re.compile(r'^(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])\d{4}$')
 # The NIR without its key: sex, year, month, department (2A, 2B), 8 digits
 NIR = re.compile(r'^[1-478]\d{4}(\d{2}|2A|2B)\d{6}$')
 ALLOWED_TEXT = re.compile(r"^[^'\n\r]*$")
+
+# What an event notice needs beyond the blocks' own rules: its blocks, and
+# fields of them (this module's reading of the usage rules, unconfirmed)
+EVENT_NATURES = {'04', '05', '07'}
+NATURE_BLOCKS = {
+    '04': ('S21.G00.60',),
+    '05': ('S21.G00.60',),
+    '07': ('S21.G00.62', 'S21.G00.50'),
+    }
+NATURE_FIELDS = {
+    ('04', 'S21.G00.60'): ('003', '004'),
+    ('05', 'S21.G00.60'): ('010', '011'),
+    ('07', 'S21.G00.50'): ('020',),
+    }
 
 Failure = namedtuple(
     'Failure', ['employee', 'block', 'field', 'message', 'values'])
@@ -264,9 +302,35 @@ class Checker:
             self.fail('', '', 'msg_check_syntax', line=number,
                 text=line[:40])
         self.check_structure(instances)
+        self.check_nature(instances)
         self.check_keys(instances)
         self.check_totals(instances)
         return self.failures
+
+    def check_nature(self, instances):
+        """An event notice's one individual, the blocks and fields its
+        nature needs"""
+        nature = next((i.values.get('001') for i in instances
+                if i.code == 'S20.G00.05'), None)
+        if nature not in EVENT_NATURES:
+            return
+        self.employee = ''
+        individuals = [i for i in instances if i.code == 'S21.G00.30']
+        if len(individuals) != 1:
+            self.fail('S21.G00.30', '', 'msg_check_nature_individual',
+                count=len(individuals))
+        if individuals:
+            self.employee = self.employee_name(individuals[0])
+        codes = {i.code for i in instances}
+        for block in NATURE_BLOCKS[nature]:
+            if block not in codes:
+                self.fail(block, '', 'msg_check_nature_block',
+                    nature=nature)
+        for instance in instances:
+            for field in NATURE_FIELDS.get((nature, instance.code), ()):
+                if not instance.values.get(field):
+                    self.fail(instance.code, field,
+                        'msg_check_nature_field', nature=nature)
 
     def check_structure(self, instances):
         # [code, instance, {child: count}, last child's rank]

@@ -16,3 +16,8 @@ class LeaveRequestError(ValidationError):
 class ShareRequestError(ValidationError):
     "A request for shares refused in the portal: nothing is written"
     pass
+
+
+class BankAccountRequestError(ValidationError):
+    "A bank account change refused in the portal: nothing is written"
+    pass

@@ -1,6 +1,7 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
 """What every portal page shares: who is asking, in which language, the
-session cookie, the CSRF token, the HTML frame and the security headers.
+session cookie, the CSRF token, the templates and their layout, and the
+security headers.
 
 The routes run as the root user, so they bypass Tryton's access rules: every
 query of a page is narrowed here to the logged-in person's party, and a
@@ -10,15 +11,19 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+import os
 import re
-from html import escape
+import time
+import urllib.parse
 from secrets import compare_digest, token_hex
-from string import Template
 
-from sql import Literal, Null
+from genshi.core import Markup
+from genshi.template import TemplateLoader
+
+from sql import Literal
 from werkzeug.exceptions import Forbidden, NotFound
 
-from trytond import backend, config
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.protocols.wrappers import Response, redirect
@@ -34,65 +39,17 @@ LANGUAGES = ('en', 'fr')
 # A session's last use is written at most this often
 TOUCH_SECONDS = 60
 HEX = re.compile(r'[0-9a-f]+')
-CSS = """
-*{box-sizing:border-box}
-body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
-color:#1d2321;background:#f5f6f4}
-header{background:#1f6f50;color:#fff;padding:.6rem 1rem}
-header a{color:#fff}
-header .brand{font-weight:700;font-size:1.1rem}
-nav{display:flex;flex-wrap:wrap;gap:.3rem .9rem;margin-top:.4rem}
-nav a{text-decoration:none;padding:.2rem 0}
-nav a[aria-current]{border-bottom:2px solid #fff}
-main{padding:1rem;max-width:44rem;margin:0 auto}
-h1{font-size:1.35rem;margin:.3rem 0 1rem}
-h2{font-size:1.1rem;margin:1.4rem 0 .5rem}
-.card{background:#fff;border-radius:.5rem;padding:.8rem 1rem;margin:0 0 .8rem;
-box-shadow:0 1px 2px rgba(0,0,0,.08);overflow-x:auto}
-.row{display:flex;justify-content:space-between;gap:1rem;flex-wrap:wrap}
-.muted{color:#5d6662;font-size:.9rem}
-.amount{font-weight:700;white-space:nowrap}
-table{width:100%;border-collapse:collapse;background:#fff;font-size:.9rem}
-th,td{text-align:left;padding:.4rem .3rem;border-bottom:1px solid #e3e6e4}
-td.nowrap{white-space:nowrap}
-td.num,th.num{text-align:right;white-space:nowrap}
-form.stack{display:grid;gap:.7rem;max-width:22rem}
-label{display:grid;gap:.2rem;font-weight:600}
-input[type=email],input[type=password],input[type=text],input[type=date],
-input[type=number],select{font:inherit;padding:.6rem;
-border:1px solid #aab3ae;border-radius:.4rem;width:100%}
-button,.button{font:inherit;padding:.6rem 1rem;border:0;border-radius:.4rem;
-background:#1f6f50;color:#fff;cursor:pointer;text-decoration:none;
-display:inline-block}
-button.link{background:none;color:#fff;padding:0;text-decoration:underline}
-.error{background:#fdecea;color:#7a1c12;padding:.6rem .8rem;border-radius:.4rem}
-.hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
-fieldset{border:1px solid #ddd;border-radius:.4rem;margin:.5rem 0}
-.choices{display:flex;flex-wrap:wrap;gap:.6rem}
-code.receipt{font-size:1.05rem;letter-spacing:.05em}
-.notice{background:#e6f3ec;padding:.6rem .8rem;border-radius:.4rem}
-footer{padding:1rem;text-align:center;font-size:.85rem}
-footer a{color:#1f6f50}
-"""
-FRAME = Template("""<!DOCTYPE html>
-<html lang="$lang">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>$title · $brand</title>
-<link rel="stylesheet" href="$base/portal.css">
-</head>
-<body>
-<header><div class="row"><span class="brand">$brand</span>$logout</div>
-$nav</header>
-<main>
-<h1>$title</h1>
-$body
-</main>
-<footer>$languages</footer>
-</body>
-</html>
-""")
+# When this process last recorded each session's use
+_touched = {}
+TOUCHED_SIZE = 10000
+HERE = os.path.dirname(__file__)
+STATIC = os.path.join(HERE, 'static')
+# The pages' templates (Genshi, as trytond's reports and web_user's
+# e-mails): read once per process, every ${...} escaped
+LOADER = TemplateLoader(
+    [os.path.join(HERE, 'templates')], auto_reload=False,
+    max_cache_size=100)
+LANGUAGE_NAMES = [('en', "English"), ('fr', "Français")]
 HEADERS = {
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
@@ -111,14 +68,10 @@ def _(message, **variables):
     return gettext(f'coop_portal.{message}', **variables)
 
 
-def e(value):
-    "HTML-escaped text of value ('' for None)"
-    return escape('' if value is None else str(value))
-
-
 def session_timeout():
-    "Seconds a portal session lives without being used"
-    return config.getint('coop_portal', 'session_timeout', default=4 * 3600)
+    """Seconds a portal session lives without being used: web_user's
+    session timeout, which coop_portal sets (user.py)"""
+    return int(Pool().get('web.user.session').timeout().total_seconds())
 
 
 def is_secure(request):
@@ -133,8 +86,31 @@ def csrf_token(key):
 
 
 def base_url(request):
-    "The portal's path, /<database>/portal"
-    return f"{request.script_root}/{Pool().database_name}/portal"
+    """The portal's path, /<database>/portal, behind the prefix a proxy
+    forwarded (X-Forwarded-Prefix, with [web] num_proxies): quoted as a
+    path, so that no header can put a quote or a tag into a page's links
+    (and the pages escape it again)"""
+    return urllib.parse.quote(
+        f"{request.script_root}/{Pool().database_name}/portal",
+        safe="/:@!$&'()*+,;=-._~")
+
+
+def render(name, doctype='html5', **context):
+    "The template's text with context: every value escaped"
+    template = LOADER.load(name)
+    return template.generate(**context).render('html', doctype=doctype)
+
+
+def fragment(visitor, name, **context):
+    """A part of a page from its template, with what every template knows:
+    the messages (_), the portal's path (base), the session's CSRF token
+    and the page's ir.lang (lang, for the formatters)"""
+    context.setdefault('_', _)
+    context.setdefault('base', base_url(visitor.request))
+    context.setdefault('csrf', visitor.csrf)
+    context.setdefault('format', formatted)
+    context.setdefault('lang', lang_record(visitor))
+    return Markup(render(name, doctype=None, **context))
 
 
 def language(request):
@@ -148,7 +124,8 @@ def language(request):
 class Visitor:
     """Who asks: a web user with a live portal session, or nobody
 
-    Read with a few plain SQL queries: every page pays for it."""
+    The session through web_user's API, the person's records in one plain
+    SQL query: every page pays for it."""
     __slots__ = (
         'request', 'lang', 'user', 'party', 'key', '_employees', '_members')
 
@@ -163,49 +140,48 @@ class Visitor:
             self._load(key)
 
     def _load(self, key):
-        pool = Pool()
-        Session = pool.get('web.user.session')
-        WebUser = pool.get('web.user')
-        Party = pool.get('party.party')
-        session = Session.__table__()
-        user = WebUser.__table__()
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*session.join(user,
-                condition=session.user == user.id).select(
-                user.id, user.party, session.create_date, session.write_date,
-                where=(session.key == key)
-                & (user.active == Literal(True))
-                & (user.party != Null),
-                limit=1))
-        row = cursor.fetchone()
-        if not row:
+        """The session through web_user's own API: get_user refuses a
+        session unused for longer than its timeout (the portal's, see
+        user.py); its use is recorded by reset at most once a minute"""
+        Session = Pool().get('web.user.session')
+        user = Session.get_user(key)
+        if not user or not user.active or not user.party:
             return
-        user_id, party_id, created, written = row
-        age = abs(dt.datetime.now() - (written or created))
-        if age > dt.timedelta(seconds=session_timeout()):
-            return
-        if age > dt.timedelta(seconds=TOUCH_SECONDS):
-            self._touch(key)
-        self.user = WebUser(user_id)
-        self.party = Party(party_id)
+        self._touch(key)
+        self.user = user
+        self.party = user.party
         self.key = key
 
     def _touch(self, key):
-        """Record the session's use, in a transaction of its own; a page
-        never fails for it (another request may be writing it too)"""
-        pool = Pool()
-        Session = pool.get('web.user.session')
-        session = Session.__table__()
-        now = dt.datetime.now()
-        query = session.update([session.write_date], [now],
-            where=session.key == key)
+        """Record the session's use (web_user's reset) when its last one is
+        older than TOUCH_SECONDS, in a transaction of its own when the
+        page's is read-only; a page never fails for it (another request
+        may be writing it too)"""
+        Session = Pool().get('web.user.session')
+        now = time.monotonic()
+        last = _touched.get(key)
+        if last is None:
+            # First seen by this process: the session's own last use
+            # (a session just opened is not written again at once)
+            sessions = Session.search([('key', '=', key)], limit=1)
+            if sessions:
+                age = abs(dt.datetime.now() - sessions[0].last_modified_at)
+                last = now - age.total_seconds()
+            else:
+                last = now - TOUCH_SECONDS
+        if len(_touched) >= TOUCHED_SIZE:
+            _touched.clear()
+        if now - last < TOUCH_SECONDS:
+            _touched[key] = last
+            return
+        _touched[key] = now
         transaction = Transaction()
         if not transaction.readonly:
-            transaction.connection.cursor().execute(*query)
+            Session.reset(key)
             return
         try:
             with transaction.new_transaction() as touching:
-                touching.connection.cursor().execute(*query)
+                Session.reset(key)
                 touching.commit()
         except backend.DatabaseOperationalError:
             logger.debug("session touch skipped", exc_info=True)
@@ -283,28 +259,36 @@ def delete_cookie(response, request, name):
         httponly=True, samesite='Lax')
 
 
-def nav(visitor, current):
+def nav(visitor):
+    "The menu's entries: [(path, label)]"
     if not visitor.user:
-        return ''
-    base = base_url(visitor.request)
+        return []
     items = []
     if visitor.employees():
         items += [
             ('payslips', _('msg_nav_payslips')),
             ('contract', _('msg_nav_contract')),
             ('leave', _('msg_nav_leave')),
+            ('bank', _('msg_nav_bank')),
             ]
+        if papers_available():
+            items.append(('papers', _('msg_nav_papers')))
     if visitor.members():
         items += [
             ('shares', _('msg_nav_shares')),
             ]
         if assemblies_available():
             items.append(('assemblies', _('msg_nav_assemblies')))
-    links = [
-        f'<a href="{base}/{name}"'
-        + (' aria-current="page"' if name == current else '')
-        + f'>{e(label)}</a>' for name, label in items]
-    return '<nav>' + ''.join(links) + '</nav>'
+    return items
+
+
+def papers_available():
+    "Whether the suite has a rider's papers (coop_payroll_fr's reports)"
+    try:
+        Pool().get('coop.payroll.settlement_receipt', type='report')
+    except KeyError:
+        return False
+    return True
 
 
 def assemblies_available():
@@ -317,29 +301,28 @@ def assemblies_available():
 
 
 def page(visitor, title, body, current=None, status=200, headers=None):
-    "The HTML page, with the security headers"
-    request = visitor.request
-    base = base_url(request)
-    logout = ''
-    if visitor.user:
-        logout = (
-            f'<form method="post" action="{base}/logout">'
-            f'<input type="hidden" name="csrf" value="{e(visitor.csrf)}">'
-            f'<button class="link" type="submit">{e(_("msg_logout"))}'
-            '</button></form>')
-    languages = ' · '.join(
-        f'<a href="?lang={code}" hreflang="{code}">{e(name)}</a>'
-        if code != visitor.lang else e(name)
-        for code, name in [('en', "English"), ('fr', "Français")])
-    html = FRAME.substitute(
-        lang=visitor.lang, title=e(title), brand=e(_('msg_brand')),
-        base=base, logout=logout, nav=nav(visitor, current), body=body,
-        languages=languages)
+    """The HTML page: body (Markup from a template, or a template's name
+    and its context as a tuple) in the layout, with the security headers"""
+    if isinstance(body, tuple):
+        name, context = body
+        body = fragment(visitor, name, **context)
+    html = render('layout.html', _=_, code=visitor.lang, title=title,
+        base=base_url(visitor.request), logged_in=bool(visitor.user),
+        csrf=visitor.csrf, nav=nav(visitor), current=current,
+        languages=LANGUAGE_NAMES, body=Markup(body))
     response = Response(
         html, status=status, content_type='text/html; charset=utf-8')
     finish(response, visitor)
     response.headers.update(headers or {})
     return response
+
+
+def message_page(visitor, title, message, kind='notice', status=200,
+        back=None, current=None):
+    "A page that says one thing: a notice or an error, a link back"
+    return page(visitor, title, ('message.html', {
+                'message': message, 'kind': kind, 'back': back}),
+        current=current, status=status)
 
 
 def finish(response, visitor):

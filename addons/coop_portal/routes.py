@@ -8,6 +8,7 @@ not exist does.
 """
 import datetime as dt
 import logging
+import os
 import re
 from decimal import Decimal
 from functools import wraps
@@ -17,7 +18,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 
 from trytond.exceptions import RateLimitException, UserError
 from trytond.i18n import gettext
-from trytond.model.exceptions import ValidationError
+from trytond.model.exceptions import SQLConstraintError, ValidationError
 from trytond.pool import Pool
 from trytond.protocols.wrappers import (
     Response, allow_null_origin, redirect, with_pool, with_transaction)
@@ -25,10 +26,11 @@ from trytond.transaction import Transaction
 from trytond.wsgi import app
 
 from .portal import (
-    CSS, FORM_COOKIE, HEADERS, SESSION_COOKIE, Visitor, _, attachment,
-    base_url, check_form_token, delete_cookie, e, finish, form_token,
-    formatted, lang_record, language, login_redirect, not_found, page,
-    pdf_response, session_timeout, set_cookie)
+    FORM_COOKIE, HEADERS, SESSION_COOKIE, STATIC, Visitor, _, attachment,
+    base_url, check_form_token, delete_cookie, finish, form_token,
+    formatted, fragment, lang_record, language, login_redirect,
+    message_page, not_found, page, pdf_response, session_timeout,
+    set_cookie)
 
 logger = logging.getLogger(__name__)
 PREFIX = '/<database_name>/portal'
@@ -107,6 +109,11 @@ if not getattr(app.wsgi_app, 'coop_portal', False):
     app.wsgi_app = with_portal_headers(app.wsgi_app)
 
 
+with open(os.path.join(STATIC, 'portal.css'), encoding='utf-8') as file:
+    # The stylesheet, a static file read once: a coop restyles it there
+    CSS = file.read()
+
+
 @app.route(PREFIX + '/portal.css', methods=['GET'])
 def stylesheet(request, database_name):
     response = Response(CSS, content_type='text/css; charset=utf-8')
@@ -124,31 +131,15 @@ def index(visitor):
         return finish(redirect(f'{base}/payslips', code=303), visitor)
     if visitor.members():
         return finish(redirect(f'{base}/shares', code=303), visitor)
-    return page(visitor, _('msg_welcome'),
-        f'<p class="card">{e(_("msg_nothing"))}</p>')
+    return message_page(visitor, _('msg_welcome'), _('msg_nothing'),
+        kind='card')
 
 
 # Login, logout, password
 
 def login_form(visitor, token, email='', error=None, notice=None):
-    base = base_url(visitor.request)
-    body = []
-    if error:
-        body.append(f'<p class="error" role="alert">{e(error)}</p>')
-    if notice:
-        body.append(f'<p class="notice" role="status">{e(notice)}</p>')
-    body.append(f"""<form class="stack" method="post" action="{base}/login">
-<input type="hidden" name="csrf" value="{e(token)}">
-<label>{e(_('msg_email'))}
-<input type="email" name="email" value="{e(email)}" autocomplete="username"
- required autofocus></label>
-<label>{e(_('msg_password'))}
-<input type="password" name="password" autocomplete="current-password"
- required></label>
-<button type="submit">{e(_('msg_login'))}</button>
-</form>
-<p><a href="{base}/reset">{e(_('msg_forgot'))}</a></p>""")
-    return '\n'.join(body)
+    return ('login.html', {'token': token, 'email': email, 'error': error,
+            'notice': notice})
 
 
 def with_form_token(response, visitor, token):
@@ -210,14 +201,7 @@ def logout(visitor):
 
 
 def reset_form(visitor, token):
-    base = base_url(visitor.request)
-    return f"""<p>{e(_('msg_reset_help'))}</p>
-<form class="stack" method="post" action="{base}/reset">
-<input type="hidden" name="csrf" value="{e(token)}">
-<label>{e(_('msg_email'))}
-<input type="email" name="email" autocomplete="username" required></label>
-<button type="submit">{e(_('msg_reset_send'))}</button>
-</form>"""
+    return ('reset.html', {'token': token})
 
 
 @route('/reset', login_required=False)
@@ -236,16 +220,15 @@ def reset_post(visitor):
     try:
         WebUser.check_rate_limit(f'reset:{email}')
     except RateLimitException:
-        return page(visitor, _('msg_reset_title'),
-            f'<p class="error" role="alert">{e(_("msg_too_many"))}</p>',
-            status=429)
+        return message_page(visitor, _('msg_reset_title'),
+            _('msg_too_many'), kind='error', status=429)
     # Counted for the address and the client whether known or not
     Pool().get('web.user.authenticate.attempt').add(f'reset:{email}')
     # The same answer, after the same work, whether the address is known or
     # not: the account is looked up and its e-mail sent once the answer is
     # out (its time would tell an account)
-    response = page(visitor, _('msg_reset_title'),
-        f'<p class="notice" role="status">{e(_("msg_reset_sent"))}</p>')
+    response = message_page(visitor, _('msg_reset_title'),
+        _('msg_reset_sent'))
     if email:
         response.call_on_close(
             after_response('web.user', 'portal_request_reset', email))
@@ -269,21 +252,9 @@ def after_response(model, name, *args):
 
 
 def password_form(visitor, token, email, reset_token, error=None):
-    base = base_url(visitor.request)
-    error = f'<p class="error" role="alert">{e(error)}</p>' if error else ''
-    return f"""{error}<form class="stack" method="post" action="{base}/password">
-<input type="hidden" name="csrf" value="{e(token)}">
-<input type="hidden" name="email" value="{e(email)}">
-<input type="hidden" name="token" value="{e(reset_token)}">
-<p class="muted">{e(email)}</p>
-<label>{e(_('msg_new_password'))}
-<input type="password" name="password" autocomplete="new-password"
- minlength="{MIN_PASSWORD_LENGTH}" required></label>
-<label>{e(_('msg_confirm_password'))}
-<input type="password" name="confirm" autocomplete="new-password" required>
-</label>
-<button type="submit">{e(_('msg_password_save'))}</button>
-</form>"""
+    return ('password.html', {'token': token, 'email': email,
+            'reset_token': reset_token, 'error': error,
+            'min_length': MIN_PASSWORD_LENGTH})
 
 
 @route('/password', login_required=False)
@@ -358,7 +329,6 @@ def payslips(visitor):
     Company = pool.get('company.company')
     Currency = pool.get('currency.currency')
     lang = lang_record(visitor)
-    base = base_url(visitor.request)
     employee_ids = [e.id for e in visitor.employees()]
     cards = []
     if employee_ids:
@@ -396,20 +366,17 @@ def payslips(visitor):
             else:
                 payment = _('msg_payment_due',
                     date=formatted(lang, 'date', payment_date))
-            note = ''
-            if reversed_number:
-                note = ('<div class="muted">'
-                    f'{e(_("msg_reversal", number=reversed_number))}</div>')
-            cards.append(f"""<article class="card payslip">
-<div class="row"><strong>{e(formatted(lang, 'month', start_date))}</strong>
-<span class="amount">{e(formatted(lang, 'money', net_pay, currency))}</span></div>
-<div class="row muted"><span>{e(_('msg_number'))} {e(number)}</span>
-<span>{e(_('msg_gross'))} {e(formatted(lang, 'money', gross, currency))}</span></div>
-<div class="row muted"><span class="payment">{e(payment)}</span>
-<a class="button" href="{base}/payslips/{id_}/pdf" download>{e(_('msg_download'))}</a></div>
-{note}</article>""")
-    body = '\n'.join(cards) or f'<p class="card">{e(_("msg_no_payslip"))}</p>'
-    return page(visitor, _('msg_payslips_title'), body, current='payslips')
+            cards.append({
+                    'id': id_, 'number': number,
+                    'month': formatted(lang, 'month', start_date),
+                    'net_pay': formatted(lang, 'money', net_pay, currency),
+                    'gross': formatted(lang, 'money', gross, currency),
+                    'payment': payment,
+                    'note': (_('msg_reversal', number=reversed_number)
+                        if reversed_number else None),
+                    })
+    return page(visitor, _('msg_payslips_title'),
+        ('payslips.html', {'payslips': cards}), current='payslips')
 
 
 @route(f'/payslips/<{ID}:payslip_id>/pdf')
@@ -467,21 +434,16 @@ def contract(visitor):
     lang = lang_record(visitor)
     employees = visitor.employees()
     employee_ids = [e.id for e in employees]
-    body = []
     contracts = Contract.search([('employee', 'in', employee_ids)],
         order=[('start_date', 'DESC'), ('id', 'DESC')])
     kinds = dict(Contract.fields_get(['kind'])['kind']['selection'])
-    for record in contracts:
-
-        body.append(f"""<article class="card contract">
-<div class="row"><strong>{e(record.job or '')}</strong>
-<span>{e(kinds.get(record.kind, record.kind))}</span></div>
-<div class="row muted"><span>{e(period(lang, record.start_date, record.end_date))}</span></div>
-<div class="row"><span>{e(_('msg_weekly_hours'))}</span><span class="amount">{e(hours(record.weekly_hours))} h</span></div>
-<div class="row"><span>{e(_('msg_hourly_wage'))}</span><span class="amount">{e(money(lang, record.hourly_wage, record.currency))}</span></div>
-</article>""")
-    if not contracts:
-        body.append(f'<p class="card">{e(_("msg_no_contract"))}</p>')
+    cards = [{
+            'job': record.job or '',
+            'kind': kinds.get(record.kind, record.kind),
+            'period': period(lang, record.start_date, record.end_date),
+            'weekly_hours': hours(record.weekly_hours),
+            'hourly_wage': money(lang, record.hourly_wage, record.currency),
+            } for record in contracts]
 
     months = months_back(Date.today(), HOURS_MONTHS)
     recorded = {m: Decimal(0) for m in months}
@@ -505,17 +467,14 @@ def contract(visitor):
         sign = -1 if payslip.reversal_of else 1
         paid[payslip.start_date] = (paid[payslip.start_date] or 0) + sign * (
             (payslip.contract_hours or 0) + (payslip.extra_hours or 0))
-    rows = ''.join(
-        f'<tr><td>{e(month_name(lang, m))}</td>'
-        f'<td class="num">{e(hours(recorded[m]))}</td>'
-        f'<td class="num">{e(hours(imported[m]) if imported[m] else "")}</td>'
-        f'<td class="num">{e(hours(paid[m]))}</td></tr>' for m in months)
-    body.append(f"""<h2>{e(_('msg_hours_title'))}</h2>
-<p class="muted">{e(_('msg_hours_help'))}</p>
-<div class="card"><table class="hours"><thead><tr><th>{e(_('msg_month'))}</th>
-<th class="num">{e(_('msg_recorded'))}</th><th class="num">{e(_('msg_imported'))}</th>
-<th class="num">{e(_('msg_paid'))}</th></tr></thead><tbody>{rows}</tbody></table></div>""")
-    return page(visitor, _('msg_contract_title'), '\n'.join(body),
+    rows = [{
+            'month': month_name(lang, m),
+            'recorded': hours(recorded[m]),
+            'imported': hours(imported[m]) if imported[m] else '',
+            'paid': hours(paid[m]),
+            } for m in months]
+    return page(visitor, _('msg_contract_title'), ('contract.html', {
+                'contracts': cards, 'months': rows}),
         current='contract')
 
 
@@ -531,32 +490,27 @@ def shares_page(visitor, error=None, status=200):
     Operation = pool.get('coop.share.operation')
     Member = pool.get('coop.member')
     lang = lang_record(visitor)
-    base = base_url(visitor.request)
     members = visitor.members()
     statuses = dict(Member.fields_get(['status'])['status']['selection'])
     kinds = dict(Operation.fields_get(['kind'])['kind']['selection'])
-    body = []
-    if error:
-        body.append(f'<p class="error" role="alert">{e(error)}</p>')
+    cards = []
     for member in members:
         currency = member.company.currency
-        holdings = ''.join(
-            f'<tr><td>{e(h.share_class.rec_name)}</td>'
-            f'<td class="num">{h.quantity}</td>'
-            f'<td class="num">{e(money(lang, h.amount, currency))}</td></tr>'
-            for h in member.holdings)
-        body.append(f"""<article class="card member">
-<div class="row"><strong>{e(_('msg_member_number', number=member.number))}</strong>
-<span>{e(statuses.get(member.status, member.status))}</span></div>
-<div class="row muted"><span>{e(member.category.rec_name)}</span>
-<span>{e(_('msg_since', date=lang.strftime(member.entry_date)) if member.entry_date else '')}</span></div>
-<table class="holdings"><thead><tr><th>{e(_('msg_share_class'))}</th>
-<th class="num">{e(_('msg_shares'))}</th><th class="num">{e(_('msg_amount'))}</th></tr></thead>
-<tbody>{holdings}</tbody><tfoot><tr><th>{e(_('msg_total'))}</th><th class="num">{member.shares or 0}</th>
-<th class="num">{e(money(lang, member.capital, currency))}</th></tr></tfoot></table>
-<p><a class="button" href="{base}/shares/{member.id}/certificate" download>{e(_('msg_certificate'))}</a></p>
-{share_requests(visitor, member)}
-</article>""")
+        cards.append({
+                'id': member.id, 'number': member.number,
+                'status': statuses.get(member.status, member.status),
+                'category': member.category.rec_name,
+                'since': (_('msg_since', date=lang.strftime(member.entry_date))
+                    if member.entry_date else ''),
+                'holdings': [{
+                        'share_class': h.share_class.rec_name,
+                        'quantity': h.quantity,
+                        'amount': money(lang, h.amount, currency),
+                        } for h in member.holdings],
+                'shares': member.shares or 0,
+                'capital': money(lang, member.capital, currency),
+                **share_requests(visitor, member),
+                })
     member_ids = [m.id for m in members]
     operations = Operation.search([
             ('state', '=', 'recorded'),
@@ -564,25 +518,20 @@ def shares_page(visitor, error=None, status=200):
                 ('member', 'in', member_ids),
                 ('to_member', 'in', member_ids)],
             ], order=[('effective_date', 'DESC'), ('number', 'DESC')])
-    if operations:
-        rows = []
-        for operation in operations:
-            quantity = operation.quantity
-            if (operation.kind in {'transfer', 'sell_back'}
-                    and operation.member.id in member_ids):
-                quantity = -quantity
-            rows.append(
-                f'<tr><td>{e(lang.strftime(operation.effective_date))}</td>'
-                f'<td class="nowrap">{e(operation.number)}</td>'
-                f'<td>{e(kinds.get(operation.kind, operation.kind))}</td>'
-                f'<td class="num">{quantity:+d}</td></tr>')
-        body.append(f"""<h2>{e(_('msg_operations_title'))}</h2>
-<div class="card"><table class="operations"><thead><tr><th>{e(_('msg_date'))}</th>
-<th>{e(_('msg_number'))}</th><th>{e(_('msg_kind'))}</th><th class="num">{e(_('msg_shares'))}</th>
-</tr></thead><tbody>{''.join(rows)}</tbody></table></div>""")
-    if not members:
-        body.append(f'<p class="card">{e(_("msg_no_member"))}</p>')
-    return page(visitor, _('msg_shares_title'), '\n'.join(body),
+    rows = []
+    for operation in operations:
+        quantity = operation.quantity
+        if (operation.kind in {'transfer', 'sell_back'}
+                and operation.member.id in member_ids):
+            quantity = -quantity
+        rows.append({
+                'date': lang.strftime(operation.effective_date),
+                'number': operation.number,
+                'kind': kinds.get(operation.kind, operation.kind),
+                'quantity': f'{quantity:+d}',
+                })
+    return page(visitor, _('msg_shares_title'), ('shares.html', {
+                'members': cards, 'operations': rows, 'error': error}),
         current='shares', status=status)
 
 
@@ -650,75 +599,45 @@ def assemblies_page(visitor, error=None, status=200):
     Resolution = pool.get('coop.assembly.resolution')
     Attendance = pool.get('coop.assembly.attendance')
     lang = lang_record(visitor)
-    base = base_url(visitor.request)
     records, convocations, attendances = member_assemblies(visitor)
     states = dict(Assembly.fields_get(['state'])['state']['selection'])
     results = dict(Resolution.fields_get(['result'])['result']['selection'])
     statuses = dict(
         Attendance.fields_get(['status'])['status']['selection'])
-    body = []
-    if error:
-        body.append(f'<p class="error" role="alert">{e(error)}</p>')
+    cards = []
     for assembly in records:
+        closed = assembly.state == 'closed'
         when = lang.strftime(assembly.date) if assembly.date else ''
         if assembly.time:
             when += ' ' + assembly.time.strftime('%H:%M')
-        lines = [f'<div class="row"><strong>{e(assembly.name)}</strong>'
-            f'<span>{e(states.get(assembly.state, assembly.state))}</span>'
-            '</div>',
-            f'<div class="row muted"><span>{e(assembly.kind_string)}</span>'
-            f'<span>{e(when)}</span></div>']
-        if assembly.place:
-            lines.append(f'<div>{e(_("msg_place"))} {e(assembly.place)}'
-                '</div>')
-        if (assembly.remote and assembly.remote_link
-                and assembly.state != 'closed'):
-            lines.append(f'<div>{e(_("msg_remote"))} '
-                f'{e(assembly.remote_link)}</div>')
         convocation = convocations.get(assembly.id)
-        if convocation:
-            lines.append('<div class="muted">' + e(_('msg_convened',
-                        date=lang.strftime(convocation.date))) + '</div>')
         attendance = attendances.get(assembly.id)
-        if attendance and assembly.state == 'closed':
-            lines.append(f'<div class="muted">{e(_("msg_attendance"))} '
-                f'{e(statuses.get(attendance.status, ""))}</div>')
-        if attendance and assembly.state in ('convened', 'in_session'):
-            lines.append(proxy_block(visitor, assembly, attendance))
-        agenda = []
-        for resolution in assembly.resolutions:
-            result = ''
-            if assembly.state == 'closed' and resolution.result:
-                result = (f' <span class="muted">— '
-                    f'{e(results.get(resolution.result, ""))}</span>')
-            agenda.append(f'<li>{e(resolution.title)}{result}</li>')
-        if agenda:
-            lines.append(f'<h2>{e(_("msg_agenda"))}</h2>'
-                f'<ol class="agenda">{"".join(agenda)}</ol>')
-        links = [
-            f'<li><a href="{base}/assemblies/{assembly.id}/documents/'
-            f'{a.id}" download>{e(a.name)}</a></li>'
-            for a in assembly_documents(assembly)]
-        if assembly.state == 'closed':
-            links.append(f'<li><a class="minutes" href="{base}/assemblies/'
-                f'{assembly.id}/minutes" download>{e(_("msg_minutes"))}'
-                '</a></li>')
-        if voting_open(assembly):
-            lines.append(f'<p><a class="button vote" href="{base}/'
-                f'assemblies/{assembly.id}/vote">{e(_("msg_vote_link"))}'
-                '</a></p>')
-        if assembly.state == 'closed' and has_ballots(assembly):
-            links.append(f'<li><a class="ballots" href="{base}/assemblies/'
-                f'{assembly.id}/ballots">{e(_("msg_ballots_link"))}'
-                '</a></li>')
-        if links:
-            lines.append(f'<h2>{e(_("msg_documents"))}</h2>'
-                f'<ul class="documents">{"".join(links)}</ul>')
-        body.append('<article class="card assembly">' + '\n'.join(lines)
-            + '</article>')
-    if not records:
-        body.append(f'<p class="card">{e(_("msg_no_assembly"))}</p>')
-    return page(visitor, _('msg_assemblies_title'), '\n'.join(body),
+        cards.append({
+                'id': assembly.id, 'name': assembly.name,
+                'state': states.get(assembly.state, assembly.state),
+                'kind': assembly.kind_string, 'when': when,
+                'place': assembly.place,
+                'remote_link': (assembly.remote_link
+                    if assembly.remote and not closed else None),
+                'convened': (_('msg_convened',
+                        date=lang.strftime(convocation.date))
+                    if convocation else None),
+                'attendance': (statuses.get(attendance.status, '')
+                    if attendance and closed else None),
+                'proxy': (proxy_block(visitor, assembly, attendance)
+                    if attendance and assembly.state in (
+                        'convened', 'in_session') else None),
+                'agenda': [(r.title, results.get(r.result, '')
+                        if closed and r.result else None)
+                    for r in assembly.resolutions],
+                'vote': voting_open(assembly),
+                'documents': [(a.id, a.name)
+                    for a in assembly_documents(assembly)],
+                'closed': closed,
+                'ballots': closed and has_ballots(assembly),
+                })
+    return page(visitor, _('msg_assemblies_title'), ('assemblies.html', {
+                'assemblies': cards, 'error': error}),
         current='assemblies', status=status)
 
 
@@ -774,23 +693,19 @@ def local_datetime(lang, company, value):
     return lang.strftime(value, lang.date + ' %H:%M')
 
 
-def receipts_notice(receipts):
+def receipts_notice(visitor, receipts):
     "The receipts of the ballots just cast: [((resolution, voter), code)]"
-    items = ''.join(
-        f'<li>{e(r.rec_name)} — {e(v.member.rec_name)}: '
-        f'<code class="receipt">{e(code)}</code></li>'
-        for (r, v), code in receipts)
-    return (f'<div class="notice" role="status">'
-        f'<p>{e(_("msg_vote_done"))}</p><ul>{items}</ul></div>')
+    return fragment(visitor, 'receipts.html', receipts=[
+            (r.rec_name, v.member.rec_name, code)
+            for (r, v), code in receipts])
 
 
-def vote_form(visitor, assembly, error=None, receipts=None):
+def vote_form(visitor, assembly, error=None, receipts=None, notice=None):
     "The vote page: each resolution voted online, for each voter"
     pool = Pool()
     Ballot = pool.get('coop.assembly.ballot')
     Cast = pool.get('coop.assembly.ballot.cast')
     lang = lang_record(visitor)
-    base = base_url(visitor.request)
     choices = Ballot.fields_get(['choice'])['choice']['selection']
     member_ids = [m.id for m in visitor.members()]
     voters = Ballot.voters(assembly, member_ids)
@@ -800,60 +715,39 @@ def vote_form(visitor, assembly, error=None, receipts=None):
                 ('resolution', 'in', [r.id for r in resolutions]),
                 ('attendance', 'in', [v.id for v in voters]),
                 ])}
-    body = []
-    if error:
-        body.append(f'<p class="error" role="alert">{e(error)}</p>')
-    if receipts:
-        body.append(receipts_notice(receipts))
-    body.append(f'<p class="muted">{e(_("msg_vote_until", closing=local_datetime(lang, assembly.company, assembly.vote_closing)))}</p>')
-    if not resolutions:
-        body.append(f'<p class="card">{e(_("msg_vote_no_resolution"))}</p>')
-        return '\n'.join(body)
     labels = dict(choices)
+    given = [gettext('coop_portal.msg_ballot_proxy_given',
+            assembly=assembly.rec_name,
+            holder=g.proxy_holder.rec_name)
+        for g in Ballot.voters(assembly, member_ids, given=True)
+        if g.member.id in member_ids and g.status == 'represented']
     sections = []
-    for given in Ballot.voters(assembly, member_ids, given=True):
-        if given.member.id in member_ids and given.status == 'represented':
-            body.append('<p class="notice" role="status">' + e(gettext(
-                        'coop_portal.msg_ballot_proxy_given',
-                        assembly=assembly.rec_name,
-                        holder=given.proxy_holder.rec_name)) + '</p>')
-    for voter in voters:
+    for voter in (voters if resolutions else []):
         own = voter.member.id in member_ids
         title = _('msg_vote_own') if own else _(
             'msg_vote_proxy', member=voter.member.rec_name)
         fieldsets = []
         for resolution in resolutions:
-            key = (resolution.id, voter.id)
-            cast = casts.get(key)
-            name = f'v-{resolution.id}-{voter.id}'
+            cast = casts.get((resolution.id, voter.id))
             current = cast.ballot.choice if cast and cast.ballot else None
-            radios = ''.join(
-                f'<label class="choice"><input type="radio" name="{name}" '
-                f'value="{e(value)}"'
-                + (' checked' if value == current else '')
-                + f'> {e(label)}</label>' for value, label in choices)
-            notes = []
-            if resolution.secret:
-                notes.append(f'<p class="muted">{e(_("msg_vote_secret"))}</p>')
-            if cast and current:
-                notes.append(f'<p class="voted">{e(_("msg_vote_voted", choice=labels[current]))}</p>')
-            elif cast:
-                notes.append(f'<p class="voted">{e(_("msg_vote_voted_secret"))}</p>'
-                    f'<label>{e(_("msg_vote_receipt"))} <input type="text" '
-                    f'name="r-{resolution.id}-{voter.id}" autocomplete="off" '
-                    'maxlength="20"></label>')
-            fieldsets.append(f'<fieldset class="resolution"><legend>'
-                f'{e(resolution.rec_name)}</legend>{"".join(notes)}'
-                f'<div class="choices">{radios}</div></fieldset>')
-        sections.append(f'<section class="card voter"><h2>{e(title)}</h2>'
-            + ''.join(fieldsets) + '</section>')
-    body.append(f"""<form class="stack" method="post" action="{base}/assemblies/{assembly.id}/vote">
-<input type="hidden" name="csrf" value="{e(visitor.csrf)}">
-{''.join(sections)}
-<button type="submit">{e(_('msg_vote_submit'))}</button>
-</form>
-<p><a href="{base}/assemblies">{e(_('msg_back'))}</a></p>""")
-    return '\n'.join(body)
+            fieldsets.append({
+                    'key': f'{resolution.id}-{voter.id}',
+                    'legend': resolution.rec_name,
+                    'secret': resolution.secret,
+                    'current': current,
+                    'voted': labels[current] if cast and current else None,
+                    'voted_secret': bool(cast and not current),
+                    })
+        sections.append((title, fieldsets))
+    return ('vote.html', {
+            'error': error, 'notice': notice,
+            'receipts': receipts_notice(visitor, receipts) if receipts
+            else None,
+            'closing': local_datetime(
+                lang, assembly.company, assembly.vote_closing),
+            'given': given, 'voters': sections, 'choices': choices,
+            'resolutions': bool(resolutions),
+            'assembly_id': assembly.id})
 
 
 @route(f'/assemblies/<{ID}:assembly_id>/vote')
@@ -863,12 +757,15 @@ def vote(visitor, assembly_id):
     try:
         Ballot.check_voting_open(assembly)
     except ValidationError as exception:
-        return page(visitor, _('msg_vote_title', assembly=assembly.name),
-            f'<p class="error" role="alert">{e(exception.message)}</p>'
-            f'<p><a href="{base_url(visitor.request)}/assemblies">'
-            f'{e(_("msg_back"))}</a></p>', current='assemblies', status=403)
+        return message_page(visitor,
+            _('msg_vote_title', assembly=assembly.name), exception.message,
+            kind='error', back=('assemblies', _('msg_back')),
+            current='assemblies', status=403)
+    notice = None
+    if visitor.request.args.get('sent') == 'twice':
+        notice = _('msg_vote_twice')
     return page(visitor, _('msg_vote_title', assembly=assembly.name),
-        vote_form(visitor, assembly), current='assemblies')
+        vote_form(visitor, assembly, notice=notice), current='assemblies')
 
 
 @route(f'/assemblies/<{ID}:assembly_id>/vote', methods=['POST'])
@@ -902,24 +799,31 @@ def vote_post(visitor, assembly_id):
             current='assemblies', status=400)
     try:
         receipts = Ballot.cast(assembly, member_ids, choices)
+    except SQLConstraintError:
+        # The same form sent twice at once (a double click): the other
+        # request recorded the vote first, and the one-ballot key refused
+        # this one. Nothing of it stays; the vote page, read afresh,
+        # shows the vote as recorded
+        Transaction().rollback()
+        return finish(redirect(f'{base_url(visitor.request)}/assemblies/'
+                f'{assembly.id}/vote?sent=twice', code=303), visitor)
     except ValidationError as exception:
         # Nothing of a refused vote stays written
         Transaction().rollback()
         status = 403 if not Ballot.voting_open(assembly) else 400
+        if status == 403:
+            return message_page(visitor, title, exception.message,
+                kind='error', current='assemblies', status=status)
         return page(visitor, title, vote_form(
-                visitor, assembly, exception.message)
-            if status == 400 else
-            f'<p class="error" role="alert">{e(exception.message)}</p>',
+                visitor, assembly, exception.message),
             current='assemblies', status=status)
     shown = [((resolutions[r], voters[a]), code)
         for (r, a), code in sorted(receipts.items())]
     # The receipts, once: the form again is a link away (half the time of
     # a vote was drawing it again)
-    return page(visitor, title, receipts_notice(shown)
-        + f'<p><a class="button" href="{base_url(visitor.request)}/'
-        f'assemblies/{assembly.id}/vote">{e(_("msg_vote_again"))}</a> '
-        f'<a href="{base_url(visitor.request)}/assemblies">'
-        f'{e(_("msg_back"))}</a></p>', current='assemblies')
+    return page(visitor, title, ('voted.html', {
+                'receipts': receipts_notice(visitor, shown),
+                'assembly_id': assembly.id}), current='assemblies')
 
 
 @route(f'/assemblies/<{ID}:assembly_id>/ballots')
@@ -931,69 +835,49 @@ def ballots(visitor, assembly_id):
         not_found()
     labels = dict(Ballot.fields_get(['choice'])['choice']['selection'])
     published = Ballot.published(assembly)
-    body = [f'<p class="muted">{e(_("msg_ballots_help"))}</p>']
+    sections = []
     for resolution in assembly.resolutions:
-        rows = ''.join(
-            f'<tr><td><code class="receipt">{e(receipt)}</code></td>'
-            f'<td>{e(labels.get(choice, choice))}</td></tr>'
-            for receipt, choice in published.get(resolution.id, []))
-        if not rows:
-            continue
-        body.append(f'<section class="card"><h2>{e(resolution.rec_name)}'
-            f'</h2><table class="ballots"><thead><tr><th>'
-            f'{e(_("msg_vote_receipt"))}</th><th>{e(_("msg_vote_choice"))}</th>'
-            '</tr></thead>'
-            f'<tbody>{rows}</tbody></table></section>')
-    if len(body) == 1:
-        body.append(f'<p class="card">{e(_("msg_no_ballot"))}</p>')
+        rows = [(receipt, labels.get(choice, choice))
+            for receipt, choice in published.get(resolution.id, [])]
+        if rows:
+            sections.append((resolution.rec_name, rows))
     return page(visitor, _('msg_ballots_title', assembly=assembly.name),
-        '\n'.join(body), current='assemblies')
+        ('ballots.html', {'resolutions': sections}), current='assemblies')
 
 
 # Proxies and attendance online: until the session opens (proxies), or
 # the closing (attending remotely)
 
 def proxy_block(visitor, assembly, attendance):
-    "The member's proxy and attendance at a convened or open assembly"
+    """The member's proxy and attendance at a convened or open assembly:
+    what the template shows of it"""
     pool = Pool()
     Attendance = pool.get('coop.assembly.attendance')
-    base = base_url(visitor.request)
-    action = f'{base}/assemblies/{assembly.id}'
-    csrf = f'<input type="hidden" name="csrf" value="{e(visitor.csrf)}">'
-    lines = [f'<h2>{e(_("msg_proxy_title"))}</h2>']
+    block = {'held': None, 'held_by': None, 'revoke': False,
+        'remote': False, 'attend': False, 'give': False}
     held = Attendance.search([
             ('assembly', '=', assembly.id),
             ('status', '=', 'represented'),
             ('proxy_holder', '=', attendance.member.id),
             ])
     if held:
-        lines.append('<p class="proxies-held">' + e(_('msg_proxies_held',
-                    members=', '.join(a.member.rec_name for a in held)))
-            + '</p>')
+        block['held'] = _('msg_proxies_held',
+            members=', '.join(a.member.rec_name for a in held))
     before_session = assembly.state == 'convened'
     if attendance.status == 'represented':
-        lines.append('<p class="proxy">' + e(_('msg_proxy_held_by',
-                    holder=attendance.proxy_holder.rec_name)) + '</p>')
-        if before_session:
-            lines.append(f'<form method="post" action="{action}/proxy/'
-                f'revoke">{csrf}<button type="submit">'
-                f'{e(_("msg_proxy_revoke"))}</button></form>')
-        return '\n'.join(lines)
+        block['held_by'] = _('msg_proxy_held_by',
+            holder=attendance.proxy_holder.rec_name)
+        block['revoke'] = before_session
+        return block
     remote_voting = pool.get('coop.assembly.ballot').remote_voting_allowed(
         assembly.company)
     if attendance.status == 'remote':
-        lines.append(f'<p class="muted">{e(_("msg_attending_remote"))}</p>')
+        block['remote'] = True
     elif attendance.status == 'absent' and remote_voting:
-        lines.append(f'<form method="post" action="{action}/attend">{csrf}'
-            f'<button type="submit">{e(_("msg_attend_remote"))}</button>'
-            '</form>')
-    if before_session and attendance.status == 'absent' and not held:
-        lines.append(f"""<form class="stack" method="post" action="{action}/proxy">{csrf}
-<p class="muted">{e(_('msg_proxy_give_help'))}</p>
-<label>{e(_('msg_proxy_number'))}
-<input type="text" name="holder" maxlength="30" required></label>
-<button type="submit">{e(_('msg_proxy_give'))}</button></form>""")
-    return '\n'.join(lines)
+        block['attend'] = True
+    block['give'] = (before_session and attendance.status == 'absent'
+        and not held)
+    return block
 
 
 def own_attendance(visitor, assembly_id):
@@ -1054,63 +938,38 @@ def leave_page(visitor, error=None, status=200, form=None):
     Payslip = pool.get('coop.payroll.payslip')
     PayslipReport = pool.get('coop.payroll.payslip', type='report')
     lang = lang_record(visitor)
-    base = base_url(visitor.request)
-    form = form or {}
     employee_ids = [e.id for e in visitor.employees()]
-    body = []
-    if error:
-        body.append(f'<p class="error" role="alert">{e(error)}</p>')
     payslips = Payslip.search([
             ('employee', 'in', employee_ids),
             ('state', 'in', VISIBLE_PAYSLIP_STATES),
             ('reversal_of', '=', None),
             ], order=[('start_date', 'DESC'), ('id', 'DESC')], limit=1)
     counters = PayslipReport.paid_leave(payslips[0]) if payslips else None
+    rows, counters_title = [], None
     if counters:
-        rows = ''.join(
-            f'<tr><td>{e(_(label))}</td>'
-            f'<td class="num">{e(lang.format("%.1f", counters[name] or 0))}'
-            '</td></tr>' for name, label in [
+        rows = [(_(label), lang.format('%.1f', counters[name] or 0))
+            for name, label in [
                 ('earned_previous', 'msg_leave_earned_previous'),
                 ('earned_current', 'msg_leave_earned_current'),
                 ('taken', 'msg_leave_taken'),
-                ('remaining', 'msg_leave_remaining')])
-        body.append(f"""<article class="card leave-counters">
-<h2>{e(_('msg_leave_counters', month=month_name(lang, payslips[0].start_date)))}</h2>
-<table class="counters"><tbody>{rows}</tbody></table></article>""")
-    checked = {n: ' checked' if form.get(n) else ''
-        for n in ['start_afternoon', 'end_morning']}
-    body.append(f"""<form class="card stack" method="post" action="{base}/leave">
-<h2>{e(_('msg_leave_request_title'))}</h2>
-<input type="hidden" name="csrf" value="{e(visitor.csrf)}">
-<label>{e(_('msg_leave_start'))}
-<input type="date" name="start" value="{e(form.get('start', ''))}" required></label>
-<label class="check"><input type="checkbox" name="start_afternoon" value="1"{checked['start_afternoon']}> {e(_('msg_leave_start_afternoon'))}</label>
-<label>{e(_('msg_leave_end'))}
-<input type="date" name="end" value="{e(form.get('end', ''))}" required></label>
-<label class="check"><input type="checkbox" name="end_morning" value="1"{checked['end_morning']}> {e(_('msg_leave_end_morning'))}</label>
-<label>{e(_('msg_leave_note'))}
-<input type="text" name="description" maxlength="200" value="{e(form.get('description', ''))}"></label>
-<button type="submit">{e(_('msg_leave_submit'))}</button>
-<p class="muted">{e(_('msg_leave_help'))}</p>
-</form>""")
+                ('remaining', 'msg_leave_remaining')]]
+        counters_title = _('msg_leave_counters',
+            month=month_name(lang, payslips[0].start_date))
     states = dict(Absence.fields_get(['state'])['state']['selection'])
-    absences = Absence.search([('employee', 'in', employee_ids)],
-        order=[('start_date', 'DESC'), ('id', 'DESC')])
-    cards = []
-    for absence in absences:
-        start = lang.strftime(absence.start_date)
-        end = lang.strftime(absence.end_date)
-        cards.append(f"""<article class="card absence {e(absence.state)}">
-<div class="row"><strong>{e(absence.kind_string)}</strong>
-<span class="state">{e(states.get(absence.state, absence.state))}</span></div>
-<div class="row muted"><span>{e(_('msg_leave_span', start=start, end=end))}</span>
-<span>{e(_('msg_leave_days', days=lang.format('%.1f', absence.days or 0)))}</span></div>
-</article>""")
-    if cards:
-        body.append(f'<h2>{e(_("msg_leave_list_title"))}</h2>'
-            + '\n'.join(cards))
-    return page(visitor, _('msg_leave_title'), '\n'.join(body),
+    absences = [{
+            'state': a.state,
+            'state_string': states.get(a.state, a.state),
+            'kind': a.kind_string,
+            'span': _('msg_leave_span', start=lang.strftime(a.start_date),
+                end=lang.strftime(a.end_date)),
+            'days': _('msg_leave_days',
+                days=lang.format('%.1f', a.days or 0)),
+            } for a in Absence.search([('employee', 'in', employee_ids)],
+            order=[('start_date', 'DESC'), ('id', 'DESC')])]
+    return page(visitor, _('msg_leave_title'), ('leave.html', {
+                'error': error, 'counters': rows,
+                'counters_title': counters_title, 'form': form or {},
+                'absences': absences}),
         current='leave', status=status)
 
 
@@ -1146,45 +1005,84 @@ def leave_post(visitor):
 
 
 
+# A rider's bank account: changed by a request the payroll manager
+# approves (bank.py)
+
+def bank_page(visitor, error=None, notice=None, status=200, iban=''):
+    pool = Pool()
+    Request = pool.get('coop.payroll.bank_account.request')
+    from .bank import mask_iban
+    lang = lang_record(visitor)
+    employees = visitor.employees()
+    current = Request.current_iban(employees[0])
+    states = dict(Request.fields_get(['state'])['state']['selection'])
+    records = Request.search([('employee', 'in', [e.id for e in employees])])
+    requests = [{
+            'date': formatted(lang, 'date', r.request_date),
+            'iban': mask_iban(r.iban),
+            'state': r.state,
+            'state_string': states.get(r.state, r.state),
+            } for r in records]
+    return page(visitor, _('msg_bank_title'), ('bank.html', {
+                'current': mask_iban(current) if current else None,
+                'pending': any(r.state == 'requested' for r in records),
+                'requests': requests, 'error': error, 'notice': notice,
+                'iban': iban}),
+        current='bank', status=status)
+
+
+@route('/bank')
+def bank(visitor):
+    if not visitor.employees():
+        not_found()
+    notice = None
+    if visitor.request.args.get('requested'):
+        notice = _('msg_bank_requested')
+    return bank_page(visitor, notice=notice)
+
+
+@route('/bank', methods=['POST'])
+def bank_post(visitor):
+    "Ask to be paid on another IBAN: nothing changes before the approval"
+    Request = Pool().get('coop.payroll.bank_account.request')
+    visitor.check_csrf()
+    employees = visitor.employees()
+    if not employees:
+        not_found()
+    iban = visitor.request.form.get('iban', '')[:50]
+    try:
+        Request.portal_request(employees, iban)
+    except ValidationError as exception:
+        Transaction().rollback()
+        return bank_page(visitor, error=exception.message, status=400,
+            iban=iban)
+    return finish(redirect(
+            f'{base_url(visitor.request)}/bank?requested=1', code=303),
+        visitor)
+
+
 # Shares requested: subscriptions of the register's workflow
 
 def share_requests(visitor, member):
-    "The member's subscriptions and their state, and the form for more"
+    """The member's subscriptions and their state, and the classes of the
+    form for more (none for a former member)"""
     pool = Pool()
     Subscription = pool.get('coop.share.subscription')
     lang = lang_record(visitor)
-    base = base_url(visitor.request)
     states = dict(
         Subscription.fields_get(['state'])['state']['selection'])
-    rows = ''.join(
-        f'<tr><td>{e(lang.strftime(s.request_date))}</td>'
-        f'<td>{e(s.share_class.rec_name)}</td>'
-        f'<td class="num">{s.quantity}</td>'
-        f'<td class="state">{e(states.get(s.state, s.state))}</td></tr>'
-        for s in Subscription.search([('member', '=', member.id)]))
-    lines = []
-    if rows:
-        lines.append(f"""<h2>{e(_('msg_share_requests_title'))}</h2>
-<table class="subscriptions"><thead><tr><th>{e(_('msg_date'))}</th>
-<th>{e(_('msg_share_class'))}</th><th class="num">{e(_('msg_shares'))}</th>
-<th>{e(_('msg_share_state'))}</th></tr></thead><tbody>{rows}</tbody></table>""")
-    classes = Subscription.portal_share_classes(member)
-    if member.status != 'former' and classes:
-        options = ''.join(
-            f'<option value="{c.id}">{e(c.rec_name)} — '
-            f'{e(money(lang, c.nominal, member.company.currency))}</option>'
-            for c in classes)
-        lines.append(f"""<form class="stack" method="post" action="{base}/shares/{member.id}/request">
-<h2>{e(_('msg_share_request_title'))}</h2>
-<input type="hidden" name="csrf" value="{e(visitor.csrf)}">
-<label>{e(_('msg_share_class'))} <select name="share_class">{options}</select></label>
-<label>{e(_('msg_shares'))} <input type="number" name="quantity" min="1" max="10000" required></label>
-<label class="check"><input type="checkbox" name="consent_statutes" value="1" required> {e(_('msg_share_consent_statutes'))}</label>
-<label class="check"><input type="checkbox" name="consent_data" value="1" required> {e(_('msg_share_consent_data'))}</label>
-<button type="submit">{e(_('msg_share_request_submit'))}</button>
-<p class="muted">{e(_('msg_share_request_help'))}</p>
-</form>""")
-    return '\n'.join(lines)
+    requests = [{
+            'date': lang.strftime(s.request_date),
+            'share_class': s.share_class.rec_name,
+            'quantity': s.quantity,
+            'state': states.get(s.state, s.state),
+            } for s in Subscription.search([('member', '=', member.id)])]
+    classes = []
+    if member.status != 'former':
+        classes = [(c.id, f'{c.rec_name} — '
+                f'{money(lang, c.nominal, member.company.currency)}')
+            for c in Subscription.portal_share_classes(member)]
+    return {'requests': requests, 'classes': classes}
 
 
 @route(f'/shares/<{ID}:member_id>/request', methods=['POST'])
@@ -1227,33 +1125,16 @@ def apply_form(visitor, company, token, form=None, error=None):
     Subscription = pool.get('coop.share.subscription')
     Member = pool.get('coop.member')
     lang = lang_record(visitor)
-    base = base_url(visitor.request)
-    form = form or {}
     categories, classes = Subscription.portal_application_choices(company)
     kinds = Member.fields_get(['person_kind'])['person_kind']['selection']
-
-    def options(items, selected):
-        return ''.join(
-            f'<option value="{e(v)}"'
-            + (' selected' if str(v) == selected else '')
-            + f'>{e(label)}</option>' for v, label in items)
-    error = f'<p class="error" role="alert">{e(error)}</p>' if error else ''
-    return f"""{error}<p>{e(_('msg_apply_help', company=company.rec_name))}</p>
-<form class="stack" method="post" action="{base}/apply">
-<input type="hidden" name="csrf" value="{e(token)}">
-<label>{e(_('msg_apply_name_label'))}
-<input type="text" name="name" maxlength="100" value="{e(form.get('name', ''))}" required></label>
-<label>{e(_('msg_email'))}
-<input type="email" name="email" maxlength="200" value="{e(form.get('email', ''))}" required></label>
-<label>{e(_('msg_apply_kind_label'))} <select name="person_kind">{options(kinds, form.get('person_kind', 'person'))}</select></label>
-<label>{e(_('msg_apply_category'))} <select name="category">{options([(c.id, c.rec_name) for c in categories], form.get('category', ''))}</select></label>
-<label>{e(_('msg_share_class'))} <select name="share_class">{options([(c.id, f"{c.rec_name} — {money(lang, c.nominal, company.currency)}") for c in classes], form.get('share_class', ''))}</select></label>
-<label>{e(_('msg_shares'))} <input type="number" name="quantity" min="1" max="10000" value="{e(form.get('quantity', ''))}" required></label>
-<label class="check"><input type="checkbox" name="consent_statutes" value="1" required> {e(_('msg_share_consent_statutes'))}</label>
-<label class="check"><input type="checkbox" name="consent_data" value="1" required> {e(_('msg_share_consent_data'))}</label>
-<label class="hp" aria-hidden="true">Website <input type="text" name="website" tabindex="-1" autocomplete="off"></label>
-<button type="submit">{e(_('msg_apply_submit'))}</button>
-</form>"""
+    return ('apply.html', {
+            'company': company.rec_name, 'token': token,
+            'form': form or {}, 'error': error, 'kinds': kinds,
+            'categories': [(c.id, c.rec_name) for c in categories],
+            'classes': [(c.id, f"{c.rec_name} — "
+                    f"{money(lang, c.nominal, company.currency)}")
+                for c in classes],
+            })
 
 
 @route('/apply', login_required=False)
@@ -1285,14 +1166,12 @@ def apply_post(visitor):
     try:
         WebUser.check_rate_limit(APPLY_KEY)
     except RateLimitException:
-        return page(visitor, title,
-            f'<p class="error" role="alert">{e(_("msg_too_many"))}</p>',
-            status=429)
+        return message_page(visitor, title, _('msg_too_many'),
+            kind='error', status=429)
     form = {n: request.form.get(n, '')[:200] for n in [
             'name', 'email', 'person_kind', 'category', 'share_class',
             'quantity', 'consent_statutes', 'consent_data', 'website']}
-    done = page(visitor, title,
-        f'<p class="notice" role="status">{e(_("msg_apply_done"))}</p>')
+    done = message_page(visitor, title, _('msg_apply_done'))
     if form['website']:
         Attempt.add(APPLY_KEY)
         return done

@@ -235,6 +235,18 @@ class WebUser(metaclass=PoolMeta):
         return users
 
 
+class UserSession(metaclass=PoolMeta):
+    __name__ = 'web.user.session'
+
+    @classmethod
+    def timeout(cls):
+        """A portal session ends when unused for [coop_portal]
+        session_timeout seconds (4 hours by default): web_user's get_user
+        refuses it, and its add deletes it at the next login"""
+        return dt.timedelta(seconds=config.getint(
+                'coop_portal', 'session_timeout', default=4 * 3600))
+
+
 class PortalInvitable:
     "Records of a party (employees, members) invited to the portal by button"
     __slots__ = ()

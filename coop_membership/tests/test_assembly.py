@@ -2,6 +2,7 @@
 "General assemblies: quorum, proxies, tallies, closing and the minutes"
 import datetime as dt
 import io
+import re
 import unittest
 from decimal import Decimal
 from fractions import Fraction
@@ -21,6 +22,8 @@ from coop_tools.languages import load_french
 from coop_tools.testing import activate_suite, lock_tables
 
 DATE = dt.date(2026, 6, 20)
+# 20 days before the meeting: the 15 days of notice respected
+CONVOCATION = dt.date(2026, 5, 31)
 ENTRY = dt.date(2026, 1, 1)
 SEND = 'coop_membership.assembly.send_message_transactional'
 
@@ -64,7 +67,10 @@ def setup_coop(company, form, colleges, emails=False):
     return result
 
 
-def make_assembly(kind='ordinary', resolutions=None, date=DATE):
+def make_assembly(kind='ordinary', resolutions=None, date=DATE,
+        convocation_date=CONVOCATION):
+    """An assembly of date whose letters are posted on convocation_date
+    (None: the day it is convened)"""
     pool = Pool()
     Assembly = pool.get('coop.assembly')
     if resolutions is None:
@@ -72,6 +78,7 @@ def make_assembly(kind='ordinary', resolutions=None, date=DATE):
         resolutions = [{'title': "Accounts"}]
     assembly, = Assembly.create([{
                 'name': "AG 2026", 'kind': kind, 'date': date,
+                'convocation_date': convocation_date,
                 'place': "Lyon",
                 'resolutions': [('create', [
                             {'sequence': i, **r}
@@ -215,7 +222,10 @@ class AssemblyTestCase(unittest.TestCase):
                 [r.title for r in second.resolutions], ["Accounts"])
             with self.assertRaises(AssemblyError):
                 Assembly.convene_second([first])
-            Assembly.write([second], {'date': dt.date(2026, 6, 27)})
+            # 10 days' notice on second convocation: 27 − 10 = 17 June
+            Assembly.write([second], {
+                    'date': dt.date(2026, 6, 27),
+                    'convocation_date': dt.date(2026, 6, 17)})
             convene(second)
             # No quorum on second convocation
             attend(second, members[:1], 'present')
@@ -481,7 +491,10 @@ class AssemblyTestCase(unittest.TestCase):
             members[2].party.contact_mechanisms[0].save()
             # A candidate is not convened
             Member.write(members[1:2], {'status': 'candidate'})
-            assembly = make_assembly()
+            # Mailed today, for a meeting 30 days on
+            today = pool.get('ir.date').today()
+            assembly = make_assembly(
+                date=today + dt.timedelta(days=30), convocation_date=None)
             Attachment.create([{
                         'resource': str(assembly), 'name': 'accounts.pdf',
                         'type': 'data', 'data': b'%PDF-1.4 accounts'}])
@@ -497,8 +510,9 @@ class AssemblyTestCase(unittest.TestCase):
             self.assertEqual(
                 sorted((c.member.number, c.method, c.date)
                     for c in assembly.convocations),
-                [(members[0].number, 'email', dt.date.today()),
-                    (members[2].number, 'post', dt.date.today())])
+                [(members[0].number, 'email', today),
+                    (members[2].number, 'post', today)])
+            self.assertEqual(assembly.convocation_date, today)
 
     @with_transaction()
     def test_minutes_attendance_sheet_and_board(self):
@@ -559,3 +573,252 @@ class AssemblyTestCase(unittest.TestCase):
                     "Le président de séance"]:
                 self.assertIn(expected, text)
 
+
+    @with_transaction()
+    def test_notice_period(self):
+        "Convocations too late for the statutes' notice are refused, unsent"
+        pool = Pool()
+        Assembly = pool.get('coop.assembly')
+        Convocation = pool.get('coop.assembly.convocation')
+        Attendance = pool.get('coop.assembly.attendance')
+        company = create_company()
+        with set_company(company):
+            setup_coop(company, 'scop', [('EMP', None, 3)], emails=True)
+            meeting = dt.date(2026, 6, 30)
+            # 15 days by default (R225-69): the day of sending does not
+            # count, the meeting's does: 30 June − 15 days = 15 June
+            assembly = make_assembly(date=meeting,
+                convocation_date=dt.date(2026, 6, 16))
+            self.assertEqual(assembly.notice_date, dt.date(2026, 6, 15))
+            with patch(SEND) as send, \
+                    self.assertRaises(AssemblyError) as cm:
+                Assembly.convene([assembly])
+            self.assertIn("15 days' notice", cm.exception.message)
+            self.assertIn("06/15/2026 at the latest", cm.exception.message)
+            # Nothing sent, nothing written
+            self.assertEqual(send.call_count, 0)
+            self.assertEqual(Assembly(assembly.id).state, 'draft')
+            self.assertEqual(Convocation.search(
+                    [('assembly', '=', assembly.id)]), [])
+            self.assertEqual(Attendance.search(
+                    [('assembly', '=', assembly.id)]), [])
+
+            # 15 June exactly: 15 days
+            Assembly.write([assembly],
+                {'convocation_date': dt.date(2026, 6, 15)})
+            self.assertEqual(len(convene(assembly)), 3)
+            self.assertEqual(
+                {c.date for c in Assembly(assembly.id).convocations},
+                {dt.date(2026, 6, 15)})
+
+            # The statutes' notice is the coop's setting: 21 days asks
+            # 30 − 21 = 9 June
+            set_config(assembly_notice_first=21)
+            longer = make_assembly(date=meeting,
+                convocation_date=dt.date(2026, 6, 10))
+            self.assertEqual(longer.notice_date, dt.date(2026, 6, 9))
+            with patch(SEND), self.assertRaises(AssemblyError):
+                Assembly.convene([longer])
+            Assembly.write([longer],
+                {'convocation_date': dt.date(2026, 6, 9)})
+            convene(longer)
+
+            # Second convocation: 10 days by default, 30 − 10 = 20 June
+            second = make_assembly(date=meeting, convocation_date=None)
+            Assembly.write([second], {'convocation': 'second'})
+            self.assertEqual(second.notice_date, dt.date(2026, 6, 20))
+
+            # Convocations are not dated in the future
+            today = pool.get('ir.date').today()
+            future = make_assembly(date=today + dt.timedelta(days=40),
+                convocation_date=today + dt.timedelta(days=1))
+            with patch(SEND) as send, self.assertRaises(AssemblyError):
+                Assembly.convene([future])
+            self.assertEqual(send.call_count, 0)
+
+    @with_transaction()
+    def test_officers_and_minutes_dated_meeting(self):
+        """The chair, secretary and tellers attend and sign the minutes,
+        which are dated the day of the meeting"""
+        pool = Pool()
+        Assembly = pool.get('coop.assembly')
+        company = create_company()
+        with set_company(company):
+            coop = setup_coop(company, 'scop', [('EMP', None, 6)])
+            members = coop['EMP'][1]
+            assembly = make_assembly(resolutions=[
+                    {'title': "Approbation des comptes de l'exercice 2025"},
+                    {'title': "Affectation du résultat"}])
+            convene(assembly)
+            attend(assembly, members[:4], 'present')
+            attend(assembly, members[4:5], 'represented', members[0])
+            for resolution in assembly.resolutions:
+                vote(resolution, members[:5], 'for')
+            # A teller who is not at the meeting: the closing refuses
+            Assembly.write([assembly], {
+                    'chair': members[0].id, 'secretary': members[1].id,
+                    'tellers': [('add', [members[2].id, members[5].id])]})
+            with self.assertRaises(AssemblyError) as cm:
+                Assembly.close([assembly])
+            self.assertIn(members[5].rec_name, cm.exception.message)
+            Assembly.write([assembly], {
+                    'tellers': [('remove', [members[5].id]),
+                        ('add', [members[3].id])]})
+            Assembly.close([assembly])
+            assembly = Assembly(assembly.id)
+            self.assertEqual(
+                (assembly.chair, assembly.secretary,
+                    sorted(t.id for t in assembly.tellers)),
+                (members[0], members[1], [members[2].id, members[3].id]))
+            text = pdf_text(assembly.minutes)
+            for expected in [
+                    "Bureau de l'assemblée",
+                    "Président(e) de séance : EMP 0",
+                    "Secrétaire de séance : EMP 1",
+                    "Scrutateurs : EMP 2, EMP 3",
+                    # The meeting's day, not the closing's (today)
+                    "Procès-verbal établi le 20/06/2026, jour de "
+                    "l'assemblée."]:
+                self.assertIn(expected, text)
+            self.assertNotEqual(assembly.closing_date, DATE)
+            # Each officer signs: their names under the boxes
+            self.assertEqual(text.count("Scrutateur\n"), 2)
+
+    @with_transaction()
+    def test_minutes_columns_readable(self):
+        """The minutes' tables read as rows of cells: each header and each
+        row of figures on one line, in the columns' order (read in
+        layout mode)"""
+        pool = Pool()
+        Assembly = pool.get('coop.assembly')
+        company = create_company()
+        with set_company(company):
+            coop = setup_coop(company, 'scic', [
+                    ('SAL', Decimal('0.4'), 4), ('USA', Decimal('0.35'), 3),
+                    ('SOU', Decimal('0.25'), 3)])
+            assembly = make_assembly()
+            convene(assembly)
+            sal, usa, sou = coop['SAL'][1], coop['USA'][1], coop['SOU'][1]
+            attend(assembly, sal[:3] + usa[:2] + sou[:1], 'present')
+            attend(assembly, usa[2:3], 'postal')
+            resolution, = assembly.resolutions
+            vote(resolution, sal[:3] + usa[:2], 'for')
+            vote(resolution, sou[:1] + usa[2:3], 'against')
+            Assembly.close([assembly])
+            lines = pdf_layout(Assembly(assembly.id).minutes)
+            # Attendance: SAL 4 members, 3 present, 1 absent; USA 3
+            # members, 2 present, 1 postal; SOU 3, 1 present, 2 absent;
+            # total 10, 6 present, 1 postal, 3 absent
+            self.assertEqual(cells(lines, "Collège", "Absent"), [
+                    "Collège", "Poids", "Associés", "Présents", "À distance",
+                    "Représentés", "Par correspondance", "Absents"])
+            self.assertEqual(cells(lines, "SAL"),
+                ["SAL", "40,00 %", "4", "3", "0", "0", "0", "1"])
+            self.assertEqual(cells(lines, "Total", "10"),
+                ["Total", "10", "6", "0", "0", "1", "3"])
+            # The vote: SAL 3 for, USA 2 for 1 against, SOU 1 against
+            self.assertEqual(cells(lines, "Collège", "Contre"), [
+                    "Collège", "Poids", "Pour", "Contre", "Abstentions",
+                    "Blancs"])
+            self.assertEqual(cells(lines, "USA", "35,00", last=True),
+                ["USA", "35,00 %", "2", "1", "0", "0"])
+            # The signature boxes side by side, apart (the stylesheet's
+            # '.signatures > div' applies: it once came out escaped)
+            self.assertEqual(cells(lines, "Le président de séance"),
+                ["Le président de séance", "Le secrétaire de séance"])
+
+
+    @with_transaction()
+    def test_postal_vote_form(self):
+        """When the statutes allow postal votes each convocation comes with
+        the member's form: the resolutions and their boxes, the member,
+        the deadline; in the coop's language"""
+        pool = Pool()
+        Assembly = pool.get('coop.assembly')
+        Lang = pool.get('ir.lang')
+        Form = pool.get('coop.assembly.postal_form', type='report')
+        company = create_company()
+        with set_company(company):
+            coop = setup_coop(company, 'scop', [('EMP', None, 3)],
+                emails=True)
+            members = coop['EMP'][1]
+            resolutions = [{'title': "Approbation des comptes 2025"},
+                {'title': "Affectation du résultat"}]
+            # Not allowed by the statutes (the default): no form
+            assembly = make_assembly(date=dt.date(2026, 6, 30),
+                resolutions=resolutions)
+            messages = convene(assembly)
+            self.assertEqual(
+                [list(m.iter_attachments()) for m in messages], [[]] * 3)
+            self.assertIsNone(Assembly(assembly.id).postal_deadline)
+            with self.assertRaises(AssemblyError):
+                Form.execute([assembly.id], {})
+
+            set_config(assembly_postal_voting=True)
+            assembly = make_assembly(date=dt.date(2026, 6, 30),
+                resolutions=resolutions)
+            # 3 days before the meeting by default (R225-77): 30 − 3 = 27
+            self.assertEqual(assembly.postal_deadline, dt.date(2026, 6, 27))
+            messages = convene(assembly)
+            forms = {m['To']: a for m in messages
+                for a in m.iter_attachments()}
+            self.assertEqual(sorted(forms), [
+                    'emp0@example.com', 'emp1@example.com',
+                    'emp2@example.com'])
+            form = forms['emp1@example.com']
+            self.assertEqual(form.get_filename(), 'postal-vote-EMP00002.pdf')
+            # (words as read, whatever the lines they wrap on)
+            text = ' '.join(pdf_text(form.get_content()).split())
+            for expected in [
+                    "Formulaire de vote par correspondance",
+                    "Associé(e) : EMP 1", "Numéro d'associé(e) : EMP00002",
+                    "parvenir à la coopérative au plus tard le 27/06/2026 "
+                    "(3 jours avant l'assemblée)",
+                    "Approbation des comptes 2025", "Affectation du résultat",
+                    "Pour", "Contre", "Abstention",
+                    "Date et signature de l'associé(e)"]:
+                self.assertIn(expected, text)
+            self.assertNotIn("EMP 0", text)
+            # Printed for the register: a page per member
+            _, data, _, _ = Form.execute([assembly.id], {})
+            reader = PdfReader(io.BytesIO(bytes(data)))
+            self.assertEqual(
+                [[m.party.name for m in members
+                        if m.party.name in p.extract_text()]
+                    for p in reader.pages],
+                [["EMP 0"], ["EMP 1"], ["EMP 2"]])
+            # Each resolution on one line with its three boxes' columns
+            lines = pdf_layout(data)
+            self.assertEqual(cells(lines, "N°", "Pour"),
+                ["N°", "Résolution", "Pour", "Contre", "Abstention"])
+
+            # In English for an English-speaking coop; the statutes'
+            # delay: 5 days, 30 − 5 = 25 June
+            set_config(assembly_postal_days=5)
+            company.party.lang, = Lang.search([('code', '=', 'en')])
+            company.party.save()
+            _, data, _, _ = Form.execute([assembly.id], {})
+            text = ' '.join(pdf_text(data).split())
+            for expected in [
+                    "Postal Vote Form", "Member: EMP 0",
+                    "must reach the cooperative by 06/25/2026 at the latest "
+                    "(5 days before the meeting)",
+                    "Tick one box for each resolution",
+                    "Abstentions are not counted as votes cast."]:
+                self.assertIn(expected, text)
+
+def pdf_layout(data):
+    """The lines of a PDF read in layout mode (pypdf's, as pdftotext
+    -layout reads them): the cells of a table row on one line"""
+    reader = PdfReader(io.BytesIO(bytes(data)))
+    return [l.replace('\xa0', ' ') for p in reader.pages
+        for l in p.extract_text(extraction_mode='layout').splitlines()]
+
+
+def cells(lines, first, *also, last=False):
+    """The cells of the first (or last) line starting with first and
+    holding also, split where two spaces or more part them"""
+    found = [l for l in lines if l.strip().startswith(first)
+        and all(a in l for a in also)]
+    assert found, (first, also)
+    return re.split(r'\s{2,}', found[-1 if last else 0].strip())

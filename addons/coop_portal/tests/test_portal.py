@@ -379,6 +379,10 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
                 session, = Session.search([('key', '=', key)])
                 return session.last_modified_at
         before = last_use()
+        # Used again within the minute: not written (a vote right after
+        # the login costs no second transaction)
+        self.assertEqual(client.get(f'{BASE}/payslips').status_code, 200)
+        self.assertEqual(last_use(), before)
         time.sleep(1.1)
         with patch('coop_portal.portal.TOUCH_SECONDS', 0):
             self.assertEqual(client.get(f'{BASE}/payslips').status_code, 200)
@@ -1097,6 +1101,184 @@ class CoopPortalTestCase(SuiteDatabase, ModuleTestCase):
         client.set_cookie('coop_portal_session', 'g' * 64, path=BASE)
         self.assertEqual(client.get(f'{BASE}/payslips').status_code, 303)
         self.clear_attempts()
+
+    def test_forwarded_prefix_is_escaped(self):
+        """A proxy's X-Forwarded-Prefix sets the links' base: a quote or a
+        tag in it ends quoted, never as markup"""
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        client = Client(ProxyFix(app, x_prefix=1), use_cookies=True)
+        # A quoted string, which the header's parser reads as
+        # /x"><script>alert(1)</script>
+        attack = '"/x\\"><script>alert(1)</script>"'
+        response = client.get(f'{BASE}/login',
+            headers={'X-Forwarded-Prefix': attack})
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn('<script>', response.text)
+        self.assertNotIn('x"', response.text)
+        # The links keep the prefix, quoted as a path
+        self.assertIn('action="/x%22%3E%3Cscript%3Ealert(1)%3C/script%3E/'
+            f'{DB_NAME}/portal/login"', response.text)
+
+    def test_pages_escape_values(self):
+        "A value with markup from the database is printed as text"
+        with Transaction().start(DB_NAME, 0) as transaction:
+            Contract = Pool().get('coop.payroll.contract')
+            contract, = Contract.search([
+                    ('employee', '=', self.data['awa']['employee'])])
+            job = contract.job
+            Contract.write([contract], {'job': '<b>Coursière</b> & co'})
+            transaction.commit()
+        try:
+            client, _, _ = self.login('awa')
+            response = client.get(f'{BASE}/contract')
+            self.assertEqual(response.status_code, 200)
+            self.assertIn('&lt;b&gt;Coursière&lt;/b&gt; &amp; co',
+                response.text)
+            self.assertNotIn('<b>Coursière', response.text)
+        finally:
+            with Transaction().start(DB_NAME, 0) as transaction:
+                Contract = Pool().get('coop.payroll.contract')
+                Contract.write([contract], {'job': job})
+                transaction.commit()
+
+    def bank_requests(self):
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            Request = Pool().get('coop.payroll.bank_account.request')
+            return [(r.employee.id, r.iban, r.state)
+                for r in Request.search([], order=[('id', 'ASC')])]
+
+    def remove_bank_requests(self):
+        with Transaction().start(DB_NAME, 0) as transaction:
+            pool = Pool()
+            Request = pool.get('coop.payroll.bank_account.request')
+            Account = pool.get('bank.account')
+            Party = pool.get('party.party')
+            Request.delete(Request.search([]))
+            Account.delete(Account.search([
+                        ('active', 'in', [True, False])]))
+            Party.write([Party(self.data['leo_party'])], {'lang': None})
+            transaction.commit()
+
+    def test_bank_account_change(self):
+        """A rider asks for another IBAN: nothing changes until the
+        payroll manager approves; she is told by e-mail, in her language"""
+        self.addCleanup(self.remove_bank_requests)
+        client, _, _ = self.login('awa')
+        response = client.get(f'{BASE}/bank')
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("No bank account is recorded", response.text)
+        csrf = self.csrf(client)
+        # Malformed: a wrong check digit, a short one, letters: refused
+        for number in ['FR76 3000 6000 0112 3456 7890 188',
+                'FR76 3000 6000', 'not an iban', '']:
+            with self.subTest(number=number):
+                response = client.post(f'{BASE}/bank',
+                    data={'csrf': csrf, 'iban': number})
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("is not a valid IBAN", response.text)
+        # No session token: 403
+        response = client.post(f'{BASE}/bank',
+            data={'iban': 'FR76 3000 6000 0112 3456 7890 189'})
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(self.bank_requests(), [])
+
+        response = client.post(f'{BASE}/bank', data={
+                'csrf': csrf, 'iban': 'fr7630006000011234567890189'})
+        self.assertEqual(response.status_code, 303, response.text)
+        employee = self.data['awa']['employee']
+        self.assertEqual(self.bank_requests(), [
+                (employee, 'FR76 3000 6000 0112 3456 7890 189', 'requested')])
+        response = client.get(response.headers['Location'])
+        self.assertIn("Your request is recorded", response.text)
+        # Shown masked: the country and the last four characters
+        self.assertIn('FR\u2022\u2022', response.text)
+        self.assertIn('0189</td>', response.text)
+        self.assertNotIn('3000 6000', response.text)
+        self.assertNotIn('name="iban"', response.text)
+        # One at a time
+        response = client.post(f'{BASE}/bank', data={
+                'csrf': csrf, 'iban': 'FR14 2004 1010 0505 0001 3M02 606'})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("already waiting", response.text)
+        self.assertEqual(len(self.bank_requests()), 1)
+        # Nothing paid elsewhere before the approval; another rider's
+        # page shows none of it; someone with no employee record: 404
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            party = Pool().get('company.employee')(employee).party
+            self.assertEqual(list(party.bank_accounts_used), [])
+        leo, _, _ = self.login('leo')
+        self.assertNotIn('0189', leo.get(f'{BASE}/bank').text)
+        nobody = self.login_nobody()
+        self.assertEqual(nobody.get(f'{BASE}/bank').status_code, 404)
+
+        # The payroll manager approves: her party's account, the e-mail
+        with Transaction().start(DB_NAME, 0) as transaction, \
+                patch('coop_portal.bank.send_message_transactional') as send:
+            Request = Pool().get('coop.payroll.bank_account.request')
+            Request.approve(Request.search([]))
+            transaction.commit()
+        message, = [c.args[0] for c in send.call_args_list]
+        self.assertEqual(message['To'], 'awa@example.com')
+        self.assertEqual(message['Subject'], "Your bank account")
+        text = message.get_body(('html', 'plain')).get_content()
+        self.assertIn("Hello Awa Diallo,", text)
+        self.assertIn("Your new bank account FR", text)
+        self.assertIn("0189 is recorded", text)
+        self.assertEqual(self.bank_requests()[0][2], 'approved')
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            pool = Pool()
+            party = pool.get('company.employee')(employee).party
+            account, = party.bank_accounts_used
+            self.assertEqual(account.numbers[0].number_compact,
+                'FR7630006000011234567890189')
+        response = client.get(f'{BASE}/bank')
+        self.assertIn('Your pay is paid on: <strong class="iban">FR',
+            response.text)
+        self.assertIn('Approved', response.text)
+
+        # Léo asks, in French; refused: the e-mail is in French
+        with Transaction().start(DB_NAME, 0) as transaction:
+            from coop_tools.languages import load_french
+            pool = Pool()
+            load_french(['coop_portal'])
+            Party = pool.get('party.party')
+            Lang = pool.get('ir.lang')
+            french, = Lang.search([('code', '=', 'fr')])
+            Party.write([Party(self.data['leo_party'])],
+                {'lang': french.id})
+            transaction.commit()
+        response = leo.post(f'{BASE}/bank?lang=fr', data={
+                'csrf': self.csrf(leo),
+                'iban': 'FR14 2004 1010 0505 0001 3M02 606'})
+        self.assertEqual(response.status_code, 303, response.text)
+        response = leo.get(response.headers['Location'])
+        self.assertIn("Votre demande est enregistrée", response.text)
+        with Transaction().start(DB_NAME, 0) as transaction, \
+                patch('coop_portal.bank.send_message_transactional') as send:
+            Request = Pool().get('coop.payroll.bank_account.request')
+            Request.refuse(Request.search([('state', '=', 'requested')]))
+            transaction.commit()
+        message, = [c.args[0] for c in send.call_args_list]
+        self.assertEqual(message['To'], 'leo@example.com')
+        self.assertEqual(message['Subject'], "Votre compte bancaire")
+        text = message.get_body(('html', 'plain')).get_content()
+        self.assertIn("Bonjour Léo Martin,", text)
+        self.assertIn("a été refusée", text)
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            party = Pool().get('party.party')(self.data['leo_party'])
+            self.assertEqual(list(party.bank_accounts_used), [])
+
+    def login_nobody(self):
+        client, base_url = self.client()
+        response = client.get(f'{BASE}/login')
+        token = re.search(
+            r'name="csrf" value="([0-9a-f]+)"', response.text).group(1)
+        response = client.post(f'{BASE}/login', data={
+                'csrf': token, 'email': 'nobody@example.com',
+                'password': PASSWORD})
+        self.assertEqual(response.status_code, 303)
+        return client
+
 
     @with_transaction()
     def test_closed_assembly_documents_are_frozen(self):

@@ -107,6 +107,8 @@ class OnlineVoteTestCase(unittest.TestCase):
                 assembly, = Assembly.create([{
                             'name': "AG 2026", 'kind': 'ordinary',
                             'date': DATE, 'place': "Lyon",
+                            # the statutes' 15 days of notice
+                            'convocation_date': DATE - dt.timedelta(days=15),
                             'vote_opening': now + opening,
                             'vote_closing': now + closing,
                             'resolutions': [('create', [{
@@ -401,6 +403,47 @@ class OnlineVoteTestCase(unittest.TestCase):
             with self.assertRaises(BallotError):
                 Attendance.write([Attendance(voters['USR2'])],
                     {'status': 'absent'})
+
+    def test_double_submit(self):
+        """The vote form sent twice: once after the other, and at the same
+        time (the second request read the casts before the first wrote
+        them): the vote is recorded once, the second answer is no error"""
+        assembly, (accounts, board), voters = self.assembly()
+        before = self.count_rows()
+        choices = {(accounts, voters['EMP1']): 'for',
+            (board, voters['EMP1']): 'against'}
+        first = self.post_vote('EMP1', assembly, choices)
+        self.assertEqual(first.status_code, 200, first.text)
+        receipts = self.receipts(first)
+        # The same form again: the open ballot keeps its receipt, the
+        # secret one asks for its receipt, nothing more is written
+        again = self.post_vote('EMP1', assembly, choices)
+        self.assertEqual(again.status_code, 400)
+        self.assertIn("by secret ballot: to change your vote", again.text)
+        after = self.count_rows()
+        self.assertEqual(after[:2], (before[0] + 2, before[1] + 2))
+        # At the same time: the casts of the first unseen, the one-ballot
+        # key refuses the second, which shows the vote as recorded
+        from coop_portal.ballot import BallotCast
+        search = BallotCast.search.__func__
+
+        def unseen(cls, domain, *args, **kwargs):
+            if any(isinstance(c, tuple) and c[0] == 'attendance'
+                    for c in domain):
+                return []
+            return search(cls, domain, *args, **kwargs)
+        with patch.object(BallotCast, 'search', classmethod(unseen)):
+            response = self.post_vote('EMP1', assembly,
+                {(accounts, voters['EMP1']): 'for'})
+        self.assertEqual(response.status_code, 303, response.text)
+        self.assertTrue(response.headers['Location'].endswith(
+                f'/assemblies/{assembly}/vote?sent=twice'))
+        self.assertEqual(self.count_rows(), after)
+        response = self.client('EMP1').get(response.headers['Location'])
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("sent twice", response.text)
+        self.assertIn("Voted: For", response.text)
+        self.assertEqual(len(receipts), 2)
 
     def test_vote_outside_its_window(self):
         "Before the opening, after the closing, without the statutes: no"
