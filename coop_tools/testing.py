@@ -100,18 +100,46 @@ BASE_MODULES = [
     'account', 'company', 'country', 'currency', 'ir', 'party', 'res']
 
 
+# The module sets whose database this process has cached (their names as
+# activate_module gives them), BASE_MODULES's first: a database to activate
+# more modules on is made from the largest of them
+_CACHED = [tuple(BASE_MODULES)]
+
+
+def module_closure(modules):
+    "The modules and every module they depend on, as their tryton.cfg say"
+    from trytond.modules import get_module_info
+    closure, todo = set(), list(modules)
+    while todo:
+        name = todo.pop()
+        if name not in closure:
+            closure.add(name)
+            todo.extend((get_module_info(name) or {}).get('depends', []))
+    return frozenset(closure)
+
+
 def activate_alone(modules):
-    """activate_module(modules), the database made from the cached one of
-    BASE_MODULES when it is not cached itself: the same modules activated,
-    the base installed once for every module's database"""
+    """activate_module(modules), the database made, when it is not cached
+    itself, from the cached database of the most modules among their
+    dependencies (BASE_MODULES's at least): Tryton activates the rest on
+    it as on a coop's database a module is added to, and what the modules
+    share is installed once for all of them. Module tests run in the order
+    of their dependencies (tests/runner.py), so coop_payroll_fr's database
+    is coop_payroll's with coop_payroll_fr activated."""
     modules = sorted(modules)
     if DB_CACHE:
         if restore_db_cache('-'.join(modules)):
             return
-        # The base's database, restored (or installed and cached): Tryton's
-        # activate_module then activates the rest on it, as on a new one
-        activate_module(BASE_MODULES)
+        closure = module_closure(modules)
+        bases = sorted((c for c in _CACHED if module_closure(c) <= closure),
+            key=lambda c: -len(module_closure(c)))
+        for base in bases:
+            if restore_db_cache('-'.join(base)):
+                break
+        else:
+            activate_module(BASE_MODULES)
     activate_module(modules)
+    _CACHED.append(tuple(modules))
 
 
 def activate_suite(module=None, extras=()):
@@ -123,6 +151,9 @@ def activate_suite(module=None, extras=()):
     drop_db()
     if module and modules_alone():
         activate_alone({module, *extras})
+    elif modules_alone():
+        # After the modules' own databases: made from the largest of them
+        activate_alone(SUITE_MODULES)
     else:
         activate_module(SUITE_MODULES)
 

@@ -32,7 +32,7 @@ import unittest
 from importlib import metadata
 
 from coop_tools.suite import module_folder
-from coop_tools.testing import SUITE_MODULES
+from coop_tools.testing import SUITE_MODULES, module_closure
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BACKENDS = ['sqlite', 'postgresql']
@@ -80,7 +80,10 @@ def postgresql_uri():
 def test_names(backend):
     "The test modules to run on the backend"
     names = []
-    for module in SUITE_MODULES:
+    # A module after those it depends on: run alone, its database is made
+    # from theirs (coop_tools.testing.activate_alone)
+    for module in sorted(SUITE_MODULES,
+            key=lambda m: (len(module_closure([m])), m)):
         package = importlib.import_module(f'{module}.tests')
         for info in pkgutil.iter_modules(package.__path__):
             if info.name.startswith('test_'):
