@@ -62,6 +62,13 @@ BENCHMARKS = {
             '--assigned', '20', '--repeat', '1'],
         ['first load (', 'polling (', 'assignment ('],
         "2,000 tasks, 60 riders: first load < 1 s, assignment < 200 ms"),
+    'federation_year': (
+        ['federation_year.py'],
+        ['federation_year.py', '--scale', '0.002', '--repeat', '5'],
+        ['coop 1 of', 'delivery list', 'statistics of', 'portal payslips',
+            'portal shares', 'month-end of', 'payroll of'],
+        "10 coops, the large one's year: every list or page < 200 ms "
+        "p95; month-end and payroll within their own targets"),
     'portal_load': (
         ['portal_load.py'],
         ['portal_load.py', '--riders', '5', '--seconds', '5',

@@ -190,6 +190,27 @@ def in_transaction(name, func, user=0, context=None):
     return result
 
 
+def requeue(name):
+    """Queue again the tasks of ir.queue taken by a worker (dequeued) and
+    never finished: trytond-worker marks a task taken in a transaction of
+    its own before running it, so a worker killed midway leaves its task
+    taken for ever, its work rolled back. Only while no worker runs: a
+    running worker's task is taken and unfinished too. Return how many."""
+    from sql import Null
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    def reset():
+        Queue = Pool().get('ir.queue')
+        queue = Queue.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*queue.update([queue.dequeued_at], [Null],
+                where=(queue.dequeued_at != Null)
+                & (queue.finished_at == Null)))
+        return cursor.rowcount
+    return in_transaction(name, reset)
+
+
 def upgrade(name, modules=(), force=False):
     """Upgrade the activated modules of the database and activate modules
 

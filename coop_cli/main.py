@@ -120,6 +120,17 @@ def build_parser():
         help="upgrade even if no module changed since the last upgrade")
     create.set_defaults(func=cmd_db_create)
     upgrade.set_defaults(func=cmd_db_upgrade)
+    requeue = db_commands.add_parser(
+        'requeue', help="queue again the tasks a stopped worker left",
+        description="Queue again the tasks of trytond-worker's queue that "
+        "a worker took and never finished (it was killed or its machine "
+        "stopped: their work was rolled back). Run it when no worker is "
+        "running, as the image's worker does before it starts.")
+    _config_option(requeue)
+    requeue.add_argument('names', metavar='NAME', nargs='+',
+        help="database name (several: one database per coop)")
+    _json_option(requeue)
+    requeue.set_defaults(func=cmd_db_requeue)
 
     invoice = commands.add_parser(
         'invoice', help="invoice the stores for a month's deliveries",
@@ -330,6 +341,15 @@ def cmd_db_upgrade(args):
                 'modules': database.activated_modules(name),
                 'seconds': round(time.monotonic() - start, 1),
                 }, f"database {name!r} {action}")
+
+
+def cmd_db_requeue(args):
+    from . import database
+    _load_settings(args)
+    for name in _database_names(args):
+        tasks = database.requeue(name)
+        _report(args, {'database': name, 'requeued': tasks},
+            f"database {name!r}: {tasks} task(s) queued again")
 
 
 def cmd_demo(args):

@@ -5,7 +5,7 @@ from collections import defaultdict
 from coop_tools.model import rec_name_domain
 from trytond.i18n import gettext
 from trytond.model import (
-    ModelSQL, ModelView, Unique, Workflow, fields, sequence_ordered)
+    Index, ModelSQL, ModelView, Unique, Workflow, fields, sequence_ordered)
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
@@ -156,6 +156,17 @@ class Delivery(Workflow, ModelSQL, ModelView):
             ('date', 'DESC NULLS FIRST'),
             ('id', 'DESC'),
             ]
+        t = cls.__table__()
+        # A store's deliveries of a day or a month (the list filtered by
+        # store and day, invoicing); a coop's of a day or a period (the
+        # board, the statistics, month-end): a year of a large coop is
+        # otherwise read whole (docs/federation.md)
+        cls._sql_indexes.update({
+                Index(t, (t.customer, Index.Equality()),
+                    (t.date, Index.Range())),
+                Index(t, (t.company, Index.Equality()),
+                    (t.date, Index.Range())),
+                })
         cls._transitions |= {
             ('draft', 'confirmed'),
             ('draft', 'cancelled'),

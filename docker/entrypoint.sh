@@ -1,8 +1,11 @@
 #!/bin/sh
 # Entrypoint of the Coop ERP image: one role per container.
 #   setup   create the database, or upgrade its modules, then exit
-#   serve   setup, then trytond under gunicorn with the web client at /
-#   worker  trytond-worker: the queue of long tasks
+#   serve   setup (unless COOP_SKIP_SETUP=1: a setup service did it), then
+#           trytond under gunicorn with the web client at /
+#   worker  trytond-worker: the queue of long tasks (first queueing again
+#           the tasks a killed worker left taken: run one worker service,
+#           with COOP_WORKER_PROCESSES processes)
 #   cron    trytond-cron: the scheduled tasks
 # Anything else is run as a command. Configuration is by environment:
 #   TRYTOND_DATABASE__URI      postgresql://user:password@host:5432/ (required)
@@ -70,7 +73,9 @@ case "$role" in
         setup
         ;;
     serve)
-        setup
+        if [ "${COOP_SKIP_SETUP:-0}" != 1 ]; then
+            setup
+        fi
         # Threaded workers: a sync worker waits on each idle connection a
         # phone or a browser opens ahead of its requests (portal p95 636 ms
         # against 8.5 ms, docs/benchmarks.md)
@@ -79,9 +84,13 @@ case "$role" in
             --access-logfile - coop_cli.wsgi:app
         ;;
     worker)
+        # A worker killed midway left its task taken, its work rolled
+        # back: queued again (no other worker runs on these databases)
+        # shellcheck disable=SC2086
+        coop db requeue --config "$COOP_CONFIG" $COOP_DATABASES
         # shellcheck disable=SC2086
         exec trytond-worker --config "$TRYTOND_CONFIG" \
-            --database $COOP_DATABASES
+            -n "${COOP_WORKER_PROCESSES:-2}" --database $COOP_DATABASES
         ;;
     cron)
         # shellcheck disable=SC2086

@@ -40,6 +40,10 @@ DEFAULT_PG_URI = 'postgresql://postgres@127.0.0.1:5432/'
 CACHE_ROOT = os.path.join(ROOT, 'var', 'test-cache')
 # The label of the PostgreSQL pass's second child (see groups and main)
 SECOND_PG_PASS = 'postgresql 2'
+# The labels of the PostgreSQL passes started once the suite's template
+# database exists: the second one and the end-to-end modules (OWN_PROCESS)
+# that restore the suite's database (SUITE_DATABASE), see main
+AFTER_TEMPLATE = {SECOND_PG_PASS}
 
 
 def modules_hash():
@@ -109,7 +113,12 @@ def groups(backend, names):
         # Only the suite's end-to-end modules, already imported, may say so
         if name.startswith('tests.') and getattr(
                 importlib.import_module(name), 'OWN_PROCESS', False):
-            apart.append((f"{backend} {name.rsplit('.', 1)[-1]}", [name]))
+            label = f"{backend} {name.rsplit('.', 1)[-1]}"
+            if (backend == 'postgresql' and getattr(
+                        importlib.import_module(name), 'SUITE_DATABASE',
+                        False)):
+                AFTER_TEMPLATE.add(label)
+            apart.append((label, [name]))
         else:
             rest.append(name)
     if backend == 'postgresql':
@@ -379,15 +388,15 @@ def main():
         print(f"running {', '.join(l for _, _, l in passes)} side by side; "
             "each pass prints its tests when it ends", flush=True)
         started = [start_pass(b, n, l, i, args.modules)
-            for i, (b, n, l) in enumerate(passes) if l != SECOND_PG_PASS]
+            for i, (b, n, l) in enumerate(passes) if l not in AFTER_TEMPLATE]
         for i, (b, n, l) in enumerate(passes):
-            if l != SECOND_PG_PASS:
+            if l not in AFTER_TEMPLATE:
                 continue
             # Two children installing the suite at once would both make
             # the template: the second starts once it exists (or once the
             # first ends, to report what failed)
-            first = next(s for s in started if s[1] == 'postgresql')
-            while (first[3].poll() is None
+            first = next((s for s in started if s[1] == 'postgresql'), None)
+            while (first and first[3].poll() is None
                     and not postgresql_template_exists(postgresql_uri())):
                 time.sleep(2)
             started.append(start_pass(b, n, l, i, args.modules))

@@ -24,7 +24,7 @@ class CoopCommandTestCase(unittest.TestCase):
     def test_help_everywhere(self):
         "Every command answers --help"
         for args in [[], ['demo'], ['serve'], ['db'], ['db', 'create'],
-                ['db', 'upgrade'], ['invoice']]:
+                ['db', 'upgrade'], ['db', 'requeue'], ['invoice']]:
             with self.subTest(args=args):
                 process = coop(*args, '--help')
                 self.assertEqual(process.returncode, 0, process.stderr)
