@@ -335,12 +335,9 @@ class Slot(ModelSQL, ModelView):
         # Filling a published slot writes its shifts, nothing else
         if mode == 'write' and not (set(values or {}) - {'shifts'}):
             return
+        # (created: the records are there, with their schedule)
         schedules = [s.schedule for s in slots]
-        if mode == 'create':
-            Schedule = Pool().get('coop.dispatch.schedule')
-            schedules = Schedule.browse(
-                [v['schedule'] for v in values if v.get('schedule')])
-        elif mode == 'write' and values.get('schedule'):
+        if mode == 'write' and values.get('schedule'):
             Schedule = Pool().get('coop.dispatch.schedule')
             schedules.append(Schedule(values['schedule']))
         for schedule in schedules:
@@ -377,12 +374,13 @@ class Slot(ModelSQL, ModelView):
             Shift.write(*to_write)
 
     @classmethod
-    def check_filled(cls, slots):
-        """Warn when a slot has more riders than wanted: the dispatcher may
-        go on"""
+    def check_filled(cls, slots, adding=None):
+        """Warn when a slot has (or would have, with adding {slot id:
+        riders}) more riders than wanted: the dispatcher may go on"""
         Warning = Pool().get('res.user.warning')
+        adding = adding or {}
         for slot in slots:
-            filled = len(slot.shifts)
+            filled = len(slot.shifts) + adding.get(slot.id, 0)
             if filled <= slot.wanted:
                 continue
             key = Warning.format(f'coop_dispatch.slot_overfilled.{filled}',

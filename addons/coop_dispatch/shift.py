@@ -84,21 +84,15 @@ class Shift(ModelSQL, ModelView):
 
     @classmethod
     def create(cls, vlist):
-        shifts = super().create(vlist)
-        cls.check_slots_filled(shifts)
-        return shifts
-
-    @classmethod
-    def write(cls, *args):
-        super().write(*args)
-        cls.check_slots_filled(sum(args[0::2], []))
-
-    @classmethod
-    def check_slots_filled(cls, shifts):
+        # Warned before anything is written
         Slot = Pool().get('coop.dispatch.schedule.slot')
-        slots = {s.slot.id for s in cls.browse(shifts) if s.slot}
-        if slots:
-            Slot.check_filled(Slot.browse(sorted(slots)))
+        adding = {}
+        for values in vlist:
+            if values.get('slot'):
+                adding[values['slot']] = adding.get(values['slot'], 0) + 1
+        if adding:
+            Slot.check_filled(Slot.browse(sorted(adding)), adding)
+        return super().create(vlist)
 
     def check_hours(self):
         if self.date is None or self.start is None or self.end is None:
