@@ -116,10 +116,15 @@ class DemoTestCase(unittest.TestCase):
         self.assertEqual(count(admin, 'party.party',
                 [('delivery_price_rule_set', '!=', None)]), 25)
         # Those of the last three days are made by hand: yesterday's and
-        # older ones are confirmed, hence priced (today's are drafts the
-        # board's test confirms: not counted here, the tests share the demo)
+        # older ones are confirmed, hence priced; today's 17 are confirmed
+        # for the board (whose test, run first, assigns them: their state
+        # stays)
         recent = [('coopcycle_order', '=', None)]
-        self.assertEqual(count(admin, 'coop.delivery', recent), 15)
+        today = dt.date.today()
+        self.assertEqual(count(admin, 'coop.delivery', recent), 15 + 12)
+        self.assertEqual(count(admin, 'coop.delivery', recent + [
+                    ('date', '=', today.isoformat()),
+                    ('state', '=', 'confirmed')]), 17)
         self.assertEqual(count(admin, 'coop.delivery',
                 recent + [('date', '<', dt.date.today().isoformat()),
                     ('price', '>', 0)]), 10)
@@ -143,6 +148,18 @@ class DemoTestCase(unittest.TestCase):
         self.assertEqual(sum(s['deliveries'] for s in stores),
             count(admin, 'coop.delivery', [('state', '=', 'done')]))
         self.assertEqual(count(admin, 'coop.payroll.contract'), 30)
+        # This week's schedule, published: 3 slots a day, 4 + 4 + 3 riders
+        # wanted and placed (77 shifts); the lunch round's tour of today
+        monday = (today - dt.timedelta(days=today.weekday())).isoformat()
+        self.assertEqual(count(admin, 'coop.dispatch.schedule', [
+                    ('week', '=', monday), ('state', '=', 'published')]), 1)
+        self.assertEqual(count(admin, 'coop.dispatch.schedule.slot',
+                [('schedule.week', '=', monday)]), 21)
+        self.assertEqual(count(admin, 'coop.dispatch.shift',
+                [('slot.schedule.week', '=', monday)]), 77)
+        self.assertEqual(count(admin, 'coop.delivery.tour', [
+                    ('date', '=', today.isoformat()),
+                    ('round.name', '=', "Midi Vélo Gourmand")]), 1)
         # A SCIC of 150 members in three colleges
         self.assertEqual(count(admin, 'coop.member',
                 [('status', '=', 'member')]), 150)
@@ -567,13 +584,8 @@ class DemoTestCase(unittest.TestCase):
         admin = login(port, 'demo', 'admin', 'coopdemo')
         context = rpc(port, 'demo', 'model.res.user.get_preferences',
             [True, {}], admin)
-        today = dt.date.today().isoformat()
-        drafts = rpc(port, 'demo', 'model.coop.delivery.search',
-            [[('date', '=', today), ('state', '=', 'draft')], 0, None,
-                None, context], admin)
-        # Today's deliveries confirmed: the bakery's go to its rider
-        rpc(port, 'demo', 'model.coop.delivery.confirm', [drafts, context],
-            admin)
+        # Today's deliveries are confirmed by the demo: the bakery's in
+        # Awa's tour, the lunch round's in Yuki's, two in Léo's; ten left.
         # No tile server in tests: the map draws the tasks and tours alone;
         # the board looks for others' changes every 2 seconds
         rpc(port, 'demo', 'model.coop.delivery.configuration.write',
@@ -613,12 +625,14 @@ class DemoTestCase(unittest.TestCase):
         page.wait_for_selector('#board:not([hidden]) .card')
         shot(page, '2-board')
         cards = page.locator('#unassigned .card')
-        # Five stores' deliveries of today, the bakery's already Awa's
-        self.assertEqual(cards.count(), 4)
+        # Today's 17 deliveries, 7 already in tours
+        self.assertEqual(cards.count(), 10)
         first, second = (cards.nth(i).get_attribute('data-delivery')
             for i in range(2))
-        # A rider without a tour yet
-        lane = page.locator('.lane', has=page.locator(
+        # The schedule's riders are on shift, the others off
+        self.assertEqual(page.locator('.lane:not(.off-shift)').count(), 11)
+        # A rider on shift without a tour yet
+        lane = page.locator('.lane:not(.off-shift)', has=page.locator(
                 '.chips > li.meta')).first
         rider = lane.get_attribute('data-rider')
         chips = page.locator(f'.lane[data-rider="{rider}"] .chip')
@@ -661,18 +675,20 @@ class DemoTestCase(unittest.TestCase):
             reordered)
         self.assertNotIn(first, [
                 c.get_attribute('data-delivery') for c in cards.all()])
-        # Both left: selected, assigned at once to a rider without a tour
-        lanes = page.locator('.lane', has=page.locator('.chips > li.meta'))
+        # The eight left: selected, assigned at once to a rider on shift
+        # without a tour
+        lanes = page.locator('.lane:not(.off-shift)',
+            has=page.locator('.chips > li.meta'))
         other = lanes.first.get_attribute('data-rider')
         for card in cards.all():
             card.click()
         self.assertEqual(page.locator(
-                '.card[aria-selected="true"]').count(), 2)
+                '.card[aria-selected="true"]').count(), 8)
         page.select_option('#bulk-rider', other)
         page.click('#bulk-assign')
         page.wait_for_function(
             f'document.querySelectorAll(\'.lane[data-rider="{other}"] '
-            f'.chip\').length == 4')
+            f'.chip\').length == 16')
         self.assertEqual(cards.count(), 0)
         shot(page, '6-selection-assigned')
         self.rider = other
