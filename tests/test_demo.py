@@ -675,22 +675,30 @@ class DemoTestCase(unittest.TestCase):
             reordered)
         self.assertNotIn(first, [
                 c.get_attribute('data-delivery') for c in cards.all()])
-        # The eight left: selected, assigned at once to a rider on shift
-        # without a tour
+        # The eight left: selected by a box shift-dragged over the map
+        # (which the board fitted to the day's tasks), assigned at once to
+        # a rider on shift without a tour
         lanes = page.locator('.lane:not(.off-shift)',
             has=page.locator('.chips > li.meta'))
         other = lanes.first.get_attribute('data-rider')
-        for card in cards.all():
-            card.click()
+        box = page.locator('#map').bounding_box()
+        page.keyboard.down('Shift')
+        page.mouse.move(box['x'] + 5, box['y'] + 5)
+        page.mouse.down()
+        page.mouse.move(box['x'] + box['width'] - 5,
+            box['y'] + box['height'] - 5, steps=5)
+        page.mouse.up()
+        page.keyboard.up('Shift')
         self.assertEqual(page.locator(
                 '.card[aria-selected="true"]').count(), 8)
+        shot(page, '6-box-selected')
         page.select_option('#bulk-rider', other)
         page.click('#bulk-assign')
         page.wait_for_function(
             f'document.querySelectorAll(\'.lane[data-rider="{other}"] '
             f'.chip\').length == 16')
         self.assertEqual(cards.count(), 0)
-        shot(page, '6-selection-assigned')
+        shot(page, '7-selection-assigned')
         self.rider = other
 
     def second_dispatcher(self, page, tablet, board, shot):
@@ -704,8 +712,8 @@ class DemoTestCase(unittest.TestCase):
         chip.first.focus()
         tablet.keyboard.press('u')
         tablet.wait_for_selector('#unassigned .card')
-        shot(tablet, '7-tablet-unassigned')
+        shot(tablet, '8-tablet-unassigned')
         # Within the polling's 2 seconds, without reloading
         page.wait_for_selector('#unassigned .card', timeout=10000)
         self.assertIn('another dispatcher', page.inner_text('#status'))
-        shot(page, '8-seen-by-the-first')
+        shot(page, '9-seen-by-the-first')
