@@ -88,8 +88,10 @@ class Schedule(Workflow, ModelSQL, ModelView):
         help="The Monday the week starts on.")
     version = fields.Integer("Version", readonly=True,
         help="One more each time the published schedule is reopened.")
+    # Open when published too: the dispatcher fills them there (their own
+    # fields are read-only then)
     slots = fields.One2Many('coop.dispatch.schedule.slot', 'schedule',
-        "Slots", states=_states)
+        "Slots")
     state = fields.Selection([
             ('draft', "Draft"),
             ('published', "Published"),
@@ -173,8 +175,10 @@ class Schedule(Workflow, ModelSQL, ModelView):
             external=False):
         super().check_modification(
             mode, schedules, values=values, external=external)
+        # Published: a user writes its reason to reopen, and its slots'
+        # riders (the slots check the rest)
         if mode == 'delete' or (mode == 'write' and external
-                and set(values or {}) - {'reason'}):
+                and set(values or {}) - {'reason', 'slots'}):
             for schedule in schedules:
                 if schedule.state == 'published':
                     raise ScheduleError(gettext(
