@@ -138,6 +138,7 @@ class Hours(Wizard):
         first, last = payroll_days(month)
         lines = [{
                 'rider': rider.id,
+                'rider.': {'rec_name': rider.rec_name},
                 'planned': planned,
                 'worked': worked,
                 'gap': worked - planned,
