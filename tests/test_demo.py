@@ -603,8 +603,10 @@ class DemoTestCase(unittest.TestCase):
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             try:
+                # A tall screen: the lanes of the riders on shift (first)
+                # below the list, where a delivery is dragged to them
                 page = browser.new_context(
-                    viewport={'width': 1280, 'height': 900},
+                    viewport={'width': 1280, 'height': 1440},
                     locale='en-GB').new_page()
                 self.use_board(page, board, shot)
                 # A second dispatcher, on a tablet, takes a task back
@@ -629,8 +631,11 @@ class DemoTestCase(unittest.TestCase):
         self.assertEqual(cards.count(), 10)
         first, second = (cards.nth(i).get_attribute('data-delivery')
             for i in range(2))
-        # The schedule's riders are on shift, the others off
+        # The schedule's eleven riders of the day are on shift, first;
+        # the others off
         self.assertEqual(page.locator('.lane:not(.off-shift)').count(), 11)
+        self.assertEqual(page.locator(
+                '.lane:nth-child(-n+11).off-shift').count(), 0)
         # A rider on shift without a tour yet
         lane = page.locator('.lane:not(.off-shift)', has=page.locator(
                 '.chips > li.meta')).first
@@ -641,7 +646,7 @@ class DemoTestCase(unittest.TestCase):
         page.wait_for_function(
             f'document.querySelectorAll(\'.lane[data-rider="{rider}"] '
             f'.chip\').length == 2')
-        self.assertEqual(cards.count(), 3)
+        self.assertEqual(cards.count(), 9)
         # Dropped at the end of the lane, right of its two tasks
         target = page.locator(f'.lane[data-rider="{rider}"] .chips')
         box = target.bounding_box()

@@ -5,9 +5,10 @@ riders, which makes the riders' shifts the board reads"""
 import datetime as dt
 
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.model import (
+    DeactivableMixin, ModelSQL, ModelView, Workflow, fields)
 from trytond.pool import Pool
-from trytond.pyson import Bool, Eval, If
+from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
 
 from .exceptions import ScheduleError, SlotOverfilledWarning
@@ -27,7 +28,7 @@ def monday_of(date):
     return date - dt.timedelta(days=date.weekday())
 
 
-class ShiftTemplate(ModelSQL, ModelView):
+class ShiftTemplate(DeactivableMixin, ModelSQL, ModelView):
     "A shift the coop rides every week: a weekday, hours, a zone, riders"
     __name__ = 'coop.dispatch.shift.template'
     __string__ = "Shift Template"
@@ -42,7 +43,6 @@ class ShiftTemplate(ModelSQL, ModelView):
     wanted = fields.Integer(
         "Riders Wanted", required=True,
         domain=[('wanted', '>', 0)])
-    active = fields.Boolean("Active")
 
     @classmethod
     def __setup__(cls):
@@ -56,10 +56,6 @@ class ShiftTemplate(ModelSQL, ModelView):
     @staticmethod
     def default_wanted():
         return 1
-
-    @staticmethod
-    def default_active():
-        return True
 
     def get_rec_name(self, name):
         weekday = dict(WEEKDAYS)[self.weekday]

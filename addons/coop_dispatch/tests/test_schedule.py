@@ -110,6 +110,9 @@ class ScheduleTestCase(unittest.TestCase):
                         'wanted': 1},
                     {'weekday': '2', 'start': T(18), 'end': T(22),
                         'wanted': 1},
+                    # No longer ridden: not in new schedules
+                    {'weekday': '4', 'start': T(8), 'end': T(9),
+                        'active': False},
                     ])
             # Any day of the week: its Monday
             schedule, = Schedule.create([{'week': MONDAY + dt.timedelta(2)}])
