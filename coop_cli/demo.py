@@ -184,6 +184,7 @@ def _build(today):
         _create_members(company, riders, stores, today)
         _import_coopcycle(company, stores, riders, today)
         _create_deliveries(company, stores, riders, today)
+        _plan_dispatch(company, stores, riders, today)
         _invoice_months(company, today)
         _create_users(company, riders)
         _run_payroll(company, today)
@@ -826,6 +827,106 @@ def _create_deliveries(company, stores, riders, today):
         Task.write([dropoff], {
                 'done_at': pickup.after + dt.timedelta(minutes=35)})
     Tour.record_time(list({t.tour for d in done for t in d.tasks}))
+
+
+# The week's shifts, every day: (start, end, riders wanted, in the zone)
+SHIFTS = [
+    (dt.time(8), dt.time(12), 4, False),
+    (dt.time(11, 30), dt.time(14, 30), 4, True),
+    (dt.time(18), dt.time(22), 3, False),
+    ]
+
+
+def _plan_dispatch(company, stores, riders, today):
+    """This week's schedule from the shift templates, published and filled
+    (today's morning riders first: Awa, Léo, Inès, Tom; at lunch Yuki,
+    Hugo and the next two), the Vélo Gourmand's lunch round with Yuki, and
+    today's board: twelve more deliveries of the first five stores, all of
+    today's confirmed, the round's and the bakery's in their tours, two in
+    Léo's, ten left to dispatch"""
+    from trytond.pool import Pool
+    pool = Pool()
+    Template = pool.get('coop.dispatch.shift.template')
+    Schedule = pool.get('coop.dispatch.schedule')
+    Slot = pool.get('coop.dispatch.schedule.slot')
+    Zone = pool.get('coop.delivery.zone')
+    Round = pool.get('coop.dispatch.round')
+    Delivery = pool.get('coop.delivery')
+    Tour = pool.get('coop.delivery.tour')
+    zone, = Zone.search([('name', '=', 'presquile')])
+    Template.create([{
+                'company': company.id, 'weekday': str(weekday),
+                'start': start, 'end': end, 'wanted': wanted,
+                'zone': zone.id if in_zone else None,
+                } for weekday in range(7)
+            for start, end, wanted, in_zone in SHIFTS])
+    schedule, = Schedule.create([{'company': company.id, 'week': today}])
+    Schedule.fill_from_templates([schedule])
+    Schedule.publish([schedule])
+    # Eleven riders a day, none in two slots that overlap; the days
+    # after today take the next ones
+    per_day = sum(wanted for _, _, wanted, _ in SHIFTS)
+    for slot in Slot.search([('schedule', '=', schedule.id)]):
+        day = (slot.date - today).days
+        first = sum(wanted for start, _, wanted, _ in SHIFTS
+            if start < slot.start)
+        Slot.fill(slot, [riders[(day * per_day + first + k) % len(riders)]
+                for k in range(slot.wanted)])
+
+    lunch, = Round.create([{
+                'company': company.id, 'name': "Midi Vélo Gourmand",
+                'store': stores[0].id, 'weekdays': [str(d) for d in range(7)],
+                'start': dt.time(10), 'end': dt.time(14),
+                'rider': riders[4].id}])
+    # The round's tour is made in the morning (the cron's), before the
+    # day's deliveries are confirmed
+    Round.create_tours([lunch], today)
+
+    values = []
+    for j in range(12):
+        i = j % 5
+        store = stores[i]
+        latitude, longitude = STORES[i][3]
+        street, drop_latitude, drop_longitude = DROPOFFS[(i + j) % len(
+                DROPOFFS)]
+        ordered = dt.datetime.combine(today, dt.time(8, 30)) + (
+            dt.timedelta(minutes=25 * j))
+        values.append({
+                'company': company.id,
+                'customer': store.id,
+                'reference': f'CMD-{i + 1}{j + 4:02d}',
+                'date': today,
+                'ordered_at': ordered,
+                'vehicle': 'cargo_bike' if j % 4 == 0 else 'bike',
+                'distance': 900 + 400 * (j % 6),
+                'weight': 400 + 900 * (j % 4),
+                'duration': dt.timedelta(minutes=10 + 2 * (j % 5)),
+                'tasks': [('create', [{
+                                'sequence': 1, 'type': 'pickup',
+                                'address': store.addresses[0].id,
+                                'street': store.addresses[0].street,
+                                'latitude': latitude,
+                                'longitude': longitude,
+                                'after': ordered,
+                                'before': ordered + dt.timedelta(minutes=30),
+                                }, {
+                                'sequence': 2, 'type': 'dropoff',
+                                'street': street,
+                                'latitude': drop_latitude,
+                                'longitude': drop_longitude,
+                                'after': ordered,
+                                'before': ordered + dt.timedelta(hours=1),
+                                }])],
+                })
+    extra = Delivery.create(values)
+    # Confirmed: the round's go to Yuki's tour, the bakery's to Awa's
+    Delivery.confirm(Delivery.search([
+                ('date', '=', today), ('state', '=', 'draft')],
+            order=[('ordered_at', 'ASC'), ('id', 'ASC')]))
+    # Two of the pharmacy's for Léo, by hand
+    pharmacy = [d for d in extra if d.customer == stores[3]]
+    Tour.assign(riders[1], today, Tour.riding_order(
+            [t for d in pharmacy for t in d.tasks]))
 
 
 def _month_end(month):

@@ -132,6 +132,13 @@ MODELS = {
     'coop.delivery.invoice.run': ACCOUNTING,
     # The riders' shifts, which the dispatch board shows
     'coop.dispatch.shift': _perms(dispatcher='rwcd', administrator='rwcd'),
+    # The weeks' schedules the dispatchers plan, and the stores' rounds
+    'coop.dispatch.shift.template': _perms(dispatcher='rwcd',
+        administrator='rwcd'),
+    'coop.dispatch.schedule': _perms(dispatcher='rwcd', administrator='rwcd'),
+    'coop.dispatch.schedule.slot': _perms(dispatcher='rwcd',
+        administrator='rwcd'),
+    'coop.dispatch.round': _perms(dispatcher='rwcd', administrator='rwcd'),
     'coop.member': _perms(membership='rwcd', administrator='rwcd'),
     # The accountant reads the capital's movements
     'coop.share.operation': _perms(membership='rwcd', accountant='r',
@@ -227,5 +234,11 @@ MENUS = {
     ('coop_delivery', 'menu_delivery_form'): ('dispatcher', 'administrator'),
     ('coop_delivery', 'menu_tour_form'): ('dispatcher', 'administrator'),
     ('coop_dispatch', 'menu_shift_form'): ('dispatcher', 'administrator'),
+    ('coop_dispatch', 'menu_schedule_form'): ('dispatcher', 'administrator'),
+    ('coop_dispatch', 'menu_slot_form'): ('dispatcher', 'administrator'),
+    ('coop_dispatch', 'menu_shift_template_form'): (
+        'dispatcher', 'administrator'),
+    ('coop_dispatch', 'menu_round_form'): ('dispatcher', 'administrator'),
+    ('coop_dispatch', 'menu_hours'): ('dispatcher', 'administrator'),
     ('coop_membership', 'menu_membership'): ('membership', 'administrator'),
     }

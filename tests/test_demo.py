@@ -116,10 +116,15 @@ class DemoTestCase(unittest.TestCase):
         self.assertEqual(count(admin, 'party.party',
                 [('delivery_price_rule_set', '!=', None)]), 25)
         # Those of the last three days are made by hand: yesterday's and
-        # older ones are confirmed, hence priced (today's are drafts the
-        # board's test confirms: not counted here, the tests share the demo)
+        # older ones are confirmed, hence priced; today's 17 are confirmed
+        # for the board (whose test, run first, assigns them: their state
+        # stays)
         recent = [('coopcycle_order', '=', None)]
-        self.assertEqual(count(admin, 'coop.delivery', recent), 15)
+        today = dt.date.today()
+        self.assertEqual(count(admin, 'coop.delivery', recent), 15 + 12)
+        self.assertEqual(count(admin, 'coop.delivery', recent + [
+                    ('date', '=', today.isoformat()),
+                    ('state', '=', 'confirmed')]), 17)
         self.assertEqual(count(admin, 'coop.delivery',
                 recent + [('date', '<', dt.date.today().isoformat()),
                     ('price', '>', 0)]), 10)
@@ -143,6 +148,18 @@ class DemoTestCase(unittest.TestCase):
         self.assertEqual(sum(s['deliveries'] for s in stores),
             count(admin, 'coop.delivery', [('state', '=', 'done')]))
         self.assertEqual(count(admin, 'coop.payroll.contract'), 30)
+        # This week's schedule, published: 3 slots a day, 4 + 4 + 3 riders
+        # wanted and placed (77 shifts); the lunch round's tour of today
+        monday = (today - dt.timedelta(days=today.weekday())).isoformat()
+        self.assertEqual(count(admin, 'coop.dispatch.schedule', [
+                    ('week', '=', monday), ('state', '=', 'published')]), 1)
+        self.assertEqual(count(admin, 'coop.dispatch.schedule.slot',
+                [('schedule.week', '=', monday)]), 21)
+        self.assertEqual(count(admin, 'coop.dispatch.shift',
+                [('slot.schedule.week', '=', monday)]), 77)
+        self.assertEqual(count(admin, 'coop.delivery.tour', [
+                    ('date', '=', today.isoformat()),
+                    ('round.name', '=', "Midi Vélo Gourmand")]), 1)
         # A SCIC of 150 members in three colleges
         self.assertEqual(count(admin, 'coop.member',
                 [('status', '=', 'member')]), 150)
@@ -567,13 +584,8 @@ class DemoTestCase(unittest.TestCase):
         admin = login(port, 'demo', 'admin', 'coopdemo')
         context = rpc(port, 'demo', 'model.res.user.get_preferences',
             [True, {}], admin)
-        today = dt.date.today().isoformat()
-        drafts = rpc(port, 'demo', 'model.coop.delivery.search',
-            [[('date', '=', today), ('state', '=', 'draft')], 0, None,
-                None, context], admin)
-        # Today's deliveries confirmed: the bakery's go to its rider
-        rpc(port, 'demo', 'model.coop.delivery.confirm', [drafts, context],
-            admin)
+        # Today's deliveries are confirmed by the demo: the bakery's in
+        # Awa's tour, the lunch round's in Yuki's, two in Léo's; ten left.
         # No tile server in tests: the map draws the tasks and tours alone;
         # the board looks for others' changes every 2 seconds
         rpc(port, 'demo', 'model.coop.delivery.configuration.write',
@@ -591,8 +603,10 @@ class DemoTestCase(unittest.TestCase):
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             try:
+                # A tall screen: the lanes of the riders on shift (first)
+                # below the list, where a delivery is dragged to them
                 page = browser.new_context(
-                    viewport={'width': 1280, 'height': 900},
+                    viewport={'width': 1280, 'height': 1440},
                     locale='en-GB').new_page()
                 self.use_board(page, board, shot)
                 # A second dispatcher, on a tablet, takes a task back
@@ -613,12 +627,17 @@ class DemoTestCase(unittest.TestCase):
         page.wait_for_selector('#board:not([hidden]) .card')
         shot(page, '2-board')
         cards = page.locator('#unassigned .card')
-        # Five stores' deliveries of today, the bakery's already Awa's
-        self.assertEqual(cards.count(), 4)
+        # Today's 17 deliveries, 7 already in tours
+        self.assertEqual(cards.count(), 10)
         first, second = (cards.nth(i).get_attribute('data-delivery')
             for i in range(2))
-        # A rider without a tour yet
-        lane = page.locator('.lane', has=page.locator(
+        # The schedule's eleven riders of the day are on shift, first;
+        # the others off
+        self.assertEqual(page.locator('.lane:not(.off-shift)').count(), 11)
+        self.assertEqual(page.locator(
+                '.lane:nth-child(-n+11).off-shift').count(), 0)
+        # A rider on shift without a tour yet
+        lane = page.locator('.lane:not(.off-shift)', has=page.locator(
                 '.chips > li.meta')).first
         rider = lane.get_attribute('data-rider')
         chips = page.locator(f'.lane[data-rider="{rider}"] .chip')
@@ -627,7 +646,7 @@ class DemoTestCase(unittest.TestCase):
         page.wait_for_function(
             f'document.querySelectorAll(\'.lane[data-rider="{rider}"] '
             f'.chip\').length == 2')
-        self.assertEqual(cards.count(), 3)
+        self.assertEqual(cards.count(), 9)
         # Dropped at the end of the lane, right of its two tasks
         target = page.locator(f'.lane[data-rider="{rider}"] .chips')
         box = target.bounding_box()
@@ -661,20 +680,30 @@ class DemoTestCase(unittest.TestCase):
             reordered)
         self.assertNotIn(first, [
                 c.get_attribute('data-delivery') for c in cards.all()])
-        # Both left: selected, assigned at once to a rider without a tour
-        lanes = page.locator('.lane', has=page.locator('.chips > li.meta'))
+        # The eight left: selected by a box shift-dragged over the map
+        # (which the board fitted to the day's tasks), assigned at once to
+        # a rider on shift without a tour
+        lanes = page.locator('.lane:not(.off-shift)',
+            has=page.locator('.chips > li.meta'))
         other = lanes.first.get_attribute('data-rider')
-        for card in cards.all():
-            card.click()
+        box = page.locator('#map').bounding_box()
+        page.keyboard.down('Shift')
+        page.mouse.move(box['x'] + 5, box['y'] + 5)
+        page.mouse.down()
+        page.mouse.move(box['x'] + box['width'] - 5,
+            box['y'] + box['height'] - 5, steps=5)
+        page.mouse.up()
+        page.keyboard.up('Shift')
         self.assertEqual(page.locator(
-                '.card[aria-selected="true"]').count(), 2)
+                '.card[aria-selected="true"]').count(), 8)
+        shot(page, '6-box-selected')
         page.select_option('#bulk-rider', other)
         page.click('#bulk-assign')
         page.wait_for_function(
             f'document.querySelectorAll(\'.lane[data-rider="{other}"] '
-            f'.chip\').length == 4')
+            f'.chip\').length == 16')
         self.assertEqual(cards.count(), 0)
-        shot(page, '6-selection-assigned')
+        shot(page, '7-selection-assigned')
         self.rider = other
 
     def second_dispatcher(self, page, tablet, board, shot):
@@ -688,8 +717,8 @@ class DemoTestCase(unittest.TestCase):
         chip.first.focus()
         tablet.keyboard.press('u')
         tablet.wait_for_selector('#unassigned .card')
-        shot(tablet, '7-tablet-unassigned')
+        shot(tablet, '8-tablet-unassigned')
         # Within the polling's 2 seconds, without reloading
         page.wait_for_selector('#unassigned .card', timeout=10000)
         self.assertIn('another dispatcher', page.inner_text('#status'))
-        shot(page, '8-seen-by-the-first')
+        shot(page, '9-seen-by-the-first')

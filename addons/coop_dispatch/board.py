@@ -105,8 +105,11 @@ class Board(Model):
 
     @classmethod
     def riders(cls, date, ids=None):
-        "The company's employees working on date (those of ids), by name"
-        Employee = Pool().get('company.employee')
+        """The company's employees working on date (those of ids), by name;
+        on a day with shifts planned, those on shift first"""
+        pool = Pool()
+        Employee = pool.get('company.employee')
+        Shift = pool.get('coop.dispatch.shift')
         company = Transaction().context['company']
         domain = [
             ('company', '=', company),
@@ -116,7 +119,9 @@ class Board(Model):
         if ids is not None:
             domain.append(('id', 'in', list(ids)))
         employees = Employee.search(domain)
-        return sorted(employees, key=lambda e: e.rec_name)
+        shifts, planned = Shift.of_day(date, [e.id for e in employees])
+        return sorted(employees, key=lambda e: (
+                planned and not shifts[e.id], e.rec_name))
 
     @classmethod
     def day(cls, date):

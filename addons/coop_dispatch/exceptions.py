@@ -21,3 +21,15 @@ class ShiftError(ValidationError):
 
 class OffShiftWarning(UserWarning):
     "Assigning to a rider with no shift that day: the dispatcher may go on"
+
+
+class ScheduleError(ValidationError):
+    pass
+
+
+class SlotOverfilledWarning(UserWarning):
+    "More riders in a slot than it wants: the dispatcher may go on"
+
+
+class RoundError(ValidationError):
+    pass

@@ -4,7 +4,7 @@
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
 
 from .exceptions import ShiftError
@@ -15,15 +15,26 @@ class Shift(ModelSQL, ModelView):
     __name__ = 'coop.dispatch.shift'
     __string__ = "Shift"
 
+    _slot_states = {
+        'required': ~Eval('slot'),
+        'readonly': Bool(Eval('slot')),
+        }
+
     company = fields.Many2One('company.company', "Company", required=True)
     rider = fields.Many2One(
         'company.employee', "Rider", required=True,
         domain=[('company', '=', Eval('company', -1))])
-    date = fields.Date("Date", required=True)
-    start = fields.Time("Start", required=True)
-    end = fields.Time("End", required=True)
+    slot = fields.Many2One(
+        'coop.dispatch.schedule.slot', "Slot", ondelete='CASCADE',
+        readonly=True,
+        help="The week's schedule slot the rider was placed in: the shift "
+        "has its hours and zone.")
+    date = fields.Date("Date", states=_slot_states)
+    start = fields.Time("Start", states=_slot_states)
+    end = fields.Time("End", states=_slot_states)
     zone = fields.Many2One(
         'coop.delivery.zone', "Zone", ondelete='SET NULL',
+        states={'readonly': Bool(Eval('slot'))},
         help="Where the rider waits for her tasks, if anywhere.")
 
     @classmethod
@@ -38,6 +49,23 @@ class Shift(ModelSQL, ModelView):
     @staticmethod
     def default_date():
         return Pool().get('ir.date').today()
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        "A shift of a slot takes its hours and zone from the slot"
+        values = super().preprocess_values(mode, values)
+        if values.get('slot'):
+            Slot = Pool().get('coop.dispatch.schedule.slot')
+            values.update(Slot(values['slot']).shift_values())
+        return values
+
+    @fields.depends('slot', '_parent_slot.date', '_parent_slot.start',
+        '_parent_slot.end', '_parent_slot.zone')
+    def on_change_slot(self):
+        if self.slot:
+            for name, value in self.slot.shift_values().items():
+                if name != 'company':
+                    setattr(self, name, value)
 
     def get_rec_name(self, name):
         return (f'{self.rider.rec_name} {self.date} '
@@ -54,7 +82,28 @@ class Shift(ModelSQL, ModelView):
             shift.check_hours()
         cls.check_overlap(shifts)
 
+    @classmethod
+    def create(cls, vlist):
+        # Warned before anything is written
+        Slot = Pool().get('coop.dispatch.schedule.slot')
+        adding = {}
+        for values in vlist:
+            if values.get('slot'):
+                adding[values['slot']] = adding.get(values['slot'], 0) + 1
+        if adding:
+            Slot.check_filled(Slot.browse(sorted(adding)), adding)
+        return super().create(vlist)
+
     def check_hours(self):
+        if self.date is None or self.start is None or self.end is None:
+            raise ShiftError(gettext(
+                    'coop_dispatch.msg_shift_hours_required',
+                    rider=self.rider.rec_name))
+        if self.slot and (self.date, self.start, self.end) != (
+                self.slot.date, self.slot.start, self.slot.end):
+            raise ShiftError(gettext(
+                    'coop_dispatch.msg_shift_slot_hours',
+                    shift=self.rec_name, slot=self.slot.rec_name))
         if self.end <= self.start:
             raise ShiftError(gettext(
                     'coop_dispatch.msg_shift_end_before_start',

@@ -598,6 +598,45 @@
         return item;
     }
 
+    // Shift-drag on the map draws a box: the open deliveries with a task
+    // in it are added to the selection (then assigned at once)
+    function boxSelect(map) {
+        var start = null, box = null;
+        map.getContainer().addEventListener('mousedown', function(event) {
+            if (!event.shiftKey || event.button !== 0) { return; }
+            // Before Leaflet's own dragging of the map
+            event.preventDefault();
+            event.stopPropagation();
+            map.dragging.disable();
+            start = map.mouseEventToLatLng(event);
+            box = L.rectangle(L.latLngBounds(start, start), {
+                color: '#f2b705', weight: 2, dashArray: '4 4',
+                fillOpacity: 0.1, interactive: false}).addTo(map);
+        }, true);
+        document.addEventListener('mousemove', function(event) {
+            if (!start) { return; }
+            box.setBounds(L.latLngBounds(start,
+                map.mouseEventToLatLng(event)));
+        });
+        document.addEventListener('mouseup', function(event) {
+            if (!start) { return; }
+            var bounds = L.latLngBounds(start, map.mouseEventToLatLng(event));
+            map.removeLayer(box);
+            start = box = null;
+            map.dragging.enable();
+            filtered().forEach(function(delivery) {
+                if (delivery.tasks.some(function(task) {
+                        return task.lat !== null && task.lon !== null
+                            && bounds.contains([task.lat, task.lon]);
+                    })) {
+                    state.selected.add(delivery.id);
+                }
+            });
+            drawUnassigned();
+            drawMap();
+        });
+    }
+
     function drawMap() {
         if (typeof L === 'undefined') { return; }
         var settings = state.board.settings;
@@ -609,6 +648,7 @@
             }
             state.layers = L.layerGroup().addTo(state.map);
             state.fitted = false;
+            boxSelect(state.map);
         }
         state.layers.clearLayers();
         var points = [];

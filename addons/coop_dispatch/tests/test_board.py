@@ -365,7 +365,9 @@ class DispatchBoardTestCase(SuiteDatabase, ModuleTestCase):
                         self.data['company'])):
                 Shift.create([{
                             'rider': self.data['awa'], 'date': day,
-                            'start': dt.time(8), 'end': dt.time(12)}])
+                            'start': dt.time(8), 'end': dt.time(12)}, {
+                            'rider': self.data['zoé'], 'date': day,
+                            'start': dt.time(18), 'end': dt.time(20)}])
                 store = pool.get('party.party')(self.data['store'])
                 tomorrow = create_delivery(store, reference='TOMORROW',
                     date=day, tasks=tasks(NINE + dt.timedelta(days=1),
@@ -394,6 +396,10 @@ class DispatchBoardTestCase(SuiteDatabase, ModuleTestCase):
         self.assertEqual((awa['shifts'], awa['on_shift']),
             (['08:00-12:00'], True))
         self.assertEqual((leo['shifts'], leo['on_shift']), ([], False))
+        # Those on shift first (Zoé before Inès and Léo), each by name
+        names = [r['name'] for r in board['riders']]
+        self.assertEqual(names[:2], ["Awa Diallo", "Zoé Petit"])
+        self.assertEqual(names[2:], sorted(names[2:]))
         # No shift on the test's day: nobody is off shift
         board = self.board(client)
         self.assertEqual({r['on_shift'] for r in board['riders']}, {None})
