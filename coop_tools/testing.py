@@ -14,15 +14,52 @@ import os
 from contextlib import contextmanager
 
 from trytond.tools import misc
+from trytond.tests import test_tryton
 from trytond.tests.test_tryton import (
-    DB_CACHE, DB_NAME, _DBTestCase, activate_module, drop_db,
-    restore_db_cache)
+    DB_CACHE, DB_NAME, _DBTestCase, activate_module, drop_db)
 from trytond.transaction import Transaction, TransactionError
 
 from .locks import LOCKED_TABLES, lock_tables
 from .suite import MODULES
 
 SUITE_MODULES = sorted(MODULES)
+
+# Each test class restores its database from the cache, and Tryton's
+# restore_db_cache then builds the pool's classes anew (Pool.init: about a
+# second, the same classes each time for the same modules). The classes
+# built for a cached database are kept and given again to the next class
+# that restores it; the caches that hold what was read from the database
+# are dropped with it (drop_db's Cache.drop), as before.
+_POOLS = {}
+_tryton_restore_db_cache = test_tryton.restore_db_cache
+
+
+def restore_db_cache(name):
+    "Tryton's restore_db_cache, the pool of an earlier restore of name kept"
+    from trytond import backend
+    from trytond.pool import Pool
+    saved = _POOLS.get(name)
+    if saved is None:
+        result = _tryton_restore_db_cache(name)
+        if result:
+            _POOLS[name] = (
+                Pool._pools[DB_NAME], Pool._pool_modules[DB_NAME])
+        return result
+    cache_file = test_tryton._db_cache_file(DB_CACHE, name)
+    if backend.name == 'sqlite':
+        result = test_tryton._sqlite_copy(cache_file, restore=True)
+    else:
+        result = test_tryton._pg_restore(cache_file)
+    if result:
+        with Pool._lock:
+            Pool._pools[DB_NAME], Pool._pool_modules[DB_NAME] = saved
+            # Pool() gives each instance the kept classes again
+            Pool._pool_instances.clear()
+    return result
+
+
+# activate_module (Tryton's) finds it there
+test_tryton.restore_db_cache = restore_db_cache
 
 # Tryton's import_module looks a module up among every entry point of the
 # environment at each call (importlib.metadata's select over some 120), and
