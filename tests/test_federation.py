@@ -305,6 +305,31 @@ class FederationTestCase(TwoCoops, unittest.TestCase):
         # Nothing was made for B
         self.assertEqual(counts(), before)
 
+    def test_assign_to_other_coops_rider_refused(self):
+        """A's dispatcher assigning A's open delivery to B's rider in the
+        Assign wizard is refused, naming B; no tour made"""
+        session = self.rpc('dispatcher_a')
+        a, b = self.data['a'], self.data['b']
+        session.context = dict(session.context, active_model='coop.delivery',
+            active_id=a['open'], active_ids=[a['open']])
+        self.assertWizardRefused(session, 'coop.delivery.assign', {
+                'rider': b['riders'][0], 'date': DAY}, 'assign')
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            Tour = Pool().get('coop.delivery.tour')
+            self.assertEqual(Tour.search([('date', '=', DAY)]), [])
+
+    def test_receive_for_other_coop_refused(self):
+        """An e-invoice received by A's accountant whose context names B
+        (the Receive wizard's company is the context's: the client's word)
+        is refused, naming B"""
+        session = self.rpc('accountant_a')
+        session.context = dict(
+            session.context, company=self.data['b']['company'])
+        self.assertWizardRefused(session, 'coop.einvoice.receive', {
+                'file': {'__class__': 'bytes', 'base64': base64.b64encode(
+                        b'<Invoice/>').decode()},
+                'filename': 'invoice.xml'}, 'import_')
+
     def test_capital_variation_report_of_other_coop_refused(self):
         "The capital variation report called with B's company is refused"
         session = self.rpc('admin_a')
