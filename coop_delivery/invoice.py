@@ -32,6 +32,7 @@ from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
+from coop_tools.model import check_user_company, user_company_domain
 from coop_tools.settings import CompanySettingsValue, in_company
 from coop_tools.sql import forget
 
@@ -646,7 +647,8 @@ class InvoiceStart(ModelView):
     __string__ = "Invoice Deliveries"
 
     company = fields.Many2One(
-        'company.company', "Company", required=True, readonly=True)
+        'company.company', "Company", required=True, readonly=True,
+        domain=user_company_domain())
     period = fields.Many2One(
         'account.period', "Month", required=True,
         domain=[
@@ -865,6 +867,12 @@ class Invoice(Wizard):
         it) and open it: its progress, then its invoices and refusals"""
         pool = Pool()
         Run = pool.get('coop.delivery.invoice.run')
+        # The form's company and month, checked: the wizard runs without
+        # the user's record rules
+        check_user_company(self.start.company,
+            'coop_delivery.msg_company_not_allowed')
+        check_user_company(self.start.period.company,
+            'coop_delivery.msg_company_not_allowed')
         run = Run(company=self.start.company, period=self.start.period,
             invoice_date=self.start.invoice_date)
         run.save()

@@ -15,6 +15,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import (
     Button, StateAction, StateTransition, StateView, Wizard)
 
+from coop_tools.model import check_user_company, user_company_domain
 from coop_tools.settings import CompanySettings, CompanySettingsValue
 
 # A tour is over when none of its tasks is left to ride
@@ -457,7 +458,8 @@ class AssignStart(ModelView):
     __name__ = 'coop.delivery.assign.start'
     __string__ = "Assign to Rider"
 
-    rider = fields.Many2One('company.employee', "Rider", required=True)
+    rider = fields.Many2One('company.employee', "Rider", required=True,
+        domain=user_company_domain('company'))
     date = fields.Date("Date", required=True)
     tour = fields.Many2One('coop.delivery.tour', "Tour", readonly=True)
 
@@ -492,6 +494,10 @@ class Assign(Wizard):
     def transition_assign(self):
         pool = Pool()
         Tour = pool.get('coop.delivery.tour')
+        # The wizard runs without the user's record rules: another coop's
+        # rider (whose tour would be made in that coop) is refused
+        check_user_company(self.start.rider.company,
+            'coop_delivery.msg_company_not_allowed')
         self.start.tour = Tour.assign(
             self.start.rider, self.start.date, self._tasks())
         return 'open_'

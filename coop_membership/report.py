@@ -26,6 +26,7 @@ from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
+from coop_tools.model import check_user_company, user_company_domain
 from coop_tools.report import CompanyReport
 
 from .exceptions import CapitalVariationError
@@ -252,6 +253,11 @@ class CapitalVariationReport(MembershipReport):
         context = super().get_context(records, header, data)
         company = Company(data.get('company')
             or Transaction().context.get('company'))
+        # The register is read in SQL, without the user's record rules:
+        # the report's data (the wizard's form, or a direct call) may not
+        # name another coop
+        check_user_company(
+            company, 'coop_membership.msg_company_not_allowed')
         start_date, end_date = (
             dt.date.fromisoformat(d) if isinstance(d, str) else d
             for d in [data['start_date'], data['end_date']])
@@ -267,7 +273,8 @@ class CapitalVariationStart(ModelView):
     __name__ = 'coop.membership.capital_variation.start'
     __string__ = "Capital Variation Statement"
 
-    company = fields.Many2One('company.company', "Company", required=True)
+    company = fields.Many2One('company.company', "Company", required=True,
+        domain=user_company_domain())
     start_date = fields.Date(
         "Start Date", required=True,
         domain=[If(Eval('start_date') & Eval('end_date'),
@@ -307,6 +314,8 @@ class CapitalVariation(Wizard):
         Report = pool.get(
             'coop.membership.capital_variation.report', type='report')
         Report.check_period(self.start.start_date, self.start.end_date)
+        check_user_company(
+            self.start.company, 'coop_membership.msg_company_not_allowed')
         return action, {
             'company': self.start.company.id,
             'start_date': self.start.start_date,

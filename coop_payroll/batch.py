@@ -13,6 +13,8 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
+from coop_tools.model import check_user_company, user_company_domain
+
 from .hours import month_end, weekly_hours
 
 
@@ -249,7 +251,8 @@ class RunStart(ModelView):
     __name__ = 'coop.payroll.run.start'
     __string__ = "Run Payroll"
 
-    company = fields.Many2One('company.company', "Company", required=True)
+    company = fields.Many2One('company.company', "Company", required=True,
+        domain=user_company_domain())
     year = fields.Integer("Year", required=True)
     # A selection, not a Many2One: ir.calendar.month has no view to
     # search it from, so any month but the default one was out of reach
@@ -305,6 +308,10 @@ class Run(Wizard):
     def do_run(self, action):
         pool = Pool()
         Batch = pool.get('coop.payroll.batch')
+        # The wizard runs without the user's record rules: another coop's
+        # payroll is refused before anything is read or written
+        check_user_company(
+            self.start.company, 'coop_payroll.msg_company_not_allowed')
         Batch.check_hours(self.start.company, self.start.first_day)
         batch = Batch.run(
             self.start.company, self.start.first_day,

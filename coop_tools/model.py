@@ -67,3 +67,32 @@ def account_field(string, help, party_required=None):
     if party_required is not None:
         domain.append(('party_required', '=', party_required))
     return fields.Many2One('account.account', string, domain=domain, help=help)
+
+
+def user_company_domain(name='id'):
+    """The domain of a wizard form's company (name: its path from the
+    field, 'id' for a company field, 'company' for a fiscal year or a
+    period): the user's company, as the client's context names it (the
+    context the client holds has the company, not the user's list of
+    companies; account's party fields are restricted the same way)"""
+    from trytond.pyson import Eval
+    return [(name, '=', Eval('context', {}).get('company', -1))]
+
+
+def check_user_company(company, message):
+    """Refuse (an AccessError with message, its %(company)s the coop's
+    name) a company that is not one of the user's companies, those its
+    record rules let it see (res.user's get_companies); a wizard's
+    transitions run without the user's access checks, so a company named
+    on its form must be checked before anything is read or written for
+    it. The administrator (user 0, the command line and the queue's
+    tasks) may act on any."""
+    from trytond.i18n import gettext
+    from trytond.model.exceptions import AccessError
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    if Transaction().user == 0 or company is None:
+        return
+    User = Pool().get('res.user')
+    if int(company) not in User.get_companies():
+        raise AccessError(gettext(message, company=company.rec_name))

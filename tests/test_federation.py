@@ -25,6 +25,7 @@ import base64
 import csv
 import datetime as dt
 import io
+import json
 import re
 import unittest
 from decimal import Decimal
@@ -86,6 +87,7 @@ def populate():
     User = pool.get('res.user')
     ModelData = pool.get('ir.model.data')
     FiscalYear = pool.get('account.fiscalyear')
+    Period = pool.get('account.period')
     Payslip = pool.get('coop.payroll.payslip')
     data = {}
     for key, (name, prefix, prices) in COOPS.items():
@@ -118,6 +120,7 @@ def populate():
             'invoice': invoice.id,
             'move': invoice.move.id,
             'fiscal_year': fiscal_year.id,
+            'march': Period.find(company, date=DAY).id,
             'open': open_.id,
             'open_tasks': [t.id for t in open_.tasks],
             'member': member.id,
@@ -130,6 +133,8 @@ def populate():
             ('accountant_a', [('account', 'group_account')]),
             ('payroll_a', [('coop_payroll', 'group_payroll_admin')]),
             ('dispatcher_a', [('coop_delivery', 'group_delivery')]),
+            ('admin_a', [('coop_delivery', 'group_delivery_admin'),
+                    ('coop_membership', 'group_membership_admin')]),
             ]:
         User.create([{
                     'name': login, 'login': login, 'password': PASSWORD,
@@ -151,6 +156,23 @@ class TwoCoops:
         with self.assertRaises(RPCError) as cm:
             call(*args)
         self.assertTrue(cm.exception.access, cm.exception.error)
+
+    def assertRefusedCoop(self, error, name):
+        """error is an access error that names the coop name (the suite's
+        check of a wizard's company, not the wizard's groups)"""
+        self.assertTrue(error.access, error.error)
+        self.assertIn(name, json.dumps(error.error, ensure_ascii=False),
+            error.error)
+
+    def assertWizardRefused(self, session, wizard, start, state,
+            name=COOPS['b'][0]):
+        """wizard, its start form filled with start and run to state, is
+        refused: an access error naming the coop name"""
+        id_, _, _ = session.call(f'wizard.{wizard}.create', session.context)
+        with self.assertRaises(RPCError) as cm:
+            session.call(f'wizard.{wizard}.execute', id_,
+                {'start': start}, state, session.context)
+        self.assertRefusedCoop(cm.exception, name)
 
 
 class FederationTestCase(TwoCoops, unittest.TestCase):
@@ -205,24 +227,18 @@ class FederationTestCase(TwoCoops, unittest.TestCase):
             0, None, None)
         self.assertEqual(sorted(found), sorted(a['payslips']))
 
-    # Known failure: the DSN wizard builds the declaration of whichever
-    # company its form names (its transitions run without access checks),
-    # so A's payroll manager naming B gets B's declaration built, stored
-    # and opened. The fix belongs to coop_dsn (Declare.transition_declare:
-    # refuse a company outside the user's companies).
-    @unittest.expectedFailure
+    # A wizard's transitions run without the user's access checks: the DSN
+    # wizard would build the declaration of whichever company its form
+    # names, so Declare.transition_declare refuses one outside the user's
+    # companies, naming it, before anything is read or written
     def test_dsn_of_other_coop_refused(self):
         "A's payroll manager naming B in the DSN wizard is refused"
         session = self.rpc('payroll_a')
         b = self.data['b']
-        wizard, _, _ = session.call(
-            'wizard.coop.dsn.declare.create', session.context)
         try:
-            self.assertAccessError(session.call,
-                'wizard.coop.dsn.declare.execute', wizard,
-                {'start': {'company': b['company'],
-                        'siret': dsn_tests.SIRET, 'month': APRIL,
-                        'test': True}}, 'declare', session.context)
+            self.assertWizardRefused(session, 'coop.dsn.declare',
+                {'company': b['company'], 'siret': dsn_tests.SIRET,
+                    'month': APRIL, 'test': True}, 'declare')
         finally:
             # What it made, removed for the other tests
             with Transaction().start(DB_NAME, 0) as transaction:
@@ -231,6 +247,99 @@ class FederationTestCase(TwoCoops, unittest.TestCase):
                 Declaration.delete(made)
                 transaction.commit()
         self.assertEqual(made, [])
+
+    def test_wizards_of_other_coop_refused(self):
+        """Every other wizard whose form names a company or a period
+        refuses B's, naming B (their transitions, too, run without the
+        user's record rules): month-end invoicing, the payroll run, the
+        leave provision, the withholding rates' and the tax office's
+        imports, the CoopCycle import, the capital variation statement, the
+        VAT return"""
+        a, b = self.data['a'], self.data['b']
+        models = ['coop.delivery.invoice.run', 'coop.payroll.batch',
+            'coop.payroll.income_tax.rate', 'account.move']
+
+        def counts():
+            with Transaction().start(DB_NAME, 0, readonly=True):
+                pool = Pool()
+                return {m: pool.get(m).search_count(
+                        [('company', '=', b['company'])]) for m in models}
+        before = counts()
+        file = {'__class__': 'bytes', 'base64': base64.b64encode(
+                b'employee,rate,start_date\n').decode()}
+        for login, wizard, start, state in [
+                ('accountant_a', 'coop.delivery.invoice', {
+                        'company': b['company'], 'period': b['march'],
+                        'invoice_date': dt.date(2026, 3, 31)}, 'invoice'),
+                # A's company, B's month
+                ('accountant_a', 'coop.delivery.invoice', {
+                        'company': a['company'], 'period': b['march'],
+                        'invoice_date': dt.date(2026, 3, 31)}, 'invoice'),
+                ('payroll_a', 'coop.payroll.run', {
+                        'company': b['company'], 'year': 2026, 'month': '4',
+                        'payment_date': dt.date(2026, 4, 30)}, 'run'),
+                ('payroll_a', 'coop.payroll.leave_provision', {
+                        'company': b['company'],
+                        'date': dt.date(2026, 4, 30), 'rate': Decimal(40)},
+                    'create_'),
+                ('payroll_a', 'coop.payroll.income_tax.import', {
+                        'company': b['company'], 'data': file}, 'import_'),
+                ('payroll_a', 'coop.dsn.crm_import', {
+                        'company': b['company'], 'data': file,
+                        'start_date': APRIL}, 'import_'),
+                ('admin_a', 'coop.coopcycle.import', {
+                        'company': b['company'], 'file': file,
+                        'filename': 'tasks.csv', 'kind': None,
+                        'month': None, 'dry_run': False}, 'import_'),
+                ('admin_a', 'coop.membership.capital_variation', {
+                        'company': b['company'],
+                        'start_date': dt.date(2026, 1, 1),
+                        'end_date': dt.date(2026, 4, 30)}, 'print_'),
+                ('accountant_a', 'coop.einvoice.vat_return', {
+                        'company': b['company'], 'period': b['march'],
+                        'credit_carried': Decimal(0)}, 'compute'),
+                ]:
+            with self.subTest(wizard=wizard, company=start['company']):
+                self.assertWizardRefused(
+                    self.rpc(login), wizard, start, state)
+        # Nothing was made for B
+        self.assertEqual(counts(), before)
+
+    def test_assign_to_other_coops_rider_refused(self):
+        """A's dispatcher assigning A's open delivery to B's rider in the
+        Assign wizard is refused, naming B; no tour made"""
+        session = self.rpc('dispatcher_a')
+        a, b = self.data['a'], self.data['b']
+        session.context = dict(session.context, active_model='coop.delivery',
+            active_id=a['open'], active_ids=[a['open']])
+        self.assertWizardRefused(session, 'coop.delivery.assign', {
+                'rider': b['riders'][0], 'date': DAY}, 'assign')
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            Tour = Pool().get('coop.delivery.tour')
+            self.assertEqual(Tour.search([('date', '=', DAY)]), [])
+
+    def test_receive_for_other_coop_refused(self):
+        """An e-invoice received by A's accountant whose context names B
+        (the Receive wizard's company is the context's: the client's word)
+        is refused, naming B"""
+        session = self.rpc('accountant_a')
+        session.context = dict(
+            session.context, company=self.data['b']['company'])
+        self.assertWizardRefused(session, 'coop.einvoice.receive', {
+                'file': {'__class__': 'bytes', 'base64': base64.b64encode(
+                        b'<Invoice/>').decode()},
+                'filename': 'invoice.xml'}, 'import_')
+
+    def test_capital_variation_report_of_other_coop_refused(self):
+        "The capital variation report called with B's company is refused"
+        session = self.rpc('admin_a')
+        with self.assertRaises(RPCError) as cm:
+            session.call(
+                'report.coop.membership.capital_variation.report.execute',
+                [], {'company': self.data['b']['company'],
+                    'start_date': '2026-01-01', 'end_date': '2026-04-30'},
+                session.context)
+        self.assertRefusedCoop(cm.exception, COOPS['b'][0])
 
     def test_statistics(self):
         """A's dispatcher reads A's statistics per store only, A's count;
@@ -396,16 +505,14 @@ class FecTestCase(TwoCoops, unittest.TestCase):
             {"Store of Roue Libre"})
         self.assertNotIn("Vélo Express", repr(rows))
 
-    # Known failure: account_fr's wizard reads the fiscal year it is given
-    # and searches its lines without the user's record rules (a wizard's
-    # transitions run without access checks), so A's accountant naming B's
-    # fiscal year gets B's FEC, every line of it. The fix belongs to
-    # coop_delivery/fec.py (the suite's extension of the wizard): refuse a
-    # fiscal year outside the user's companies before generating.
-    @unittest.expectedFailure
+    # account_fr's wizard reads the fiscal year it is given and searches
+    # its lines without the user's record rules (a wizard's transitions run
+    # without access checks): coop_delivery/fec.py refuses a fiscal year
+    # outside the user's companies, naming its coop, before generating
     def test_fec_of_other_coop_refused(self):
         "A's accountant naming B's fiscal year in the FEC is refused"
         session = self.rpc('accountant_a')
-        self.assertAccessError(
-            self.fec, session, self.data['b']['fiscal_year'])
+        with self.assertRaises(RPCError) as cm:
+            self.fec(session, self.data['b']['fiscal_year'])
+        self.assertRefusedCoop(cm.exception, COOPS['b'][0])
 

@@ -7,6 +7,8 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from coop_tools.model import check_user_company, user_company_domain
+
 from .coopcycle import import_data, refused_text
 from .loader import ImportRefused
 
@@ -38,7 +40,8 @@ class ImportStart(ModelView):
     __name__ = 'coop.coopcycle.import.start'
     __string__ = "Import a CoopCycle Export"
 
-    company = fields.Many2One('company.company', "Company", required=True)
+    company = fields.Many2One('company.company', "Company", required=True,
+        domain=user_company_domain())
     file = fields.Binary("File", filename='filename', required=True)
     filename = fields.Char("File Name")
     kind = fields.Selection(KINDS, "Kind")
@@ -86,6 +89,10 @@ class Import(Wizard):
         pool = Pool()
         Company = pool.get('company.company')
         company = Company(self.start.company.id)
+        # The wizard runs without the user's record rules: another coop's
+        # import is refused before anything is read or written
+        check_user_company(
+            company, 'coop_coopcycle.msg_company_not_allowed')
         try:
             summary = import_data(
                 company, self.start.file, self.start.kind, self.start.month,

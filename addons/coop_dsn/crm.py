@@ -35,6 +35,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from coop_tools.model import check_user_company, user_company_domain
 from coop_tools.report import SIREN_TYPES, SIRET_TYPES, identifier
 
 from .dsn import compact
@@ -182,7 +183,8 @@ class CrmImportStart(ModelView):
     __name__ = 'coop.dsn.crm_import.start'
     __string__ = "Import the Tax Office's Return"
 
-    company = fields.Many2One('company.company', "Company", required=True)
+    company = fields.Many2One('company.company', "Company", required=True,
+        domain=user_company_domain())
     data = fields.Binary(
         "File", required=True,
         help="The tax office's return of withholding rates (CRM), the XML "
@@ -214,6 +216,8 @@ class CrmImport(Wizard):
 
     def transition_import_(self):
         Rate = Pool().get('coop.payroll.income_tax.rate')
+        check_user_company(
+            self.start.company, 'coop_dsn.msg_company_not_allowed')
         Rate.import_crm(
             self.start.company, self.start.data, self.start.start_date)
         return 'end'

@@ -29,6 +29,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import (
     Button, StateAction, StateTransition, StateView, Wizard)
 
+from coop_tools.model import check_user_company, user_company_domain
 from coop_tools.report import SIREN_TYPES, SIRET_TYPES, identifier
 
 from .exceptions import CheckError, DeclarationError, MissingDataError
@@ -902,7 +903,8 @@ class DeclareStart(ModelView):
     __name__ = 'coop.dsn.declare.start'
     __string__ = "Monthly Declaration"
 
-    company = fields.Many2One('company.company', "Company", required=True)
+    company = fields.Many2One('company.company', "Company", required=True,
+        domain=user_company_domain())
     siret = fields.Char(
         "SIRET", size=14, required=True,
         help="The establishment declared.")
@@ -954,6 +956,10 @@ class Declare(Wizard):
     def transition_declare(self):
         pool = Pool()
         Declaration = pool.get('coop.dsn.declaration')
+        # The wizard runs without the user's record rules: another coop's
+        # declaration is refused before anything is read or written
+        check_user_company(
+            self.start.company, 'coop_dsn.msg_company_not_allowed')
         declaration = Declaration.month_declaration(
             self.start.company, self.start.month, self.start.siret,
             self.start.test)

@@ -21,6 +21,8 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateAction, StateTransition, StateView, Wizard
 
+from coop_tools.model import check_user_company
+
 from . import rules, schematron
 from .exceptions import EInvoiceFileError
 from .invoice import VAT_TYPES, party_siren, party_vat
@@ -300,6 +302,10 @@ class Receive(Wizard):
         Invoice = pool.get('account.invoice')
         Company = pool.get('company.company')
         company = Company(Transaction().context['company'])
+        # The context's company is the client's word: checked, as the
+        # wizard runs without the user's record rules
+        check_user_company(
+            company, 'coop_einvoice.msg_company_not_allowed')
         invoice = Invoice.create_from_einvoice(
             self.start.file, self.start.filename or 'e-invoice', company)
         self.start.file = None

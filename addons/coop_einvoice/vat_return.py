@@ -17,6 +17,8 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from coop_tools.model import check_user_company, user_company_domain
+
 # Rate (percent) of a sales tax: its CA3 line
 SALE_RATE_BOXES = {Decimal(20): '08', Decimal(10): '9B', Decimal('5.5'): '09'}
 
@@ -30,7 +32,8 @@ class VatReturnStart(ModelView):
     __name__ = 'coop.einvoice.vat_return.start'
     __string__ = "VAT Return (CA3)"
 
-    company = fields.Many2One('company.company', "Company", required=True)
+    company = fields.Many2One('company.company', "Company", required=True,
+        domain=user_company_domain())
     period = fields.Many2One(
         'account.period', "Period", required=True,
         domain=[('company', '=', Eval('company', -1)),
@@ -132,6 +135,12 @@ class VatReturn(Wizard):
             ])
 
     def transition_compute(self):
+        # The figures are read without the user's record rules: another
+        # coop's period is refused
+        check_user_company(
+            self.start.company, 'coop_einvoice.msg_company_not_allowed')
+        check_user_company(
+            self.start.period.company, 'coop_einvoice.msg_company_not_allowed')
         return 'result'
 
     def default_result(self, fields):

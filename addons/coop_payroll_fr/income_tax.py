@@ -21,6 +21,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from coop_tools import csvfile
+from coop_tools.model import check_user_company, user_company_domain
 
 from .exceptions import IncomeTaxError, IncomeTaxImportError
 
@@ -190,7 +191,8 @@ class ImportStart(ModelView):
     __name__ = 'coop.payroll.income_tax.import.start'
     __string__ = "Import Withholding Rates"
 
-    company = fields.Many2One('company.company', "Company", required=True)
+    company = fields.Many2One('company.company', "Company", required=True,
+        domain=user_company_domain())
     data = fields.Binary(
         "File", required=True,
         help="CSV columns: employee (party code), rate (%), start_date "
@@ -215,5 +217,7 @@ class Import(Wizard):
     def transition_import_(self):
         pool = Pool()
         Rate = pool.get('coop.payroll.income_tax.rate')
+        check_user_company(
+            self.start.company, 'coop_payroll_fr.msg_company_not_allowed')
         Rate.import_file(self.start.company, self.start.data)
         return 'end'

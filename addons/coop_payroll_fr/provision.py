@@ -19,6 +19,8 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from coop_payroll.rule import CENT
 
+from coop_tools.model import check_user_company, user_company_domain
+
 from .exceptions import LeaveProvisionError
 
 
@@ -27,7 +29,8 @@ class LeaveProvisionStart(ModelView):
     __name__ = 'coop.payroll.leave_provision.start'
     __string__ = "Provision for Paid Leave"
 
-    company = fields.Many2One('company.company', "Company", required=True)
+    company = fields.Many2One('company.company', "Company", required=True,
+        domain=user_company_domain())
     date = fields.Date(
         "Date", required=True,
         help="The fiscal year's last day: the month's confirmed payslips "
@@ -66,6 +69,10 @@ class LeaveProvision(Wizard):
     create_ = StateTransition()
 
     def transition_create_(self):
+        # The wizard runs without the user's record rules: another coop's
+        # books are refused before anything is read or written
+        check_user_company(
+            self.start.company, 'coop_payroll_fr.msg_company_not_allowed')
         self.make_move(self.start.company, self.start.date, self.start.rate)
         return 'end'
 
