@@ -14,13 +14,31 @@ LOCKED_TABLES = [
     'coop_payroll_configuration']
 
 
+
+
+def lockable_tables(database_name=None):
+    """The LOCKED_TABLES of the database's models: a database of some of
+    the suite's modules has not all of them (PostgreSQL refuses to lock a
+    table that is not there, SQLite locks nothing)"""
+    from trytond.pool import Pool
+    pool = Pool(database_name) if database_name else Pool()
+    tables = {getattr(model, '_table', None)
+        for _, model in pool.iterobject()}
+    return [t for t in LOCKED_TABLES if t in tables]
+
+
 class _LockTables(TransactionError):
+    def __init__(self, tables):
+        super().__init__(tables)
+        self.tables = tables
+
     def fix(self, extras):
-        tables = extras.setdefault('_lock_tables', [])
-        tables.extend(t for t in LOCKED_TABLES if t not in tables)
+        locked = extras.setdefault('_lock_tables', [])
+        locked.extend(t for t in self.tables if t not in locked)
 
 
 def lock_tables():
-    "Restart the transaction once, holding every LOCKED_TABLES"
-    if not set(LOCKED_TABLES) <= Transaction()._locked_tables:
-        raise _LockTables()
+    "Restart the transaction once, holding every lockable_tables()"
+    tables = lockable_tables()
+    if not set(tables) <= Transaction()._locked_tables:
+        raise _LockTables(tables)

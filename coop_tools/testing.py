@@ -19,7 +19,7 @@ from trytond.tests.test_tryton import (
     DB_CACHE, DB_NAME, _DBTestCase, activate_module, drop_db)
 from trytond.transaction import Transaction, TransactionError
 
-from .locks import LOCKED_TABLES, lock_tables
+from .locks import lock_tables, lockable_tables
 from .suite import MODULES
 
 SUITE_MODULES = sorted(MODULES)
@@ -77,7 +77,7 @@ def commit_setup(*steps):
     For a test class's fixture built once (a company, its chart, its
     fiscal year: seconds each) in setUpClass, after the suite's database
     is restored; each test's transaction, rolled back, reads it again."""
-    extras = {'_lock_tables': list(LOCKED_TABLES)}
+    extras = {'_lock_tables': lockable_tables(DB_NAME)}
     while True:
         with Transaction().start(DB_NAME, 0, **extras) as transaction:
             try:
