@@ -15,6 +15,10 @@ DEBIAN_PACKAGES = libpango-1.0.so.0=libpango-1.0-0 \
 	libharfbuzz-subset.so.0=libharfbuzz-subset0
 DEBIAN_TEST_PACKAGES = chromium=chromium
 
+# npm's registry fails now and then (a fresh clone's sao install did once,
+# then passed as it was): each npm command tried three times
+NPM_RETRY = $(CURDIR)/.ci/retry
+
 .PHONY: demo test bench setup sao leaflet clean debian debian-test
 
 demo: setup sao leaflet
@@ -47,10 +51,10 @@ sao: $(SAO_DIR)/package/.installed
 
 $(SAO_DIR)/package/.installed:
 	rm -rf $(SAO_DIR) && mkdir -p $(SAO_DIR)
-	cd $(SAO_DIR) && npm pack --silent tryton-sao@$(SAO_VERSION) \
+	cd $(SAO_DIR) && $(NPM_RETRY) npm pack --silent tryton-sao@$(SAO_VERSION) \
 		&& tar xzf tryton-sao-$(SAO_VERSION).tgz
-	cd $(SAO_DIR)/package && npm install --silent --omit=dev \
-		--legacy-peer-deps --no-audit --no-fund
+	cd $(SAO_DIR)/package && $(NPM_RETRY) npm install --silent \
+		--omit=dev --legacy-peer-deps --no-audit --no-fund
 	touch $@
 
 # The dispatch board's map (addons/coop_dispatch), from npm: its dist/ is
@@ -59,7 +63,7 @@ leaflet: $(LEAFLET_DIR)/package/.installed
 
 $(LEAFLET_DIR)/package/.installed:
 	rm -rf $(LEAFLET_DIR) && mkdir -p $(LEAFLET_DIR)
-	cd $(LEAFLET_DIR) && npm pack --silent leaflet@$(LEAFLET_VERSION) \
+	cd $(LEAFLET_DIR) && $(NPM_RETRY) npm pack --silent leaflet@$(LEAFLET_VERSION) \
 		&& tar xzf leaflet-$(LEAFLET_VERSION).tgz
 	touch $@
 
