@@ -9,10 +9,7 @@ from .errors import CoopError, DatabaseUnreachable
 from .settings import database_scheme, describe_database
 
 from coop_tools.languages import LANGUAGES, configure_languages
-from coop_tools.suite import MODULES
-
-# What a coop's database runs: the suite's modules and the French chart
-SUITE_MODULES = MODULES + ['account_fr']
+from coop_tools.suite import DATABASE_MODULES
 
 
 def suite_modules(names=None):
@@ -20,15 +17,15 @@ def suite_modules(names=None):
     checked against the suite's, or all of them; their dependencies come
     with them. A coop leaves out the addons it does not use."""
     if not names:
-        return list(SUITE_MODULES)
+        return list(DATABASE_MODULES)
     if isinstance(names, str):
         names = names.split(',')
     names = [n.strip() for n in names if n.strip()]
-    unknown = [n for n in names if n not in SUITE_MODULES]
+    unknown = [n for n in names if n not in DATABASE_MODULES]
     if unknown or not names:
         raise CoopError(
             f"unknown module(s) {', '.join(unknown) or '(none given)'}: "
-            f"choose among {', '.join(SUITE_MODULES)}")
+            f"choose among {', '.join(DATABASE_MODULES)}")
     return names
 
 
@@ -122,7 +119,7 @@ def drop(name):
         transaction.database.drop(transaction.connection, name)
 
 
-def create(name, admin_password, admin_email=None, modules=SUITE_MODULES):
+def create(name, admin_password, admin_email=None, modules=DATABASE_MODULES):
     "Create a new database with the suite's modules activated"
     if exists(name):
         raise CoopError(
@@ -236,7 +233,7 @@ def _upgrade(name, modules, force):
 
 
 def create_or_upgrade(name, admin_password, admin_email=None, force=False,
-        modules=SUITE_MODULES):
+        modules=DATABASE_MODULES):
     """Create the database with the modules (the suite's), or upgrade it
 
     admin_password is a function, called only when the database is new.

@@ -6,6 +6,10 @@ MODULES = [
     'coop_delivery', 'coop_payroll', 'coop_membership', 'coop_coopcycle',
     'coop_portal', 'coop_payroll_membership', 'coop_payroll_fr',
     'coop_einvoice', 'coop_dsn', 'coop_dispatch']
+# What a coop's database runs (coop db create, the entrypoint, the demo) and
+# the suite's tests run in: the modules and the French chart, which no
+# module depends on (coop_delivery uses it when it is there)
+DATABASE_MODULES = MODULES + ['account_fr']
 
 
 def module_folder(name):

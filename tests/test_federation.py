@@ -35,7 +35,7 @@ from werkzeug.test import Client
 
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, drop_db
+from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction
 from trytond.wsgi import app
 
@@ -44,7 +44,7 @@ from coop_delivery.tests.tools import (
     create_store, setup_invoicing)
 from coop_dsn.tests import test_dsn as dsn_tests
 from coop_payroll.tests.tools import setup_payroll
-from coop_tools.testing import activate_alone, activate_suite, commit_setup
+from coop_tools.testing import activate_suite, commit_setup
 
 from .test_roles import RPC, RPCError
 
@@ -461,14 +461,11 @@ def populate_fec():
 
 
 class FecTestCase(TwoCoops, unittest.TestCase):
-    """The FEC of two coops: account_fr is production's (coop db installs
-    it) but no module's dependency, so not in the suite's test database:
-    this class runs in a database of coop_delivery and account_fr"""
+    "The FEC of two coops, through account_fr's wizard"
 
     @classmethod
     def setUpClass(cls):
-        drop_db()
-        activate_alone(['account_fr', 'coop_delivery'])
+        activate_suite()
         data = {}
         commit_setup(lambda: data.update(populate_fec()) or {})
         cls.data = data
