@@ -20,9 +20,12 @@ from trytond.tests.test_tryton import (
 from trytond.transaction import Transaction, TransactionError
 
 from .locks import lock_tables, lockable_tables
-from .suite import MODULES
+from .suite import DATABASE_MODULES, MODULES
 
+# The suite's own modules
 SUITE_MODULES = sorted(MODULES)
+# The suite's test database: a coop's (the French chart beside them)
+SUITE_DATABASE = sorted(DATABASE_MODULES)
 
 # Each test class restores its database from the cache, and Tryton's
 # restore_db_cache then builds the pool's classes anew (Pool.init: about a
@@ -38,6 +41,7 @@ def restore_db_cache(name):
     "Tryton's restore_db_cache, the pool of an earlier restore of name kept"
     from trytond import backend
     from trytond.pool import Pool
+    _forget_untouched()
     saved = _POOLS.get(name)
     if saved is None:
         result = _tryton_restore_db_cache(name)
@@ -179,20 +183,90 @@ def activate_alone(modules):
     _CACHED.append(tuple(modules))
 
 
+# The module set whose cached database the test database holds as it was
+# restored, nothing committed to it since: a test class asking for the same
+# keeps it instead of dropping and restoring it (on PostgreSQL 1 to 3 s of
+# the server's work a class). Forgotten at any commit to the test database,
+# any database dropped, any restore (see _forget_untouched).
+_UNTOUCHED = {'modules': None}
+
+
+def _forget_untouched(*args, **kwargs):
+    _UNTOUCHED['modules'] = None
+
+
+def _writes(transaction):
+    """Whether committing transaction writes to its database: what it wrote
+    (PostgreSQL gives a transaction an id at its first write; SQLite opens
+    one at its first write) or what its commit writes before the
+    connection's commit. Tryton's test transactions are rolled back, then
+    committed empty."""
+    from trytond import backend
+    connection = transaction.connection
+    if connection is None:
+        return False
+    if (transaction.log_records or transaction.user_notifications
+            or transaction.check_warnings or transaction._datamanagers):
+        return True
+    if backend.name == 'sqlite':
+        return connection.in_transaction
+    from psycopg.pq import TransactionStatus
+    status = connection.info.transaction_status
+    if status == TransactionStatus.IDLE:
+        return False
+    if status != TransactionStatus.INTRANS:
+        return True
+    cursor = connection.cursor()
+    cursor.execute('SELECT pg_current_xact_id_if_assigned()')
+    return cursor.fetchone()[0] is not None
+
+
+def _watch_writes():
+    "Forget the untouched database at each commit, drop and restore"
+    from trytond import backend
+    tryton_commit = Transaction.commit
+    tryton_drop = backend.Database.drop
+
+    def commit(self):
+        if _writes(self):
+            _forget_untouched()
+        return tryton_commit(self)
+
+    def drop(cls, *args, **kwargs):
+        _forget_untouched()
+        return tryton_drop.__func__(cls, *args, **kwargs)
+    Transaction.commit = commit
+    backend.Database.drop = classmethod(drop)
+
+
+_watch_writes()
+
+
 def activate_suite(module=None, extras=()):
     """Restore the suite's database from the cache (installed the first
     time), dropping what the test class before left; with modules_alone,
     the database of module, extras and their dependencies instead (the
     extras a test of module needs: sorted, so that the same modules share
-    one cached database)"""
+    one cached database). A database the class before left as it was
+    restored (it committed nothing) is kept."""
+    if module and modules_alone():
+        modules = sorted({module, *extras})
+    else:
+        modules = SUITE_DATABASE
+    if _UNTOUCHED['modules'] == modules and DB_CACHE:
+        from trytond.cache import Cache
+        # As drop_db would: what the classes before read is read again
+        Cache.drop(DB_NAME)
+        return
     drop_db()
     if module and modules_alone():
-        activate_alone({module, *extras})
+        activate_alone(modules)
     elif modules_alone():
         # After the modules' own databases: made from the largest of them
-        activate_alone(SUITE_MODULES)
+        activate_alone(modules)
     else:
-        activate_module(SUITE_MODULES)
+        activate_module(modules)
+    _UNTOUCHED['modules'] = modules
 
 
 def suite_only(test):
@@ -223,7 +297,7 @@ def activate_scenario(module):
         activate_alone([module])
         drop_db()
         return activate_modules([module])
-    return activate_modules(SUITE_MODULES)
+    return activate_modules(SUITE_DATABASE)
 
 
 def modules_alone():
@@ -244,3 +318,9 @@ class SuiteDatabase:
         # _DBTestCase.setUpClass would activate the module as given
         super(_DBTestCase, cls).setUpClass()
         activate_suite(cls.module, cls.extras or ())
+
+    @classmethod
+    def tearDownClass(cls):
+        # _DBTestCase.tearDownClass would drop the database: the next
+        # class's activate_suite drops it unless it may keep it as it is
+        super(_DBTestCase, cls).tearDownClass()
