@@ -32,7 +32,7 @@ import unittest
 from importlib import metadata
 
 from coop_tools.suite import module_folder
-from coop_tools.testing import SUITE_MODULES, module_closure
+from coop_tools.testing import SUITE_DATABASE, SUITE_MODULES, module_closure
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BACKENDS = ['sqlite', 'postgresql']
@@ -261,6 +261,11 @@ def start_pass(backend, names, label, index=0, modules=None):
         env['TRYTOND_DATABASE_URI'] = uri
         # A name of our own, to drop the database when the pass ends
         env['DB_NAME'] = f'coop_test_{os.getpid()}_{index}'
+        # The tests' commits (an installation makes hundreds) need not wait
+        # for the server's disk: their databases are thrown away. libpq
+        # reads it, in the pass and the processes it starts.
+        env['PGOPTIONS'] = ' '.join(filter(None, [
+                    env.get('PGOPTIONS'), '-c synchronous_commit=off']))
     result_file = tempfile.NamedTemporaryFile(suffix='.json')
     log = tempfile.TemporaryFile(mode='w+')
     header = (f"=== {label}: {env['TRYTOND_DATABASE_URI']}, module tests "
@@ -312,7 +317,7 @@ def _server_conninfo(uri):
 def postgresql_template():
     "The suite's template database, named as trytond's DB_CACHE names it"
     return 'test-' + hashlib.shake_128(
-        '-'.join(SUITE_MODULES).encode()).hexdigest(20)
+        '-'.join(SUITE_DATABASE).encode()).hexdigest(20)
 
 
 def postgresql_template_exists(uri):
