@@ -422,23 +422,31 @@ class EventNoticeTestCase(unittest.TestCase):
 
     @with_transaction()
     def test_subrogation_without_iban(self):
-        """Subrogation and no bank account of the company: the stoppage
-        notice is refused, the company named, nothing stored"""
+        """Subrogation and no bank account of the company, or no BIC of
+        its bank: the stoppage notice is refused, the company named,
+        nothing stored"""
         pool = Pool()
         Declaration = pool.get('coop.dsn.declaration')
         BankAccount = pool.get('bank.account')
         Attachment = pool.get('ir.attachment')
         with company_records(self.data) as records:
             company = records['company']
-            BankAccount.delete(list(company.party.bank_accounts))
+            accounts = list(company.party.bank_accounts)
             declaration = Declaration.event_declaration(
                 '04', records['absence'])
+            # Its bank without a BIC (CCH-11: the BIC goes with the IBAN)
+            pool.get('bank').write([accounts[0].bank], {'bic': None})
+            with self.assertRaises(MissingDataError) as no_bic:
+                Declaration.check([declaration])
+            BankAccount.delete(accounts)
             with self.assertRaises(MissingDataError) as context:
                 Declaration.check([declaration])
             self.assertEqual(declaration.state, 'draft')
             self.assertFalse(Attachment.search(
                     [('resource', '=', str(declaration))]))
             name = company.rec_name
+        self.assertIn(f"{name}: the BIC of the bank of the company's "
+            "account", no_bic.exception.message)
         self.assertIn(f"{name}: a bank account with an IBAN of the company",
             context.exception.message)
 
