@@ -5,9 +5,11 @@ import datetime as dt
 import io
 import json
 import os
+import sqlite3
 import subprocess
 import tempfile
 import unittest
+from contextlib import closing
 from decimal import Decimal
 
 from pypdf import PdfReader
@@ -28,6 +30,19 @@ ARTIFACTS = os.path.join(ROOT, 'var', 'artifacts', 'portal')
 # It waits on the demo's processes: the runner gives it a child of its
 # own beside the SQLite pass
 OWN_PROCESS = True
+
+
+def rpc_datetime(value):
+    "A naive datetime as Tryton's JSON-RPC writes it"
+    return {'__class__': 'datetime', 'year': value.year,
+        'month': value.month, 'day': value.day, 'hour': value.hour,
+        'minute': value.minute, 'second': value.second,
+        'microsecond': value.microsecond}
+
+
+def rpc_date(value):
+    "A date as Tryton's JSON-RPC gives it"
+    return dt.date(value['year'], value['month'], value['day'])
 
 
 class DemoTestCase(unittest.TestCase):
@@ -69,6 +84,20 @@ class DemoTestCase(unittest.TestCase):
         wait_for_port(port, server)
         cls.port = port
         return port
+
+    @classmethod
+    def browser(cls):
+        """Chromium, launched once for the class's browser tests (each
+        opens its own contexts)"""
+        if getattr(cls, '_browser', None):
+            return cls._browser
+        from playwright.sync_api import sync_playwright
+        playwright = sync_playwright().start()
+        cls.addClassCleanup(playwright.stop)
+        cls._browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        cls.addClassCleanup(cls._browser.close)
+        return cls._browser
 
     def test_summary(self):
         "The demo says what it built and how to log in"
@@ -426,7 +455,13 @@ class DemoTestCase(unittest.TestCase):
                     Decimal(l['amount']['decimal'])) for l in shares],
             [("Yuki Tanaka", Decimal(-25))] * 2)
 
-        assembly, = read('coop.assembly', [],
+        # Last month's (the one convened for three weeks ahead is
+        # test_portal_vote_in_browser's)
+        today = dt.date.today()
+        last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(
+            day=1)
+        assembly, = read('coop.assembly',
+            [('date', '=', (last_month + dt.timedelta(days=24)).isoformat())],
             ['state', 'closed_quorum', 'minutes_name', 'attending',
                 'voters'])
         self.assertEqual(assembly['state'], 'closed')
@@ -434,7 +469,8 @@ class DemoTestCase(unittest.TestCase):
         self.assertTrue(assembly['minutes_name'].endswith('.pdf'))
         self.assertEqual(assembly['voters'], 150)
         self.assertEqual(assembly['attending'], 96)
-        resolutions = read('coop.assembly.resolution', [], ['result'])
+        resolutions = read('coop.assembly.resolution',
+            [('assembly', '=', assembly['id'])], ['result'])
         self.assertEqual(
             [r['result'] for r in resolutions], ['adopted'] * 3)
         kind, data, _, _ = rpc(port, 'demo',
@@ -467,7 +503,6 @@ class DemoTestCase(unittest.TestCase):
     def test_portal_in_browser(self):
         """A rider uses the portal in Chromium: logs in, lists her payslips,
         downloads one, is refused another rider's, logs out"""
-        from playwright.sync_api import sync_playwright
         port = self.serve()
         admin = login(port, 'demo', 'admin', 'coopdemo')
         context = rpc(port, 'demo', 'model.res.user.get_preferences',
@@ -486,13 +521,7 @@ class DemoTestCase(unittest.TestCase):
             page.screenshot(
                 path=os.path.join(ARTIFACTS, f'{name}.png'), full_page=True)
 
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            try:
-                self.browse_portal(browser, portal, awa, leo, shot)
-            finally:
-                browser.close()
+        self.browse_portal(self.browser(), portal, awa, leo, shot)
 
     def browse_portal(self, browser, portal, awa, leo, shot):
         "The rider's visit, then a French browser's login page"
@@ -500,6 +529,7 @@ class DemoTestCase(unittest.TestCase):
         session = browser.new_context(
             viewport={'width': 390, 'height': 844}, locale='en-GB',
             accept_downloads=True)
+        self.addCleanup(session.close)
         page = session.new_page()
         page.goto(f'{portal}/')
         self.assertTrue(page.url.endswith('/portal/login'), page.url)
@@ -549,6 +579,7 @@ class DemoTestCase(unittest.TestCase):
 
         # In French for a French browser; a member reads her shares
         french = browser.new_context(locale='fr-FR', accept_downloads=True)
+        self.addCleanup(french.close)
         page = french.new_page()
         page.goto(f'{portal}/login')
         self.assertEqual(page.get_attribute('html', 'lang'), 'fr')
@@ -565,21 +596,413 @@ class DemoTestCase(unittest.TestCase):
         with open(download_info.value.path(), 'rb') as file:
             text = PdfReader(file).pages[0].extract_text()
         self.assertIn("Association Vélo Cité", text)
-        # Last month's assembly, closed, with its minutes
+        # Last month's assembly, closed, with its minutes, after the one
+        # convened for three weeks ahead (test_portal_vote_in_browser's)
         page.goto(f'{portal}/assemblies')
-        self.assertEqual(page.locator('article.assembly').count(), 1)
+        self.assertEqual(page.locator('article.assembly').count(), 2)
         shot(page, '9-member-assemblies-fr')
+        last = page.locator('article.assembly').nth(1)
+        self.assertIn("Assemblée générale ordinaire", last.inner_text())
+        self.assertNotIn("réunie extraordinairement", last.inner_text())
         with page.expect_download() as download_info:
-            page.click('article.assembly a.minutes')
+            last.locator('a.minutes').click()
         with open(download_info.value.path(), 'rb') as file:
             text = PdfReader(file).pages[0].extract_text()
         self.assertIn("Procès-verbal", text)
+
+    # The portal's scenarios of issue 22, in the class's Chromium: what the
+    # back office does between the steps is done over JSON-RPC with the
+    # demo's logins, and every step is checked there too
+
+    def portal_session(self, email=None, locale='en-GB'):
+        """A phone's browser on the portal, logged in as email (a visitor
+        without it); return (page, portal address)"""
+        port = self.serve()
+        portal = f'http://127.0.0.1:{port}/demo/portal'
+        session = self.browser().new_context(
+            viewport={'width': 390, 'height': 844}, locale=locale)
+        self.addCleanup(session.close)
+        page = session.new_page()
+        if email:
+            page.goto(f'{portal}/login')
+            page.fill('input[name=email]', email)
+            page.fill('input[name=password]', 'coopdemo')
+            page.click('main button[type=submit]')
+            page.wait_for_url(lambda url: not url.endswith('/login'))
+        return page, portal
+
+    def back_office(self, user):
+        "call(method, *args) over JSON-RPC as the demo's user, with context"
+        port = self.serve()
+        session = login(port, 'demo', user, 'coopdemo')
+        context = rpc(port, 'demo', 'model.res.user.get_preferences',
+            [True, {}], session)
+
+        def call(method, *args):
+            return rpc(port, 'demo', method, [*args, context], session)
+        return call
+
+    @staticmethod
+    def shot(page, name):
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        page.screenshot(
+            path=os.path.join(ARTIFACTS, f'{name}.png'), full_page=True)
+
+    def test_portal_vote_in_browser(self):
+        """Awa attends the convened assembly remotely, the association
+        gives her its proxy, she votes on both resolutions for both (the
+        election by secret ballot), changes her vote, and after the
+        closing reads the results and finds her receipts among the
+        published ballots"""
+        secretary = self.back_office('members')
+        assembly, = secretary('model.coop.assembly.search_read',
+            [('state', '=', 'convened')], 0, None, None, ['name'])
+        sunday, election = secretary(
+            'model.coop.assembly.resolution.search_read',
+            [('assembly', '=', assembly['id'])], 0, None,
+            [('sequence', 'ASC')], ['title', 'secret'])
+        self.assertFalse(sunday['secret'])
+        self.assertTrue(election['secret'])
+
+        def attendances():
+            return {a['member.']['party.']['name']: a for a in secretary(
+                    'model.coop.assembly.attendance.search_read',
+                    [('assembly', '=', assembly['id']),
+                        ('member.party.name', 'in',
+                            ["Awa Diallo", "Association Vélo Cité"])],
+                    0, None, None,
+                    ['status', 'proxy_holder', 'member', 'member.number',
+                        'member.party.name'])}
+        awa, association = (attendances()[n]
+            for n in ["Awa Diallo", "Association Vélo Cité"])
+        self.assertEqual({awa['status'], association['status']}, {'absent'})
+
+        # The secretary opens the online vote now, until in an hour
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        secretary('model.coop.assembly.write', [assembly['id']], {
+                'vote_opening': rpc_datetime(now - dt.timedelta(minutes=1)),
+                'vote_closing': rpc_datetime(now + dt.timedelta(hours=1)),
+                })
+
+        # Awa attends remotely, to hold the association's proxy
+        page, portal = self.portal_session('awa@example.org')
+        page.goto(f'{portal}/assemblies')
+        card = page.locator('article.assembly', has_text=assembly['name'])
+        card.locator('form[action$="/attend"] button').click()
+        page.wait_for_url('**/portal/assemblies')
+        self.assertIn("You attend remotely.", card.inner_text())
+        self.shot(page, 'vote-1-attending')
+        self.assertEqual(attendances()["Awa Diallo"]['status'], 'remote')
+
+        # The association gives her its proxy, by her number
+        other, _ = self.portal_session('velocite@example.org')
+        other.goto(f'{portal}/assemblies')
+        other_card = other.locator(
+            'article.assembly', has_text=assembly['name'])
+        other_card.locator('input[name=holder]').fill(
+            awa['member.']['number'])
+        other_card.locator('form[action$="/proxy"] button').click()
+        other.wait_for_url('**/portal/assemblies')
+        self.assertIn(
+            f"Your proxy is held by {awa['member.']['number']} Awa Diallo.",
+            other_card.inner_text())
+        self.shot(other, 'vote-2-proxy-given')
+        given = attendances()["Association Vélo Cité"]
+        self.assertEqual(given['status'], 'represented')
+        self.assertEqual(given['proxy_holder'], awa['member'])
+
+        # Awa holds it, and votes for herself and for the association
+        page.reload()
+        self.assertIn("Association Vélo Cité",
+            card.locator('.proxies-held').inner_text())
+        card.locator('a.vote').click()
+        page.wait_for_url('**/vote')
+        own = page.locator('section.voter', has_text="Your vote")
+        proxy = page.locator('section.voter', has_text="(proxy you hold)")
+        self.assertIn("Association Vélo Cité", proxy.inner_text())
+
+        def choose(section, resolution, choice):
+            section.locator('fieldset', has_text=resolution['title']).locator(
+                f'input[value={choice}]').check()
+        choose(own, sunday, 'for')
+        choose(own, election, 'for')
+        choose(proxy, sunday, 'for')
+        choose(proxy, election, 'against')
+        self.assertIn("Secret ballot", proxy.locator(
+                'fieldset', has_text=election['title']).inner_text())
+        self.shot(page, 'vote-3-form')
+        page.click('main form button[type=submit]')
+        receipts = self.receipts(page)
+        self.shot(page, 'vote-4-receipts')
+        self.assertEqual(len(receipts), 4)
+
+        # Counted once each: two ballots per resolution, four casts, and
+        # the secret ones point at no ballot
+        def ballots(resolution):
+            return {b['receipt']: b for b in secretary(
+                    'model.coop.assembly.ballot.search_read',
+                    [('resolution', '=', resolution['id'])], 0, None, None,
+                    ['receipt', 'choice', 'college.code'])}
+
+        def casts():
+            return {(c['resolution'], c['attendance']): c for c in secretary(
+                    'model.coop.assembly.ballot.cast.search_read',
+                    [('resolution.assembly', '=', assembly['id'])],
+                    0, None, None,
+                    ['resolution', 'attendance', 'ballot', 'by_proxy'])}
+        self.assertEqual(
+            {r: b['choice'] for r, b in ballots(sunday).items()}, {
+                receipts[sunday['title'], "Awa Diallo"]: 'for',
+                receipts[sunday['title'], "Association Vélo Cité"]: 'for'})
+        election_ballots = ballots(election)
+        self.assertEqual(
+            {r: (b['choice'], b['college.']['code'])
+                for r, b in election_ballots.items()}, {
+                receipts[election['title'], "Awa Diallo"]: ('for', 'SAL'),
+                receipts[election['title'], "Association Vélo Cité"]: (
+                    'against', 'SOU')})
+        cast = casts()
+        self.assertEqual(len(cast), 4)
+        self.assertEqual(
+            {k: c['by_proxy'] for k, c in cast.items()}, {
+                (sunday['id'], awa['id']): False,
+                (election['id'], awa['id']): False,
+                (sunday['id'], association['id']): True,
+                (election['id'], association['id']): True})
+        self.assertIsNone(cast[election['id'], awa['id']]['ballot'])
+        self.assertIsNone(cast[election['id'], association['id']]['ballot'])
+        # Read as an administrator, straight from the database: a secret
+        # ballot has no column naming a voter, no user, no date, and no
+        # cast points at it
+        with closing(sqlite3.connect(
+                    f"file:{os.path.join(self.folder, 'db', 'demo.sqlite')}"
+                    "?mode=ro", uri=True)) as connection:
+            cursor = connection.execute(
+                'SELECT * FROM coop_assembly_ballot WHERE resolution = ?',
+                (election['id'],))
+            columns = [c[0] for c in cursor.description]
+            rows = [dict(zip(columns, row)) for row in cursor.fetchall()]
+            linked = connection.execute(
+                'SELECT count(*) FROM coop_assembly_ballot_cast '
+                'WHERE resolution = ? AND ballot IS NOT NULL',
+                (election['id'],)).fetchone()[0]
+        self.assertEqual(set(columns), {'id', 'resolution', 'college',
+                'choice', 'receipt', 'create_date', 'create_uid',
+                'write_date', 'write_uid'})
+        self.assertEqual(len(rows), 2)
+        self.assertEqual({(r['create_uid'], r['create_date'],
+                    r['write_uid'], r['write_date']) for r in rows},
+            {(None, None, None, None)})
+        self.assertEqual(linked, 0)
+
+        # She changes her own vote on Sunday deliveries: the same ballot,
+        # now against
+        page.click('main a.button')
+        page.wait_for_url('**/vote')
+        self.assertIn("Voted: For", own.locator(
+                'fieldset', has_text=sunday['title']).inner_text())
+        self.assertIn("give the receipt", own.locator(
+                'fieldset', has_text=election['title']).inner_text())
+        choose(own, sunday, 'against')
+        page.click('main form button[type=submit]')
+        changed = self.receipts(page)
+        self.shot(page, 'vote-5-changed')
+        self.assertEqual(changed[sunday['title'], "Awa Diallo"],
+            receipts[sunday['title'], "Awa Diallo"])
+        self.assertEqual(
+            {r: b['choice'] for r, b in ballots(sunday).items()}, {
+                receipts[sunday['title'], "Awa Diallo"]: 'against',
+                receipts[sunday['title'], "Association Vélo Cité"]: 'for'})
+        self.assertEqual(len(ballots(election)), 2)
+        self.assertEqual(len(casts()), 4)
+
+        # The secretary closes the vote, then the meeting: 40 members in
+        # the room, who vote nothing, make the quorum (1/5 of 150 is 30;
+        # 40 present, Awa remote, the association represented: 42)
+        secretary('model.coop.assembly.write', [assembly['id']], {
+                'vote_closing': rpc_datetime(
+                    dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)),
+                })
+        response = page.goto(f"{portal}/assemblies/{assembly['id']}/vote")
+        self.assertEqual(response.status, 403)
+        secretary('model.coop.assembly.open_session', [assembly['id']])
+        room = secretary('model.coop.assembly.attendance.search',
+            [('assembly', '=', assembly['id']), ('status', '=', 'absent')],
+            0, 40, [('id', 'ASC')])
+        secretary('model.coop.assembly.attendance.write', room,
+            {'status': 'present'})
+        secretary('model.coop.assembly.close', [assembly['id']])
+        results = {r['title']: r for r in secretary(
+                'model.coop.assembly.resolution.search_read',
+                [('assembly', '=', assembly['id'])], 0, None, None,
+                ['title', 'result', 'votes_for', 'votes_against',
+                    'share_for', 'head_share_for'])}
+        # Weighted by college over those that voted: SAL 0.40, SOU 0.25.
+        # Sunday: SAL against, SOU for: 0.25 / 0.65 = 5/13 = 0.384615,
+        # rejected (one each by heads: 1/2). The election: SAL for, SOU
+        # against: 0.40 / 0.65 = 8/13 = 0.615385, adopted
+        self.assertEqual(
+            [(r['result'], r['votes_for'], r['votes_against'],
+                    Decimal(r['share_for']['decimal']),
+                    Decimal(r['head_share_for']['decimal']))
+                for r in (results[sunday['title']],
+                    results[election['title']])], [
+                ('rejected', 1, 1, Decimal('0.384615'), Decimal('0.5')),
+                ('adopted', 1, 1, Decimal('0.615385'), Decimal('0.5'))])
+        # The election elected Inès Benali
+        board = secretary('model.coop.board.member.search_read',
+            [('resolution', '=', election['id'])], 0, None, None,
+            ['member.party.name', 'role'])
+        self.assertEqual(
+            [(b['member.']['party.']['name'], b['role']) for b in board],
+            [("Inès Benali", "Administratrice")])
+
+        # Awa reads the results, then finds her receipts among the
+        # published ballots
+        page.goto(f'{portal}/assemblies')
+        agenda = card.locator('ol.agenda').inner_text()
+        self.assertIn(f"{sunday['title']} — Rejected", agenda)
+        self.assertIn(f"{election['title']} — Adopted", agenda)
+        # with the votes counted, room and online together
+        self.assertEqual(card.locator('ol.agenda .votes').all_inner_texts(),
+            ["For: 1 · against: 1 · abstentions: 0 · blank: 0"] * 2)
+        self.shot(page, 'vote-6-results')
+        card.locator('a.ballots').click()
+        page.wait_for_url('**/ballots')
+        self.shot(page, 'vote-7-published')
+        published = {}
+        for section in page.locator('main section.card').all():
+            title = section.locator('h2').inner_text()
+            for row in section.locator('tbody tr').all():
+                receipt, choice = row.locator('td').all_inner_texts()
+                published[title, receipt] = choice
+        self.assertEqual(published, {
+                (f"1 {sunday['title']}",
+                    receipts[sunday['title'], "Awa Diallo"]): "Against",
+                (f"1 {sunday['title']}",
+                    receipts[sunday['title'], "Association Vélo Cité"]):
+                "For",
+                (f"2 {election['title']}",
+                    receipts[election['title'], "Awa Diallo"]): "For",
+                (f"2 {election['title']}",
+                    receipts[election['title'], "Association Vélo Cité"]):
+                "Against"})
+
+    def receipts(self, page):
+        """The receipts the vote's answer lists: {(resolution title, party
+        name): code}"""
+        page.wait_for_selector('main code.receipt')
+        receipts = {}
+        for item in page.locator('main .notice li').all():
+            # "1 Title — S-0001 Awa Diallo: CODE"
+            resolution, voter = item.inner_text().split(' — ', 1)
+            title = resolution.split(' ', 1)[1]
+            party = voter.rsplit(':', 1)[0].split(' ', 1)[1]
+            receipts[title, party] = item.locator('code').inner_text()
+        return receipts
+
+    def test_portal_leave_in_browser(self):
+        """Awa requests paid leave from a Monday afternoon to the
+        Wednesday, the payroll manager approves it, and she sees it
+        approved"""
+        today = dt.date.today()
+        # The Monday two weeks after next
+        monday = today + dt.timedelta(days=7 - today.weekday() + 14)
+        # Within what she earned: 2.5 days a month over the demo's two
+        # months, 5, less last month's 2 (approval refuses leave beyond)
+        wednesday = monday + dt.timedelta(days=2)
+        page, portal = self.portal_session('awa@example.org')
+        page.goto(f'{portal}/leave')
+        self.assertEqual(page.locator('article.absence.requested').count(), 0)
+        page.fill('input[name=start]', monday.isoformat())
+        page.check('input[name=start_afternoon]')
+        page.fill('input[name=end]', wednesday.isoformat())
+        page.fill('input[name=description]', "Vacances")
+        self.shot(page, 'leave-1-form')
+        page.click('main form button[type=submit]')
+        page.wait_for_url('**/portal/leave')
+        requested = page.locator('article.absence.requested')
+        self.assertEqual(requested.count(), 1)
+        # Monday to Wednesday, less Monday morning: 2.5 working days
+        self.assertIn("Requested", requested.inner_text())
+        self.assertIn("2.5 working days", requested.inner_text())
+        self.shot(page, 'leave-2-requested')
+
+        payroll = self.back_office('payroll')
+        absence, = payroll('model.coop.payroll.absence.search_read',
+            [('state', '=', 'requested'),
+                ('employee.party.name', '=', "Awa Diallo")], 0, None, None,
+            ['employee.party.name', 'kind', 'start_date', 'end_date',
+                'start_afternoon', 'days', 'description'])
+        self.assertEqual(
+            (absence['employee.']['party.']['name'], absence['kind'],
+                absence['start_afternoon'], absence['description'],
+                Decimal(absence['days']['decimal'])),
+            ("Awa Diallo", 'paid_leave', True, "Vacances", Decimal('2.5')))
+        self.assertEqual(rpc_date(absence['start_date']), monday)
+        self.assertEqual(rpc_date(absence['end_date']), wednesday)
+        payroll('model.coop.payroll.absence.approve', [absence['id']])
+        approved, = payroll('model.coop.payroll.absence.read',
+            [absence['id']], ['state'])
+        self.assertEqual(approved['state'], 'approved')
+
+        page.reload()
+        card = page.locator('article.absence.approved', has_text="2.5")
+        self.assertEqual(card.count(), 1)
+        self.assertIn("Approved", card.inner_text())
+        self.assertEqual(page.locator('article.absence.requested').count(), 0)
+        self.shot(page, 'leave-3-approved')
+
+    def test_portal_apply_in_browser(self):
+        """A visitor applies for membership: the board finds a candidate
+        and their subscription request"""
+        board = self.back_office('members')
+        college, = board('model.coop.member.category.search',
+            [('code', '=', 'USA')], 0, None, None)
+        share_class, = board('model.coop.share.class.search',
+            [('code', '=', 'A')], 0, None, None)
+        page, portal = self.portal_session(locale='fr-FR')
+        page.goto(f'{portal}/apply')
+        self.shot(page, 'apply-1-form')
+        page.fill('input[name=name]', "Lucie Fontaine")
+        page.fill('input[name=email]', 'lucie.fontaine@example.org')
+        page.select_option('select[name=person_kind]', 'person')
+        page.select_option('select[name=category]', str(college))
+        page.select_option('select[name=share_class]', str(share_class))
+        page.fill('input[name=quantity]', '2')
+        page.check('input[name=consent_statutes]')
+        page.check('input[name=consent_data]')
+        page.click('main form button[type=submit]')
+        page.wait_for_selector('main .notice')
+        self.assertIn("candidature", page.inner_text('main .notice'))
+        self.shot(page, 'apply-2-done')
+
+        member, = board('model.coop.member.search_read',
+            [('party.name', '=', "Lucie Fontaine")], 0, None, None,
+            ['status', 'number', 'category.code', 'person_kind',
+                'party.email'])
+        self.assertEqual(
+            (member['status'], member['category.']['code'],
+                member['person_kind'], member['party.']['email']),
+            ('candidate', 'USA', 'person', 'lucie.fontaine@example.org'))
+        self.assertRegex(member['number'], r'^C-[0-9A-F]{8}$')
+        subscription, = board('model.coop.share.subscription.search_read',
+            [('member', '=', member['id'])], 0, None, None,
+            ['state', 'share_class.code', 'quantity', 'amount',
+                'consent_statutes', 'consent_data'])
+        # Requested (the register's draft state), two shares of 25 €
+        self.assertEqual(
+            (subscription['state'], subscription['share_class.']['code'],
+                subscription['quantity'],
+                Decimal(subscription['amount']['decimal']),
+                bool(subscription['consent_statutes']),
+                bool(subscription['consent_data'])),
+            ('draft', 'A', 2, Decimal(50), True, True))
 
     def test_board_in_browser(self):
         """The dispatcher uses the board in Chromium: logs in with Tryton's
         session, drags a delivery to a rider, reorders two tasks, sees a
         window warning and cancels it; screenshots in var/artifacts/board/"""
-        from playwright.sync_api import sync_playwright
         port = self.serve()
         admin = login(port, 'demo', 'admin', 'coopdemo')
         context = rpc(port, 'demo', 'model.res.user.get_preferences',
@@ -599,23 +1022,19 @@ class DemoTestCase(unittest.TestCase):
             page.screenshot(
                 path=os.path.join(folder, f'{name}.png'), full_page=True)
 
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            try:
-                # A tall screen: the lanes of the riders on shift (first)
-                # below the list, where a delivery is dragged to them
-                page = browser.new_context(
-                    viewport={'width': 1280, 'height': 1440},
-                    locale='en-GB').new_page()
-                self.use_board(page, board, shot)
-                # A second dispatcher, on a tablet, takes a task back
-                tablet = browser.new_context(
-                    viewport={'width': 800, 'height': 1280},
-                    locale='en-GB').new_page()
-                self.second_dispatcher(page, tablet, board, shot)
-            finally:
-                browser.close()
+        browser = self.browser()
+        # A tall screen: the lanes of the riders on shift (first) below
+        # the list, where a delivery is dragged to them
+        desk = browser.new_context(
+            viewport={'width': 1280, 'height': 1440}, locale='en-GB')
+        self.addCleanup(desk.close)
+        page = desk.new_page()
+        self.use_board(page, board, shot)
+        # A second dispatcher, on a tablet, takes a task back
+        tablet = browser.new_context(
+            viewport={'width': 800, 'height': 1280}, locale='en-GB')
+        self.addCleanup(tablet.close)
+        self.second_dispatcher(page, tablet.new_page(), board, shot)
 
     def use_board(self, page, board, shot):
         page.goto(board)

@@ -25,9 +25,9 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
-from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
-from xml.etree.ElementTree import ParseError
+from defusedxml.ElementTree import DefusedXMLParser
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
@@ -35,12 +35,41 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from coop_payroll_fr.income_tax import RateRow
+from coop_tools.imports import LineError
 from coop_tools.model import check_user_company, user_company_domain
 from coop_tools.report import SIREN_TYPES, SIRET_TYPES, identifier
 
 from .dsn import compact
 from .exceptions import CrmImportError
 
+
+class LineElement(Element):
+    "An element that knows the line of its start tag"
+    line = 0
+
+
+class LineTreeBuilder(TreeBuilder):
+    "Builds LineElements, reading the line from the parser that feeds it"
+    parser = None
+
+    def __init__(self):
+        super().__init__(element_factory=LineElement)
+
+    def start(self, tag, attrs):
+        element = super().start(tag, attrs)
+        # defusedxml's parser is the pure-Python one, over expat
+        element.line = self.parser.parser.CurrentLineNumber
+        return element
+
+
+def parse_xml(data):
+    "The root of the XML bytes, each element with its line (defused)"
+    builder = LineTreeBuilder()
+    parser = DefusedXMLParser(target=builder)
+    builder.parser = parser
+    parser.feed(data)
+    return parser.close()
 
 
 def local_name(tag):
@@ -91,11 +120,13 @@ class Rate(metaclass=PoolMeta):
         """Create the rates of the tax office's return (data, its XML
         bytes) for company, from start_date (the future ones from their
         date); return the rates created. Refuse the file whole, naming each
-        bad item; a rate already recorded is not recorded again"""
+        bad item at its line; a rate already recorded is not recorded
+        again (the rates are stored as the CSV import stores them:
+        Rate.store_rates)"""
         pool = Pool()
         Employee = pool.get('company.employee')
         try:
-            root = ElementTree.fromstring(data)
+            root = parse_xml(data)
         except (ParseError, DefusedXmlException, ValueError) as exception:
             raise CrmImportError(gettext(
                     'coop_dsn.msg_crm_unreadable', reason=str(exception)))
@@ -118,14 +149,15 @@ class Rate(metaclass=PoolMeta):
                 by_code[employee.party.code] = employee
         errors, rows = [], []
 
-        def fail(message, **values):
-            errors.append(gettext(f'coop_dsn.{message}', **values))
+        def fail(node, message, **values):
+            errors.append(LineError(node.line, gettext(
+                        f'coop_dsn.{message}', **values)))
         for number, declaration in enumerate(
                 root.iter('declaration'), 1):
             declared = text(declaration, 'declaration_identification/SIREN')
             if declared and declared != siren:
-                fail('msg_crm_siren', declaration=number, siren=declared,
-                    company=company.rec_name)
+                fail(declaration, 'msg_crm_siren', declaration=number,
+                    siren=declared, company=company.rec_name)
                 continue
             for salarie in declaration.iterfind('declaration_bilan/salarie'):
                 nir = compact(text(salarie, 'NIR'))[:13]
@@ -136,7 +168,7 @@ class Rate(metaclass=PoolMeta):
                 employee = by_nir.get(nir) if nir else None
                 employee = employee or (by_code.get(code) if code else None)
                 if not employee:
-                    fail('msg_crm_employee', employee=who)
+                    fail(salarie, 'msg_crm_employee', employee=who)
                     continue
                 rates = []
                 value = text(salarie, 'taux_imposition_PAS')
@@ -149,33 +181,18 @@ class Rate(metaclass=PoolMeta):
                 for value, date, date_text in rates:
                     rate = parse_rate(value)
                     if rate is None:
-                        fail('msg_crm_rate', employee=who, rate=value)
+                        fail(salarie, 'msg_crm_rate', employee=who,
+                            rate=value)
                         continue
                     if date is None:
                         date = parse_date(date_text)
                         if date is None:
-                            fail('msg_crm_date', employee=who,
+                            fail(salarie, 'msg_crm_date', employee=who,
                                 date=date_text)
                             continue
-                    rows.append((employee, rate, date))
-        if errors:
-            raise CrmImportError(gettext(
-                    'coop_dsn.msg_crm_refused', errors='\n'.join(errors)))
-        existing = {(r.employee.id, r.start_date, r.rate) for r in cls.search([
-                    ('company', '=', company.id),
-                    ('employee', 'in', list({e.id for e, _, _ in rows})),
-                    ])}
-        to_create, seen = [], set()
-        for employee, rate, date in rows:
-            key = (employee.id, date, rate)
-            if key in existing or key in seen:
-                continue
-            seen.add(key)
-            to_create.append({
-                    'company': company.id, 'employee': employee.id,
-                    'rate': rate, 'start_date': date, 'origin': 'imported',
-                    })
-        return cls.create(to_create)
+                    rows.append(RateRow(salarie.line, employee, rate, date))
+        return cls.store_rates(company, rows, errors,
+            error=CrmImportError, refused='coop_dsn.msg_crm_refused')
 
 
 class CrmImportStart(ModelView):

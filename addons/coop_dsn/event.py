@@ -21,7 +21,7 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval
+from trytond.pyson import Eval, If
 
 from coop_tools.report import SIRET_TYPES, identifier
 
@@ -29,6 +29,9 @@ from .dsn import (
     COUNTED_STATES, DsnData, DsnEmployee, compact, dsn_amount, dsn_date,
     dsn_text, month_end)
 from .exceptions import DeclarationError, MissingDataError
+from .norm import (
+    END_REASONS, NOTICE_REASONS, NOTICE_TYPES, NOTICE_WITHOUT_DATES,
+    NOTIFIED_REASONS, PROCEDURE_REASONS, SIGNED_REASONS)
 
 EVENT_NATURES = [
     ('04', "Work Stoppage Notice"),
@@ -40,25 +43,6 @@ ABSENCE_NATURES = {'04', '05'}
 SICKNESS_KINDS = ['sick_leave', 'work_accident']
 # Days after the event within which the notice is due
 DUE_DAYS = 5
-# S21.G00.62.002, the reasons a coop's contract ends for that this module
-# writes (the dismissals need the date the procedure started, .005, which
-# it does not keep yet)
-END_REASONS = [
-    (None, ""),
-    ('031', "End of a Fixed-Term Contract"),
-    ('034', "End of Trial Period, by the Employer"),
-    ('035', "End of Trial Period, by the Employee"),
-    ('036', "Early End of a Fixed-Term Contract, by the Employer"),
-    ('037', "Early End of a Fixed-Term Contract, by the Employee"),
-    ('039', "Retirement, by the Employee"),
-    ('043', "Negotiated Termination (Rupture Conventionnelle)"),
-    ('059', "Resignation"),
-    ('066', "Death of the Employee"),
-    ]
-# The reasons whose notification date (S21.G00.62.003) or agreement's
-# signature date (.004) is required
-NOTIFIED_REASONS = {'034', '035', '036', '037', '059'}
-SIGNED_REASONS = {'043'}
 
 
 def previous_month(month):
@@ -254,13 +238,19 @@ class Declaration(metaclass=PoolMeta):
             reason = contract.dsn_end_reason
             if not reason:
                 missing.append('msg_item_end_reason')
-            elif (reason in NOTIFIED_REASONS | SIGNED_REASONS
-                    and not contract.dsn_end_notified):
-                missing.append('msg_item_end_notified')
+            else:
+                missing.extend(self.event_end_missing(contract))
         else:
             data.payslips = []
             if not self.absence.dsn_reason:
                 missing.append('msg_item_event_reason')
+            if self.absence.subrogation:
+                data.subrogation_account, missing_account = (
+                    self.subrogation_account())
+                if missing_account:
+                    data.missing.append(
+                        (self.company.rec_name, gettext(
+                                f'coop_dsn.{missing_account}')))
         data.missing.extend((who, gettext(f'coop_dsn.{m}')) for m in missing)
         if data.missing:
             raise MissingDataError(gettext(
@@ -276,6 +266,42 @@ class Declaration(metaclass=PoolMeta):
                     payslip, employee, contract, nir[:13], address,
                     lines[payslip.id]))
         return data
+
+    @staticmethod
+    def event_end_missing(contract):
+        """The ids of the messages naming what the contract's end reason
+        needs and the contract lacks: the notification or signature date,
+        the day the dismissal procedure started, the notice and its days"""
+        reason = contract.dsn_end_reason
+        missing = []
+        if (reason in NOTIFIED_REASONS | SIGNED_REASONS
+                and not contract.dsn_end_notified):
+            missing.append('msg_item_end_notified')
+        if reason in PROCEDURE_REASONS and not contract.dsn_procedure_started:
+            missing.append('msg_item_procedure_started')
+        notice = contract.dsn_notice_type
+        if reason in NOTICE_REASONS and not notice:
+            missing.append('msg_item_notice')
+        if notice and notice not in NOTICE_WITHOUT_DATES and not (
+                contract.dsn_notice_start and contract.dsn_notice_end):
+            missing.append('msg_item_notice_dates')
+        return missing
+
+    def subrogation_account(self):
+        """The employer's IBAN and BIC the health insurer pays under
+        subrogation (S21.G00.60.007/.008): the company's first active bank
+        account with an IBAN; (iban, bic), and the id of the message naming
+        what is missing"""
+        party = self.company.party
+        for account in party.bank_accounts_used:
+            iban = next((n.number_compact for n in account.numbers
+                    if n.type == 'iban' and n.active), None)
+            if iban:
+                bic = account.bank.bic if account.bank else None
+                if not bic:
+                    return (iban, None), 'msg_item_subrogation_bic'
+                return (iban, bic.replace(' ', '').upper()), None
+        return (None, None), 'msg_item_subrogation_iban'
 
     def event_employee_contract(self):
         "The notice's employee and contract (in force on the first day off)"
@@ -332,6 +358,13 @@ class Declaration(metaclass=PoolMeta):
             ('S21.G00.60.006',
                 dsn_date(absence.end_date) if subrogation else None),
             ]
+        if subrogation:
+            # The account the health insurer pays the allowances to
+            iban, bic = data.subrogation_account
+            lines += [
+                ('S21.G00.60.007', iban),
+                ('S21.G00.60.008', bic),
+                ]
         if self.nature == '05':
             lines += [
                 ('S21.G00.60.010', dsn_date(absence.resumption_date)),
@@ -345,20 +378,48 @@ class Declaration(metaclass=PoolMeta):
 
     def dsn_contract_end(self, data, e):
         """S21.G00.62 fin du contrat: the last day, the reason, the date
-        it was notified or agreed where the reason needs it, the last day
-        worked and paid"""
+        it was notified or agreed and the day the dismissal procedure
+        started where the reason needs them, the last day worked and paid;
+        then S21.G00.63 the notice, when the contract has one"""
         contract = e.contract
         reason = contract.dsn_end_reason
         notified = dsn_date(contract.dsn_end_notified)
-        return [
+        lines = [
             ('S21.G00.62.001', dsn_date(contract.end_date)),
             ('S21.G00.62.002', reason),
             ('S21.G00.62.003',
                 notified if reason in NOTIFIED_REASONS else None),
             ('S21.G00.62.004',
                 notified if reason in SIGNED_REASONS else None),
-            ('S21.G00.62.006', dsn_date(contract.end_date)),
+            ('S21.G00.62.005',
+                dsn_date(contract.dsn_procedure_started)
+                if reason in PROCEDURE_REASONS else None),
+            ('S21.G00.62.006', self.last_day_worked_paid(contract)),
             ]
+        notice = contract.dsn_notice_type
+        if notice:
+            dated = notice not in NOTICE_WITHOUT_DATES
+            lines += [
+                ('S21.G00.63.001', notice),
+                ('S21.G00.63.002',
+                    dsn_date(contract.dsn_notice_start) if dated else None),
+                ('S21.G00.63.003',
+                    dsn_date(contract.dsn_notice_end) if dated else None),
+                ]
+        return lines
+
+    @staticmethod
+    def last_day_worked_paid(contract):
+        """S21.G00.62.006: the contract's last day; the day before a
+        notice that is not worked (02, 03: « le dernier jour travaillé
+        précède son début », CCH-12 as quoted) when it starts in the
+        contract"""
+        last = contract.end_date
+        start = contract.dsn_notice_start
+        if (contract.dsn_notice_type in {'02', '03'} and start
+                and contract.start_date < start <= last):
+            last = start - dt.timedelta(days=1)
+        return dsn_date(last)
 
     def dsn_last_payment(self, data, e):
         """A payment of the last two months: S21.G00.50 tagged with its
@@ -391,5 +452,32 @@ class Contract(metaclass=PoolMeta):
         "(S21.G00.62.002) declares it.")
     dsn_end_notified = fields.Date(
         "End Notified On",
-        help="The day the end was notified (resignation, trial period, "
-        "early end of a fixed term) or the negotiated termination signed.")
+        help="The day the end was notified (resignation, dismissal, trial "
+        "period, early end of a fixed term) or the negotiated termination "
+        "signed.")
+    dsn_procedure_started = fields.Date(
+        "Dismissal Procedure Started On",
+        states={
+            'invisible': ~Eval('dsn_end_reason').in_(
+                sorted(PROCEDURE_REASONS)),
+            },
+        help="The day the dismissal procedure started: the convocation to "
+        "the preliminary interview (S21.G00.62.005).")
+    dsn_notice_type = fields.Selection(
+        NOTICE_TYPES, "Notice", sort=False,
+        help="Whether the notice was worked and paid, as the end-of-contract "
+        "notice declares it (S21.G00.63.001); required for a dismissal.")
+    dsn_notice_start = fields.Date(
+        "Notice From",
+        states={
+            'invisible': ~Eval('dsn_notice_type').in_(['01', '02', '03']),
+            },
+        help="The notice's first day (S21.G00.63.002).")
+    dsn_notice_end = fields.Date(
+        "Notice To",
+        domain=[If(Eval('dsn_notice_end') & Eval('dsn_notice_start'),
+                ('dsn_notice_end', '>=', Eval('dsn_notice_start')), ())],
+        states={
+            'invisible': ~Eval('dsn_notice_type').in_(['01', '02', '03']),
+            },
+        help="The notice's last day (S21.G00.63.003).")

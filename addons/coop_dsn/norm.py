@@ -39,6 +39,7 @@ BLOCKS = {
             '012', '013', '014', '016', '017', '018', '019', '020')),
     'S21.G00.60': Block('S21.G00.40', 0, None, ('001', '002')),
     'S21.G00.62': Block('S21.G00.40', 0, 1, ('001', '002')),
+    'S21.G00.63': Block('S21.G00.62', 0, None, ('001',)),
     'S21.G00.70': Block('S21.G00.40', 0, None, ('012', '013', '014')),
     'S21.G00.71': Block('S21.G00.40', 0, 1, ('002',)),
     'S21.G00.50': Block(
@@ -58,6 +59,54 @@ for _code, _block in BLOCKS.items():
     _CHILDREN[_block.parent].append(_code)
 RANK = {c: i for children in _CHILDREN.values()
     for i, c in enumerate(children)}
+
+# S21.G00.62.002, the reasons a coop's contract ends for that this module
+# writes, with their labels in the norm-P26V01.yaml code list (the
+# contract's End Reason offers them: this is the one list)
+END_REASONS = [
+    (None, ""),
+    ('014', "Dismissal for Economic Reasons"),
+    ('020', "Dismissal for Another Reason (Personal Grounds)"),
+    ('031', "End of a Fixed-Term Contract"),
+    ('034', "End of Trial Period, by the Employer"),
+    ('035', "End of Trial Period, by the Employee"),
+    ('036', "Early End of a Fixed-Term Contract, by the Employer"),
+    ('037', "Early End of a Fixed-Term Contract, by the Employee"),
+    ('039', "Retirement, by the Employee"),
+    ('043', "Negotiated Termination (Rupture Conventionnelle)"),
+    ('059', "Resignation"),
+    ('066', "Death of the Employee"),
+    ('087', "Dismissal for Serious Misconduct (Faute Grave)"),
+    ('088', "Dismissal for Gross Misconduct (Faute Lourde)"),
+    ('091', "Dismissal for Unfitness of Non-Occupational Origin"),
+    ('092', "Dismissal for Unfitness of Occupational Origin"),
+    ]
+# The reasons that need the day the end was notified (S21.G00.62.003), the
+# day the agreement was signed (.004), the day the dismissal procedure
+# started (.005: the convocation to the preliminary interview) and the
+# notice block S21.G00.63: DSN-Val's CCH-11/CCH-12 as two open-source DSN
+# writers quote the cahier technique 2026 (docs/dsn.md), which agree on
+# these codes (both list 014, 020, 087, 088 for .003 and 014, 020, 087,
+# 088, 091, 092 for .005; neither lists 091 or 092 for .003)
+NOTIFIED_REASONS = {'014', '020', '034', '035', '036', '037', '059', '087',
+    '088'}
+SIGNED_REASONS = {'043'}
+DISMISSAL_REASONS = {'014', '020', '087', '088', '091', '092'}
+PROCEDURE_REASONS = DISMISSAL_REASONS
+# A dismissal declares its notice (S21.G00.63): « licenciement, démission,
+# retraite ont un préavis : effectué ou non, payé ou non, avec ses deux
+# dates » (the same writers); required here for the dismissals
+NOTICE_REASONS = DISMISSAL_REASONS
+# S21.G00.63.001, the notice types offered (norm-P26V01.yaml labels); all
+# but 90 carry their start and end (.002, .003: CCH-13/14 as quoted)
+NOTICE_TYPES = [
+    (None, ""),
+    ('01', "Notice Worked and Paid"),
+    ('02', "Notice Not Worked, Paid"),
+    ('03', "Notice Not Worked, Not Paid"),
+    ('90', "No Notice Clause Applies"),
+    ]
+NOTICE_WITHOUT_DATES = {'90'}
 
 # Field types: X text, N number, D date DDMMYYYY
 Field = namedtuple('Field', ['type', 'length', 'codes'])
@@ -166,15 +215,21 @@ FIELDS = {
     'S21.G00.60.004': _f('X', 2, '01 02'),
     'S21.G00.60.005': _f('D', 8),
     'S21.G00.60.006': _f('D', 8),
+    'S21.G00.60.007': _f('X', 34),
+    'S21.G00.60.008': _f('X', 11),
     'S21.G00.60.010': _f('D', 8),
     'S21.G00.60.011': _f('X', 2, '01 02 03'),
     'S21.G00.60.012': _f('D', 8),
-    # The reasons this module writes (event.END_REASONS)
     'S21.G00.62.001': _f('D', 8),
-    'S21.G00.62.002': _f('X', 3, '031 034 035 036 037 039 043 059 066'),
+    # The reasons this module writes (END_REASONS)
+    'S21.G00.62.002': _f('X', 3, ' '.join(c for c, _ in END_REASONS if c)),
     'S21.G00.62.003': _f('D', 8),
     'S21.G00.62.004': _f('D', 8),
+    'S21.G00.62.005': _f('D', 8),
     'S21.G00.62.006': _f('D', 8),
+    'S21.G00.63.001': _f('X', 2, '01 02 03 10 50 51 60 61 90'),
+    'S21.G00.63.002': _f('D', 8),
+    'S21.G00.63.003': _f('D', 8),
     'S21.G00.70.012': _f('X', 3),
     'S21.G00.70.013': _f('X', 3),
     'S21.G00.70.014': _f('D', 8),
@@ -331,6 +386,39 @@ class Checker:
                 if not instance.values.get(field):
                     self.fail(instance.code, field,
                         'msg_check_nature_field', nature=nature)
+            if instance.code == 'S21.G00.60':
+                # Under subrogation, its period and the employer's account
+                # the health insurer pays (IBAN .007, and the BIC .008 with
+                # it: CCH-11 as an open-source writer quotes it)
+                if instance.values.get('004') == '01':
+                    for field in ('005', '006', '007', '008'):
+                        if not instance.values.get(field):
+                            self.fail(instance.code, field,
+                                'msg_check_subrogation_field')
+            elif instance.code == 'S21.G00.62':
+                self.check_end_reason(instance, codes)
+            elif instance.code == 'S21.G00.63':
+                if instance.values.get('001') not in NOTICE_WITHOUT_DATES:
+                    for field in ('002', '003'):
+                        if not instance.values.get(field):
+                            self.fail(instance.code, field,
+                                'msg_check_notice_field',
+                                notice=instance.values.get('001', ''))
+
+    def check_end_reason(self, instance, codes):
+        "The dates and the notice block the end's reason needs"
+        reason = instance.values.get('002')
+        for field, reasons in [
+                ('003', NOTIFIED_REASONS),
+                ('004', SIGNED_REASONS),
+                ('005', PROCEDURE_REASONS),
+                ]:
+            if reason in reasons and not instance.values.get(field):
+                self.fail(instance.code, field, 'msg_check_reason_field',
+                    reason=reason)
+        if reason in NOTICE_REASONS and 'S21.G00.63' not in codes:
+            self.fail('S21.G00.63', '', 'msg_check_reason_block',
+                reason=reason)
 
     def check_structure(self, instances):
         # [code, instance, {child: count}, last child's rank]

@@ -6,11 +6,14 @@ DSN (the « compte rendu métier »); until one is known, the neutral grid of
 the employee's territory applies to the month's taxable net. Both are dated
 data. Rates are imported from a CSV file of the columns ``employee`` (the
 code of the employee's party), ``rate`` (in %, a dot or a comma for the
-decimals) and ``start_date`` (YYYY-MM-DD): the real CRM's layout (an XML
-return of net-entreprises) is not read yet. A file with an unknown employee
-or a bad line is refused whole, each line with its reason.
+decimals) and ``start_date`` (YYYY-MM-DD); coop_dsn reads the tax office's
+own return (the CRM, an XML report of net-entreprises). Both store the
+rates through ``Rate.store_rates``: a file with an unknown employee or a
+bad line is refused whole, each line with its reason (coop_tools.imports.
+LineError), and a rate already recorded is not recorded again.
 """
 import datetime as dt
+from collections import namedtuple
 from decimal import Decimal, InvalidOperation
 
 from trytond.i18n import gettext
@@ -21,6 +24,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from coop_tools import csvfile
+from coop_tools.imports import LineError
 from coop_tools.model import check_user_company, user_company_domain
 
 from .exceptions import IncomeTaxError, IncomeTaxImportError
@@ -31,6 +35,8 @@ GRIDS = [
     ('drom_2', "Guyane, Mayotte"),
     ]
 COLUMNS = ['employee', 'rate', 'start_date']
+# A rate an import read: where in its file, for whom, how much (%), from when
+RateRow = namedtuple('RateRow', ['line', 'employee', 'rate', 'start_date'])
 
 
 class Bracket(ModelSQL, ModelView):
@@ -123,6 +129,52 @@ class Rate(ModelSQL, ModelView):
         return rates
 
     @classmethod
+    def store_rates(cls, company, rows, errors=(),
+            error=IncomeTaxImportError,
+            refused='coop_payroll_fr.msg_income_tax_import_refused'):
+        """Store the imported rates of company: rows are RateRows read
+        from a file, errors the LineErrors found reading it. Refuse the
+        whole file, each bad line named (a rate outside 0-100, no date, an
+        employee of another company), raising error with the message
+        refused; else create the rates (origin imported) but those already
+        recorded (employee, date, rate) or given twice, and return them"""
+        errors = list(errors)
+
+        def fail(line, message, **values):
+            errors.append(LineError(line, gettext(
+                        f'coop_payroll_fr.{message}', **values)))
+        for row in rows:
+            if row.employee.company != company:
+                fail(row.line, 'msg_income_tax_import_employee',
+                    code=row.employee.party.code or row.employee.rec_name)
+            if row.rate is None or not 0 <= row.rate <= 100:
+                fail(row.line, 'msg_income_tax_import_rate', rate=row.rate)
+            if not isinstance(row.start_date, dt.date):
+                fail(row.line, 'msg_income_tax_import_date',
+                    date=row.start_date)
+        if errors:
+            raise error(gettext(refused, errors='\n'.join(
+                        gettext('coop_payroll_fr.msg_income_tax_import_line',
+                            line=e.line, reason=e.message)
+                        for e in sorted(errors, key=lambda e: e.line))))
+        existing = {(r.employee.id, r.start_date, r.rate) for r in cls.search([
+                    ('company', '=', company.id),
+                    ('employee', 'in', list({r.employee.id for r in rows})),
+                    ])}
+        to_create = []
+        for row in rows:
+            key = (row.employee.id, row.start_date, row.rate)
+            if key in existing:
+                continue
+            existing.add(key)
+            to_create.append({
+                    'company': company.id, 'employee': row.employee.id,
+                    'rate': row.rate, 'start_date': row.start_date,
+                    'origin': 'imported',
+                    })
+        return cls.create(to_create)
+
+    @classmethod
     def import_file(cls, company, data):
         """Create the rates of a CSV file (COLUMNS); refuse it whole,
         naming each bad line and its reason"""
@@ -131,9 +183,7 @@ class Rate(ModelSQL, ModelView):
         errors, rows = [], []
 
         def error(line, message, **values):
-            errors.append(gettext(
-                    'coop_payroll_fr.msg_income_tax_import_line',
-                    line=line, reason=gettext(
+            errors.append(LineError(line, gettext(
                         'coop_payroll_fr.' + message, **values)))
         try:
             header, lines = csvfile.read(data)
@@ -163,7 +213,7 @@ class Rate(ModelSQL, ModelView):
                 error(line, 'msg_income_tax_import_employee', code=code)
             try:
                 rate = Decimal(rate.replace(',', '.'))
-                if not 0 <= rate <= 100:
+                if not rate.is_finite() or not 0 <= rate <= 100:
                     raise InvalidOperation
             except InvalidOperation:
                 error(line, 'msg_income_tax_import_rate', rate=rate)
@@ -174,16 +224,8 @@ class Rate(ModelSQL, ModelView):
                 error(line, 'msg_income_tax_import_date', date=start)
                 start = None
             if employee and rate is not None and start:
-                rows.append({
-                        'company': company.id, 'employee': employee.id,
-                        'rate': rate, 'start_date': start,
-                        'origin': 'imported',
-                        })
-        if errors:
-            raise IncomeTaxImportError(gettext(
-                    'coop_payroll_fr.msg_income_tax_import_refused',
-                    errors='\n'.join(errors)))
-        return cls.create(rows)
+                rows.append(RateRow(line, employee, rate, start))
+        return cls.store_rates(company, rows, errors)
 
 
 class ImportStart(ModelView):

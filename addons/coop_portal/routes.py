@@ -628,7 +628,8 @@ def assemblies_page(visitor, error=None, status=200):
                     if attendance and assembly.state in (
                         'convened', 'in_session') else None),
                 'agenda': [(r.title, results.get(r.result, '')
-                        if closed and r.result else None)
+                        if closed and r.result else None,
+                        resolution_votes(r) if closed else None)
                     for r in assembly.resolutions],
                 'vote': voting_open(assembly),
                 'documents': [(a.id, a.name)
@@ -639,6 +640,16 @@ def assemblies_page(visitor, error=None, status=200):
     return page(visitor, _('msg_assemblies_title'), ('assemblies.html', {
                 'assemblies': cards, 'error': error}),
         current='assemblies', status=status)
+
+
+def resolution_votes(resolution):
+    "The votes counted at the closing, room and online, or None"
+    counts = {c: getattr(resolution, f'votes_{c}')
+        for c in ['for', 'against', 'abstain', 'blank']}
+    if all(v is None for v in counts.values()):
+        return None
+    return _('msg_resolution_votes',
+        **{c: v or 0 for c, v in counts.items()})
 
 
 @route(f'/assemblies/<{ID}:assembly_id>/minutes')

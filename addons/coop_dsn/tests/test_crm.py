@@ -52,7 +52,7 @@ def crm(salaries, siren=SIREN):
 <declaration>
 <declaration_identification><SIREN>{siren}</SIREN>
 <nic_affectation>00015</nic_affectation></declaration_identification>
-<declaration_bilan>{''.join(salaries)}</declaration_bilan>
+<declaration_bilan>{chr(10).join(salaries)}</declaration_bilan>
 </declaration>
 </gipmds:rapport>""".encode()
 
@@ -116,15 +116,20 @@ class CrmImportTestCase(unittest.TestCase):
                 Rate.import_crm(
                     company, crm([bad_date, bad_rate, unknown]), SEPTEMBER)
             message = context.exception.message
-            self.assertIn('Awa DIALLO 2950369123456: "2027-13-01" is not '
-                'a date', message)
-            self.assertIn('PETIT LEO-1: "120" is not a rate', message)
-            self.assertIn('MARTIN 1800175000001: no employee', message)
+            # Each salarie at the line of its start tag: the first on the
+            # 6th (after the XML declaration, rapport, declaration and the
+            # two lines of declaration_identification), one a line after
+            self.assertIn('Line 6: Awa DIALLO 2950369123456: "2027-13-01" '
+                'is not a date', message)
+            self.assertIn('Line 7: PETIT LEO-1: "120" is not a rate',
+                message)
+            self.assertIn('Line 8: MARTIN 1800175000001: no employee',
+                message)
             self.assertEqual(self.rates(), [])
             with self.assertRaises(CrmImportError) as context:
                 Rate.import_crm(
                     company, crm([AWA], siren='552100554'), SEPTEMBER)
-            self.assertIn("is for the SIREN 552100554",
+            self.assertIn("Line 3: declaration 1 is for the SIREN 552100554",
                 context.exception.message)
             with self.assertRaises(CrmImportError) as context:
                 Rate.import_crm(company, b'S10.G00.00.001,x', SEPTEMBER)

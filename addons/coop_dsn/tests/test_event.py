@@ -7,6 +7,9 @@
   first day off: 13 April), the expected end (19 April) and the return
   (the day after: 20 April). A notice is due within 5 days of its event:
   the stoppage by 14 + 5 = 19 April, the return by 20 + 5 = 25 April.
+  Under subrogation the health insurer pays the allowances to the
+  employer: S21.G00.60.007/.008 give the company's IBAN and BIC, from its
+  bank account (norm-P26V01.yaml: .007 IBAN X 34, .008 BIC X 11).
 - End of contract (FCTU, 07): Awa, full time at the SMIC since 1 June
   2025, resigns (notified 3 July), last day Friday 17 July 2026: the
   figures of coop_payroll_fr's test_leave (test_departure_with_leave_left):
@@ -15,6 +18,11 @@
   salary kept 2,393.08), gross 3,503.39. The FCTU carries both months'
   payments, July (M) tagged 01 and June (M-1) 02, the indemnity as
   S21.G00.52 type 020.
+- A dismissal (licenciement pour motif personnel, S21.G00.62.002 020 in
+  norm-P26V01.yaml's list) of the same contract: the procedure started
+  with the convocation of 1 June 2026 (S21.G00.62.005), notified 16 June
+  (.003), a month's notice (L1234-1 Code du travail, a year's service)
+  worked and paid from 17 June to 17 July (S21.G00.63.001 01, .002, .003).
 """
 import datetime as dt
 import unittest
@@ -46,6 +54,8 @@ def nir(digits):
 
 INES_NIR = nir('2920169123456')
 AWA_NIR = nir('2950369123456')
+COMPANY_IBAN = 'FR7630004000031234567890143'
+COMPANY_BIC = 'BNPAFRPPXXX'
 JUNE = dt.date(2026, 6, 1)
 JULY = dt.date(2026, 7, 1)
 
@@ -79,6 +89,18 @@ def fixture():
                             }, {
                             'type': 'fr_siren', 'code': SIRET[:9],
                             }])]})
+        # The coop's bank account, which the health insurer pays under
+        # subrogation
+        bank_party, = Party.create([{'name': "Banque Coopérative"}])
+        bank, = pool.get('bank').create([{
+                    'party': bank_party.id, 'bic': COMPANY_BIC}])
+        pool.get('bank.account').create([{
+                    'bank': bank.id,
+                    'owners': [('add', [party.id])],
+                    'numbers': [('create', [{
+                                    'type': 'iban', 'number': COMPANY_IBAN,
+                                    }])],
+                    }])
         config = setup_payroll(company)
         config.dsn_naf = '5320Z'
         config.dsn_urssaf = URSSAF
@@ -197,6 +219,8 @@ class EventNoticeTestCase(unittest.TestCase):
                 '004': '01',          # subrogation
                 '005': '14042026',
                 '006': '19042026',
+                '007': COMPANY_IBAN,  # the company's account
+                '008': COMPANY_BIC,   # its bank's
                 })
         self.assertNotIn('S21.G00.62', b)
         self.assertNotIn('S21.G00.50', b)
@@ -316,6 +340,149 @@ class EventNoticeTestCase(unittest.TestCase):
                     [('resource', '=', str(declaration))]))
         self.assertIn("Awa Diallo: the contract's end reason",
             context.exception.message)
+
+    def dismiss(self, contract, **values):
+        "Awa's contract ended by a dismissal for personal grounds (020)"
+        values = {
+            'dsn_end_reason': '020',
+            'dsn_end_notified': dt.date(2026, 6, 16),
+            'dsn_procedure_started': dt.date(2026, 6, 1),
+            'dsn_notice_type': '01',
+            'dsn_notice_start': dt.date(2026, 6, 17),
+            'dsn_notice_end': dt.date(2026, 7, 17),
+            **values}
+        Pool().get('coop.payroll.contract').write([contract], values)
+
+    @with_transaction()
+    def test_dismissal_notice(self):
+        """A dismissal's FCTU: S21.G00.62 with the notification (.003) and
+        the day the procedure started (.005), its notice S21.G00.63"""
+        Declaration = Pool().get('coop.dsn.declaration')
+        with company_records(self.data) as records:
+            contract = records['contract']
+            self.dismiss(contract)
+            declaration = self.notice('07', contract)
+            b = self.common(
+                declaration, '07', '01072026', AWA_NIR, contract)
+            # A notice not worked: the last day worked and paid is the day
+            # before it starts (CCH-12 of S21.G00.62.006 as quoted)
+            self.dismiss(contract, dsn_notice_type='02',
+                dsn_notice_start=dt.date(2026, 7, 1))
+            not_worked = Declaration.last_day_worked_paid(contract)
+        fin, = b['S21.G00.62']
+        self.assertEqual(fin, {
+                '001': '17072026',    # the contract's last day
+                '002': '020',         # licenciement pour autre motif
+                '003': '16062026',    # notified
+                '005': '01062026',    # the convocation: procedure started
+                '006': '17072026',    # notice worked: the last day
+                })
+        preavis, = b['S21.G00.63']
+        self.assertEqual(preavis, {
+                '001': '01',          # préavis effectué et payé
+                '002': '17062026',
+                '003': '17072026',
+                })
+        self.assertEqual(not_worked, '30062026')
+        # The payments of M and M-1 as for any FCTU
+        self.assertEqual([p['020'] for p in b['S21.G00.50']], ['02', '01'])
+
+    @with_transaction()
+    def test_dismissal_missing_data(self):
+        """Serious misconduct (087) without the day the procedure started
+        nor the notice: refused, both named, nothing stored; a notice
+        without its days likewise"""
+        pool = Pool()
+        Declaration = pool.get('coop.dsn.declaration')
+        Attachment = pool.get('ir.attachment')
+        with company_records(self.data) as records:
+            contract = records['contract']
+            self.dismiss(contract, dsn_end_reason='087',
+                dsn_procedure_started=None, dsn_notice_type=None,
+                dsn_notice_start=None, dsn_notice_end=None)
+            declaration = Declaration.event_declaration('07', contract)
+            with self.assertRaises(MissingDataError) as context:
+                Declaration.check([declaration])
+            self.assertEqual(declaration.state, 'draft')
+            self.assertFalse(Attachment.search(
+                    [('resource', '=', str(declaration))]))
+            message = context.exception.message
+            self.dismiss(contract, dsn_end_reason='087',
+                dsn_notice_type='03', dsn_notice_start=None)
+            with self.assertRaises(MissingDataError) as context:
+                Declaration.check([declaration])
+            dates = context.exception.message
+        self.assertIn("Awa Diallo: the day the dismissal procedure started",
+            message)
+        self.assertIn("Awa Diallo: the notice of the dismissal", message)
+        self.assertNotIn("the first and last days of the notice", message)
+        self.assertIn(
+            "Awa Diallo: the first and last days of the notice", dates)
+        self.assertNotIn("procedure started", dates)
+
+    @with_transaction()
+    def test_subrogation_without_iban(self):
+        """Subrogation and no bank account of the company, or no BIC of
+        its bank: the stoppage notice is refused, the company named,
+        nothing stored"""
+        pool = Pool()
+        Declaration = pool.get('coop.dsn.declaration')
+        BankAccount = pool.get('bank.account')
+        Attachment = pool.get('ir.attachment')
+        with company_records(self.data) as records:
+            company = records['company']
+            accounts = list(company.party.bank_accounts)
+            declaration = Declaration.event_declaration(
+                '04', records['absence'])
+            # Its bank without a BIC (CCH-11: the BIC goes with the IBAN)
+            pool.get('bank').write([accounts[0].bank], {'bic': None})
+            with self.assertRaises(MissingDataError) as no_bic:
+                Declaration.check([declaration])
+            BankAccount.delete(accounts)
+            with self.assertRaises(MissingDataError) as context:
+                Declaration.check([declaration])
+            self.assertEqual(declaration.state, 'draft')
+            self.assertFalse(Attachment.search(
+                    [('resource', '=', str(declaration))]))
+            name = company.rec_name
+        self.assertIn(f"{name}: the BIC of the bank of the company's "
+            "account", no_bic.exception.message)
+        self.assertIn(f"{name}: a bank account with an IBAN of the company",
+            context.exception.message)
+
+    @with_transaction()
+    def test_dismissal_fields_checked(self):
+        """A dismissal's file without S21.G00.62.005 or without its notice
+        block is refused at its place; a subrogation without the IBAN
+        too"""
+        Declaration = Pool().get('coop.dsn.declaration')
+        with company_records(self.data) as records:
+            self.dismiss(records['contract'])
+            text, _ = Declaration.event_declaration(
+                '07', records['contract']).build()
+            stoppage, _ = Declaration.event_declaration(
+                '04', records['absence']).build()
+        self.assertEqual(Checker(text).check(), [])
+        self.assertEqual(Checker(stoppage).check(), [])
+
+        def places(text):
+            return {(f.employee, f.block, f.field, f.message)
+                for f in Checker(text).check()
+                if f.message != 'msg_check_count'}
+        who = "Awa Diallo"
+        broken = text.replace("S21.G00.62.005,'01062026'\n", '')
+        self.assertEqual(places(broken), {
+                (who, 'S21.G00.62', '005', 'msg_check_reason_field')})
+        broken = '\n'.join(l for l in text.splitlines()
+            if not l.startswith('S21.G00.63')) + '\n'
+        self.assertEqual(places(broken), {
+                (who, 'S21.G00.63', '', 'msg_check_reason_block')})
+        broken = text.replace("S21.G00.63.003,'17072026'\n", '')
+        self.assertEqual(places(broken), {
+                (who, 'S21.G00.63', '003', 'msg_check_notice_field')})
+        broken = stoppage.replace(f"S21.G00.60.007,'{COMPANY_IBAN}'\n", '')
+        self.assertEqual(places(broken), {("Inès Benali", 'S21.G00.60',
+                    '007', 'msg_check_subrogation_field')})
 
     @with_transaction()
     def test_broken_field_refused(self):

@@ -42,6 +42,7 @@ from coop_payroll.tests.tools import (
     compute_payslip, create_rider, pages_text, record_hours, setup_payroll,
     week_of)
 
+from coop_payroll_fr import income_tax
 from coop_payroll_fr.payslip import rgdu_coefficient
 
 D = Decimal
@@ -483,11 +484,24 @@ class PayrollFrTestCase(SuiteDatabase, ModuleTestCase):
                 self.assertIn(text, message)
             self.assertNotIn("Line 2", message)
             self.assertFalse(Rate.search([]))
-            rate, = Rate.import_file(company, b"employee,rate,start_date\n"
-                b"R001,\"4,5\",2026-03-01\n")
+            good = b"employee,rate,start_date\nR001,\"4,5\",2026-03-01\n"
+            rate, = Rate.import_file(company, good)
             self.assertEqual(
                 (rate.employee, rate.rate, rate.start_date, rate.origin),
                 (rider, D('4.5'), MARCH, 'imported'))
+            # The same rate again is not recorded twice
+            self.assertEqual(Rate.import_file(company, good), [])
+            # What every import stores through (the CRM's too): a rate read
+            # at line 9 that is no percentage is refused at its line
+            RateRow = income_tax.RateRow
+            with self.assertRaises(ValidationError) as refused:
+                Rate.store_rates(company, [
+                        RateRow(8, rider, D('5'), MARCH),
+                        RateRow(9, rider, D('120'), MARCH)])
+            self.assertIn('Line 9: the rate "120"',
+                refused.exception.message)
+            self.assertNotIn("Line 8", refused.exception.message)
+            self.assertEqual(len(Rate.search([])), 1)
 
 
 del ModuleTestCase
