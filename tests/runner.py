@@ -83,15 +83,23 @@ def postgresql_uri():
 
 def test_names(backend):
     "The test modules to run on the backend"
-    names = []
+    names, in_suite = [], []
     # A module after those it depends on: run alone, its database is made
-    # from theirs (coop_tools.testing.activate_alone)
+    # from theirs (coop_tools.testing.activate_alone); a module's tests that
+    # say SUITE_DATABASE (they run in the suite's) after every module's, so
+    # that the suite's database is made from the largest of theirs
     for module in sorted(SUITE_MODULES,
             key=lambda m: (len(module_closure([m])), m)):
         package = importlib.import_module(f'{module}.tests')
         for info in pkgutil.iter_modules(package.__path__):
             if info.name.startswith('test_'):
-                names.append(f'{module}.tests.{info.name}')
+                name = f'{module}.tests.{info.name}'
+                if getattr(importlib.import_module(name), 'SUITE_DATABASE',
+                        False):
+                    in_suite.append(name)
+                else:
+                    names.append(name)
+    names.extend(in_suite)
     import tests
     for info in pkgutil.iter_modules(tests.__path__):
         if info.name.startswith('test_'):

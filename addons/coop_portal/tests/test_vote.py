@@ -37,6 +37,11 @@ def utcnow():
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
+# It runs in the suite's database: the runner runs it after the modules'
+# own databases are made (tests/runner.py)
+SUITE_DATABASE = True
+
+
 class OnlineVoteTestCase(unittest.TestCase):
     "Voting online in the portal"
 
