@@ -4,3 +4,4 @@ tasks on a map, the unassigned deliveries and one lane per rider, served at
 /<database>/dispatch/ to back-office users logged in through Tryton's own
 session (docs/dispatch.md)"""
 from . import routes  # noqa: F401
+from . import portal_pages  # noqa: F401 (a rider's shifts in the portal)
