@@ -12,7 +12,10 @@ import datetime as dt
 import json
 import os
 import re
+import tempfile
 import unittest
+
+import polib
 
 from werkzeug.test import Client
 
@@ -44,6 +47,19 @@ def french_day(date):
     return f'{FRENCH_DAYS[date.weekday()]} {date:%d/%m/%Y}'
 
 
+def calendar_french():
+    "The French names of the days and months (trytond's ir), alone"
+    ir = polib.pofile(os.path.join(
+            os.path.dirname(trytond.ir.__file__), 'locale', 'fr.po'))
+    calendar = polib.POFile()
+    calendar.extend(e for e in ir
+        if e.msgctxt and e.msgctxt.startswith('model:ir.calendar.'))
+    with tempfile.NamedTemporaryFile('w', suffix='.po') as file:
+        file.write(str(calendar))
+        file.flush()
+        Pool().get('ir.translation').translation_import('fr', 'ir', file.name)
+
+
 class PortalShiftsTestCase(unittest.TestCase):
     "Availability and applications, in the models and in the portal"
 
@@ -71,9 +87,7 @@ class PortalShiftsTestCase(unittest.TestCase):
         # French as a coop's database has it: the formats, the modules'
         # words and the calendar's (trytond's ir)
         load_french(['coop_portal', 'coop_dispatch'])
-        pool.get('ir.translation').translation_import('fr', 'ir',
-            os.path.join(os.path.dirname(trytond.ir.__file__), 'locale',
-                'fr.po'))
+        calendar_french()
         monday = monday_of(today)
         next_monday = monday + dt.timedelta(7)
         company = create_company("Coop Planning")
