@@ -301,6 +301,17 @@ def nav(visitor):
     return items
 
 
+def portal_activated():
+    """Whether the request's database has coop_portal activated: the
+    routes are the server's, the same for every database it serves (one
+    of coop_dispatch without the portal, say)"""
+    try:
+        Pool().get('coop.assembly.ballot')
+    except KeyError:
+        return False
+    return True
+
+
 def papers_available():
     "Whether the suite has a rider's papers (coop_payroll_fr's reports)"
     try:
