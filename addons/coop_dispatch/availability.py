@@ -3,7 +3,9 @@
 (declared for a draft or published week), and their applications for a
 published slot's open places, which the dispatcher accepts (placing the
 rider in the slot) or refuses. Riders declare and apply in the portal
-(portal_pages.py); the dispatcher reads both on the slot's form."""
+(portal_pages.py, where coop_portal is activated beside); the dispatcher
+reads both on the slot's form. Nothing here needs the portal: a rider is a
+company.employee."""
 from trytond.i18n import gettext
 from trytond.model import (
     ModelSQL, ModelView, Unique, Workflow, fields)

@@ -1,6 +1,10 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
 """A rider's shifts in the portal (coop_portal's pages, added from here so
-that the portal knows nothing of dispatch): *My shifts* (her shifts of the
+that the portal knows nothing of dispatch). coop_portal is an extras_depend
+of coop_dispatch: this file is imported only when the coop_portal package
+is installed (__init__.py), and its pages answer only in a database where
+both modules are activated (coop_portal's route answers 404 in one without
+the portal, riders() in one without dispatch). *My shifts* (her shifts of the
 published schedules, this week and the next ones, her applications and the
 open slots she may apply for) and *Availability* (the slots of the weeks
 planned, draft or published, she can ride). Every page runs as the
@@ -30,7 +34,8 @@ def _(message, **variables):
 
 
 def dispatch_available():
-    "Whether the request's database has coop_dispatch activated"
+    """Whether the request's database has coop_dispatch activated (the
+    portal's may not have it)"""
     try:
         Pool().get('coop.dispatch.application')
     except KeyError:

@@ -65,7 +65,9 @@ class PortalShiftsTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_suite('coop_dispatch')
+        # The suite's database: the pages need coop_portal, an
+        # extras_depend of coop_dispatch (its own tests run without it)
+        activate_suite()
         cls.data = commit_setup(cls.populate)
         # The ids and the slots' dates, for the pages' tests
         cls.ids = {k: id_ for k, (_, id_) in cls.data.items()}
