@@ -562,21 +562,38 @@ class Measure:
         return f"{len(batch.payslips)} payslips computed and confirmed"
 
     def plans(self):
-        "PostgreSQL's plans of the two lists' queries"
-        from trytond.transaction import Transaction
-        cursor = Transaction().connection.cursor()
+        """PostgreSQL's plans of the two lists' queries: the delivery
+        list's core, and the statistics' search and read as the ORM sends
+        them for the dispatcher (her company rule in), June"""
+        from trytond.pool import Pool
+        from trytond.transaction import Transaction, check_access
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
         store = self.stores[0]
-        for name, query, params in [
-                ('delivery list', "SELECT id FROM coop_delivery "
-                    "WHERE date = %s AND customer = %s AND company = %s "
-                    "ORDER BY date DESC, id DESC LIMIT 80",
-                    (dt.date(YEAR, 6, 15), store, self.company)),
-                ('statistics', "SELECT customer, count(*) FROM "
-                    "coop_delivery WHERE state = 'done' AND company = %s "
-                    "AND EXTRACT(YEAR FROM date) = %s "
-                    "AND EXTRACT(MONTH FROM date) = %s GROUP BY customer",
-                    (self.company, YEAR, 6)),
-                ]:
+        plans = [
+            ('delivery list', "SELECT id FROM coop_delivery "
+                "WHERE date = %s AND customer = %s AND company = %s "
+                "ORDER BY date DESC, id DESC LIMIT 80",
+                (dt.date(YEAR, 6, 15), store, self.company)),
+            ]
+        Statistic = Pool().get('coop.delivery.statistic.store')
+        domain = [('year', '=', YEAR), ('month.index', '=', 6)]
+        with transaction.set_user(self.dispatcher), \
+                transaction.set_context(company=self.company), \
+                check_access():
+            query = Statistic.search(domain, query=True)
+            ids = [r.id for r in Statistic.search(domain)]
+            # The read's query: the rows of the ids, from their months
+            dates = Statistic._dates_of_ids(ids)
+            from coop_delivery.statistic import DATES
+            with transaction.set_context({DATES: dates}):
+                table = Statistic.__table__()
+                read = table.select(table.id, table.customer,
+                    table.deliveries, table.distance, table.co2_avoided,
+                    where=table.id.in_(ids))
+        plans.append(('statistics (search)', *tuple(query)))
+        plans.append(('statistics (read)', *tuple(read)))
+        for name, query, params in plans:
             cursor.execute('EXPLAIN ANALYZE ' + query, params)
             print(f"plan of the {name}:")
             for line, in cursor:
