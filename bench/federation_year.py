@@ -1,8 +1,9 @@
 # This file is part of Coop ERP. Licensed under the GNU GPL v3 or later.
 """A federation's year on PostgreSQL: 10 coops in one database, one of
 them large (600,000 deliveries and 1.2 million tasks in 2026, 150 riders
-paid every month, 2,000 members), and what people do every day on it,
-measured (p95 of --repeat calls, server side, in one process):
+paid every month, 2,000 members with their register of shares), and
+what people do every day on it, measured (p95 of --repeat calls, server
+side, in one process):
 
 - the delivery list filtered by day and store (a dispatcher of the large
   coop, with her record rules);
@@ -383,12 +384,63 @@ class Setup:
             order=[('id', 'ASC')], limit=1)
         parties = [rider.party] + Party.create([{'name': f"Member {i:04d}"}
                 for i in range(size['members'] - 1)])
+        members = []
         for i in range(0, len(parties), CHUNK):
-            Member.create([{
+            members += Member.create([{
                         'company': company_id, 'party': p.id,
                         'number': f'M-{i + j + 1:05d}',
                         'category': category.id, 'person_kind': 'person',
                         } for j, p in enumerate(parties[i:i + CHUNK])])
+        self.shares(company_id, members)
+
+    def shares(self, company_id, members):
+        """The register's history: each member's subscription (1 to 5
+        shares of 25.00, 2019 to 2026), and the first (the rider) an
+        increase of a share every January from 2020; imported operations
+        recorded through the register (numbered, their lines, no entry:
+        the bench has no membership accounts)"""
+        from trytond.pool import Pool
+        pool = Pool()
+        Company = pool.get('company.company')
+        Configuration = pool.get('coop.membership.configuration')
+        ModelData = pool.get('ir.model.data')
+        Operation = pool.get('coop.share.operation')
+        # The register's numbers have no gaps
+        Sequence = pool.get('ir.sequence.strict')
+        ShareClass = pool.get('coop.share.class')
+        company = Company(company_id)
+        sequence, = Sequence.create([{
+                    'name': "Register", 'company': company_id,
+                    'sequence_type': ModelData.get_id(
+                        'coop_membership', 'sequence_type_operation'),
+                    }])
+        config = Configuration.of_company(company)
+        config.operation_sequence = sequence
+        config.save()
+        share_class, = ShareClass.create([{
+                    'company': company_id, 'code': 'A', 'name': "Ordinary",
+                    'nominal': Decimal(25)}])
+        first = dt.date(YEAR - 7, 1, 1)
+        span = (dt.date(YEAR, 11, 30) - first).days
+
+        def operation(member, kind, date, quantity):
+            return {
+                'company': company_id, 'kind': kind, 'member': member.id,
+                'share_class': share_class.id, 'quantity': quantity,
+                'date': date, 'effective_date': date, 'imported': True,
+                }
+        rider, *others = members
+        values = [operation(rider, 'subscription', dt.date(YEAR - 7, 6, 1), 4)]
+        values += [operation(rider, 'increase', dt.date(y, 1, 15), 1)
+            for y in range(YEAR - 6, YEAR + 1)]
+        values += [operation(m, 'subscription',
+                first + dt.timedelta(days=self.rng.randrange(span)),
+                1 + i % 5) for i, m in enumerate(others)]
+        operations = []
+        for i in range(0, len(values), CHUNK):
+            operations += Operation.create(values[i:i + CHUNK])
+        for i in range(0, len(operations), CHUNK):
+            Operation.record(operations[i:i + CHUNK])
 
     def users(self, company_id):
         "A dispatcher of the large coop; the first rider's portal account"
@@ -434,7 +486,9 @@ class Measure:
         self.__dict__.update(info)
         print(f"coop 1 of {COOPS}: {info['deliveries']} deliveries, "
             f"{info['tasks']} tasks, {info['payslips']} payslips, "
-            f"{info['members']} members; all coops: "
+            f"{info['members']} members, {info['operations']} share "
+            f"operations ({info['rider_shares']} shares of the portal's "
+            f"rider); all coops: "
             f"{info['all_deliveries']} deliveries", flush=True)
         lists = {
             'delivery list (a day, a store)': self.delivery_list,
@@ -488,7 +542,26 @@ class Measure:
                 [('company', '=', company.id)]),
             'members': pool.get('coop.member').search_count(
                 [('company', '=', company.id)]),
+            'operations': pool.get('coop.share.operation').search_count(
+                [('company', '=', company.id), ('state', '=', 'recorded')]),
+            'rider_shares': self.rider_shares(company),
             }
+
+    @staticmethod
+    def rider_shares(company):
+        "The shares the portal's rider holds today (0 without operations)"
+        from trytond.pool import Pool
+        pool = Pool()
+        Line = pool.get('coop.share.operation.line')
+        Member = pool.get('coop.member')
+        WebUser = pool.get('web.user')
+        web_user, = WebUser.search([('email', '=', 'rider@example.com')])
+        members = Member.search([
+                ('company', '=', company.id),
+                ('party', '=', web_user.party.id)])
+        if not members:
+            return 0
+        return Line.member_shares(members)[members[0].id]
 
     def timed_transaction(self, call):
         "call's time, in a read-only transaction as the dispatcher"
@@ -562,21 +635,38 @@ class Measure:
         return f"{len(batch.payslips)} payslips computed and confirmed"
 
     def plans(self):
-        "PostgreSQL's plans of the two lists' queries"
-        from trytond.transaction import Transaction
-        cursor = Transaction().connection.cursor()
+        """PostgreSQL's plans of the two lists' queries: the delivery
+        list's core, and the statistics' search and read as the ORM sends
+        them for the dispatcher (her company rule in), June"""
+        from trytond.pool import Pool
+        from trytond.transaction import Transaction, check_access
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
         store = self.stores[0]
-        for name, query, params in [
-                ('delivery list', "SELECT id FROM coop_delivery "
-                    "WHERE date = %s AND customer = %s AND company = %s "
-                    "ORDER BY date DESC, id DESC LIMIT 80",
-                    (dt.date(YEAR, 6, 15), store, self.company)),
-                ('statistics', "SELECT customer, count(*) FROM "
-                    "coop_delivery WHERE state = 'done' AND company = %s "
-                    "AND EXTRACT(YEAR FROM date) = %s "
-                    "AND EXTRACT(MONTH FROM date) = %s GROUP BY customer",
-                    (self.company, YEAR, 6)),
-                ]:
+        plans = [
+            ('delivery list', "SELECT id FROM coop_delivery "
+                "WHERE date = %s AND customer = %s AND company = %s "
+                "ORDER BY date DESC, id DESC LIMIT 80",
+                (dt.date(YEAR, 6, 15), store, self.company)),
+            ]
+        Statistic = Pool().get('coop.delivery.statistic.store')
+        domain = [('year', '=', YEAR), ('month.index', '=', 6)]
+        with transaction.set_user(self.dispatcher), \
+                transaction.set_context(company=self.company), \
+                check_access():
+            query = Statistic.search(domain, query=True)
+            ids = [r.id for r in Statistic.search(domain)]
+            # The read's query: the rows of the ids, from their months
+            dates = Statistic._dates_of_ids(ids)
+            from coop_delivery.statistic import DATES
+            with transaction.set_context({DATES: dates}):
+                table = Statistic.__table__()
+                read = table.select(table.id, table.customer,
+                    table.deliveries, table.distance, table.co2_avoided,
+                    where=table.id.in_(ids))
+        plans.append(('statistics (search)', *tuple(query)))
+        plans.append(('statistics (read)', *tuple(read)))
+        for name, query, params in plans:
             cursor.execute('EXPLAIN ANALYZE ' + query, params)
             print(f"plan of the {name}:")
             for line, in cursor:

@@ -45,6 +45,7 @@ class Configuration(
     __string__ = "Delivery Configuration"
     _missing_setting_message = 'coop_delivery.msg_configuration_missing'
     _no_company_message = 'coop_delivery.msg_configuration_no_company'
+    _company_not_allowed_message = 'coop_delivery.msg_company_not_allowed'
     _missing_setting_error = TourError
 
     timesheet_work = fields.MultiValue(timesheet_work)

@@ -206,6 +206,7 @@ class Configuration(
     __string__ = "Membership Configuration"
     _missing_setting_message = 'coop_membership.msg_configuration_missing'
     _no_company_message = 'coop_membership.msg_configuration_no_company'
+    _company_not_allowed_message = 'coop_membership.msg_company_not_allowed'
     _missing_setting_error = ConfigurationError
 
     operation_sequence = fields.MultiValue(own_sequences(operation_sequence))

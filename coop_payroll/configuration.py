@@ -87,6 +87,7 @@ class Configuration(
     __string__ = "Payroll Configuration"
     _missing_setting_message = 'coop_payroll.msg_configuration_missing'
     _no_company_message = 'coop_payroll.msg_configuration_no_company'
+    _company_not_allowed_message = 'coop_payroll.msg_company_not_allowed'
     _missing_setting_error = ConfigurationError
 
     payslip_sequence = fields.MultiValue(own_sequences(payslip_sequence))

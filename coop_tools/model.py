@@ -96,3 +96,49 @@ def check_user_company(company, message):
     User = Pool().get('res.user')
     if int(company) not in User.get_companies():
         raise AccessError(gettext(message, company=company.rec_name))
+
+
+def user_companies():
+    """The ids of the companies of the user (res.user's companies, among
+    which she may choose her current one), None for the administrator
+    (user 0) who may name any"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    transaction = Transaction()
+    if transaction.user == 0:
+        return None
+    User = Pool().get('res.user')
+    # An instance reads without the user's access checks
+    return {c.id for c in User(transaction.user).companies}
+
+
+def context_company(message):
+    """The context's company id (None if it names none), checked as
+    Tryton's company module checks it when it returns a user's preferences
+    (res.user.read): one of the user's companies, the administrator (user
+    0) any. The context is the client's word over RPC: a company that is
+    not one of the user's is refused with an AccessError (message, its
+    %(company)s the coop's name), before anything is read for it without
+    the user's record rules (a setting, a default, a wizard's work)"""
+    from trytond.i18n import gettext
+    from trytond.model.exceptions import AccessError
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction, without_check_access
+    company = Transaction().context.get('company')
+    if company is None:
+        return None
+    allowed = user_companies()
+    if allowed is None:
+        return company
+    try:
+        company = int(company)
+    except (TypeError, ValueError):
+        raise AccessError(gettext(message, company=company))
+    # A negative id (a form's empty company, -1) names no coop
+    if company >= 0 and company not in allowed:
+        Company = Pool().get('company.company')
+        with without_check_access():
+            found = Company.search([('id', '=', company)])
+        raise AccessError(gettext(
+                message, company=found[0].rec_name if found else company))
+    return company

@@ -139,6 +139,13 @@ MODELS = {
     'coop.dispatch.schedule.slot': _perms(dispatcher='rwcd',
         administrator='rwcd'),
     'coop.dispatch.round': _perms(dispatcher='rwcd', administrator='rwcd'),
+    # What riders say in the portal: the slots they are available for and
+    # their applications for shifts; a rider reads her own, the
+    # dispatcher every one of her coop's and answers the applications
+    'coop.dispatch.availability': _perms(rider='o', dispatcher='r',
+        administrator='rwcd'),
+    'coop.dispatch.application': _perms(rider='o', dispatcher='rw',
+        administrator='rwcd'),
     'coop.member': _perms(membership='rwcd', administrator='rwcd'),
     # The accountant reads the capital's movements
     'coop.share.operation': _perms(membership='rwcd', accountant='r',
@@ -240,5 +247,9 @@ MENUS = {
         'dispatcher', 'administrator'),
     ('coop_dispatch', 'menu_round_form'): ('dispatcher', 'administrator'),
     ('coop_dispatch', 'menu_hours'): ('dispatcher', 'administrator'),
+    ('coop_dispatch', 'menu_availability_form'): (
+        'dispatcher', 'administrator'),
+    ('coop_dispatch', 'menu_application_form'): (
+        'dispatcher', 'administrator'),
     ('coop_membership', 'menu_membership'): ('membership', 'administrator'),
     }

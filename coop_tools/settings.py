@@ -24,7 +24,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .model import RequiredSettings
+from .model import RequiredSettings, context_company
 
 # Columns every ModelSQL has, which are never settings
 _BASE_COLUMNS = {
@@ -71,16 +71,46 @@ class CompanySettings(RequiredSettings, CompanyMultiValueMixin):
 
     get_required names the company and the setting when one is empty;
     _no_company_message (with %(field)s) is raised when the context has no
-    company to read it for."""
+    company to read it for.
+
+    A setting read or written for the context's company (neither an
+    explicit company= nor of_company's) is refused with an AccessError,
+    _company_not_allowed_message (with %(company)s), when that company is
+    not one of the user's (res.user's companies, as Tryton's company module
+    checks the context's company of the user's preferences): the value
+    rows are read without the user's record rules, and over RPC the
+    context is whatever the client sends."""
     __slots__ = ()
     _no_company_message = None
+    _company_not_allowed_message = None
+
+    def _check_context_company(self, pattern):
+        context = Transaction().context
+        if ('company' not in pattern
+                and self._company_not_allowed_message
+                and context.get('company') != context.get(
+                    '_settings_company', -1)):
+            context_company(self._company_not_allowed_message)
+
+    def get_multivalue(self, name, **pattern):
+        if self._is_company_setting(name):
+            self._check_context_company(pattern)
+        return super().get_multivalue(name, **pattern)
+
+    def set_multivalue(self, name, value, save=True, **pattern):
+        if self._is_company_setting(name):
+            self._check_context_company(pattern)
+        return super().set_multivalue(name, value, save=save, **pattern)
 
     @classmethod
     def of_company(cls, company):
         """The configuration as read for company: its settings are the
         company's whatever the context of later reads"""
+        company = company.id if company else None
+        # The company is the code's, not the client's (a private key: RPC
+        # strips them from the client's context)
         with Transaction().set_context(
-                company=company.id if company else None):
+                company=company, _settings_company=company):
             return cls(1)
 
     def get_required(self, name):

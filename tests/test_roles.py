@@ -36,6 +36,10 @@ OWN = {
         ('employee', '=', d['awa']['employee'])],
     'coop.payroll.absence': lambda d: [
         ('employee', '=', d['awa']['employee'])],
+    'coop.dispatch.availability': lambda d: [
+        ('rider', '=', d['awa']['employee'])],
+    'coop.dispatch.application': lambda d: [
+        ('rider', '=', d['awa']['employee'])],
     'coop.payroll.payslip': lambda d: [
         ('employee', '=', d['awa']['employee']),
         ('state', 'in', ['confirmed', 'posted'])],
@@ -292,6 +296,18 @@ def populate():
             data[login] = {
                 'employee': rider.id, 'party': rider.party.id,
                 'payslip': payslip.id, 'web_user': web_user.id}
+        # A week's slot each rider said she can ride and applied for
+        schedule, = pool.get('coop.dispatch.schedule').create([{
+                    'company': company.id, 'week': dt.date(2026, 1, 5),
+                    'slots': [('create', [{'date': dt.date(2026, 1, 5),
+                                    'start': dt.time(11),
+                                    'end': dt.time(14)}])]}])
+        slot, = schedule.slots
+        for model in ['coop.dispatch.availability',
+                'coop.dispatch.application']:
+            pool.get(model).create([{'company': company.id,
+                        'rider': data[login]['employee'], 'slot': slot.id}
+                    for login in ['awa', 'leo']])
         table = Payslip.__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*table.update([table.state], ['confirmed']))

@@ -33,3 +33,11 @@ class SlotOverfilledWarning(UserWarning):
 
 class RoundError(ValidationError):
     pass
+
+
+class AvailabilityError(ValidationError):
+    pass
+
+
+class ApplicationError(ValidationError):
+    pass

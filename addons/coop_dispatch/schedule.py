@@ -276,6 +276,15 @@ class Slot(ModelSQL, ModelView):
         domain=[('company', '=', Eval('company', -1))],
         help="The riders placed in the slot, each a shift the board reads.")
     filled = fields.Function(fields.Integer("Riders Placed"), 'get_filled')
+    # What the riders said in the portal (availability.py), read when
+    # filling the slot
+    availabilities = fields.One2Many('coop.dispatch.availability', 'slot',
+        "Available Riders", readonly=True,
+        help="The riders who said in the portal they are available.")
+    applications = fields.One2Many('coop.dispatch.application', 'slot',
+        "Applications", readonly=True,
+        help="The riders who applied in the portal for the slot: accept "
+        "one to place her.")
 
     @classmethod
     def __setup__(cls):

@@ -19,7 +19,8 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from coop_payroll.rule import CENT
 
-from coop_tools.model import check_user_company, user_company_domain
+from coop_tools.model import (
+    check_user_company, context_company, user_company_domain)
 
 from .exceptions import LeaveProvisionError
 
@@ -49,8 +50,10 @@ class LeaveProvisionStart(ModelView):
     def default_rate(cls):
         pool = Pool()
         Configuration = pool.get('coop.payroll.configuration')
-        company = Transaction().context.get('company')
-        if company is None:
+        # The context's company is the client's word, read here without
+        # the user's record rules
+        company = context_company('coop_payroll_fr.msg_company_not_allowed')
+        if company is None or company < 0:
             return None
         return Configuration.of_company(
             Pool().get('company.company')(company)).leave_provision_rate

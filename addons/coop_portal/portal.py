@@ -49,6 +49,10 @@ STATIC = os.path.join(HERE, 'static')
 LOADER = TemplateLoader(
     [os.path.join(HERE, 'templates')], auto_reload=False,
     max_cache_size=100)
+# Pages another module adds (its routes through routes.route): the menu
+# entries of each, a function of the visitor answering [(path, label)],
+# after the portal's own for riders (see add_pages)
+NAV_EXTENSIONS = []
 LANGUAGE_NAMES = [('en', "English"), ('fr', "Français")]
 HEADERS = {
     'Cache-Control': 'no-store',
@@ -93,6 +97,19 @@ def base_url(request):
     return urllib.parse.quote(
         f"{request.script_root}/{Pool().database_name}/portal",
         safe="/:@!$&'()*+,;=-._~")
+
+
+def add_pages(templates=None, nav=None):
+    """How another module adds pages to the portal, without the portal
+    knowing it: its templates' folder (name them after the module, the
+    folders share one name space) and its menu entries (nav(visitor) ->
+    [(path, label)], called on every page: cheap, and [] when the module is
+    not activated in the request's database). Its routes are
+    routes.route's, so that they run as every portal page does."""
+    if templates and templates not in LOADER.search_path:
+        LOADER.search_path.append(templates)
+    if nav and nav not in NAV_EXTENSIONS:
+        NAV_EXTENSIONS.append(nav)
 
 
 def render(name, doctype='html5', **context):
@@ -273,6 +290,8 @@ def nav(visitor):
             ]
         if papers_available():
             items.append(('papers', _('msg_nav_papers')))
+    for extension in NAV_EXTENSIONS:
+        items += extension(visitor)
     if visitor.members():
         items += [
             ('shares', _('msg_nav_shares')),
@@ -280,6 +299,17 @@ def nav(visitor):
         if assemblies_available():
             items.append(('assemblies', _('msg_nav_assemblies')))
     return items
+
+
+def portal_activated():
+    """Whether the request's database has coop_portal activated: the
+    routes are the server's, the same for every database it serves (one
+    of coop_dispatch without the portal, say)"""
+    try:
+        Pool().get('coop.assembly.ballot')
+    except KeyError:
+        return False
+    return True
 
 
 def papers_available():

@@ -29,8 +29,8 @@ from .portal import (
     FORM_COOKIE, HEADERS, SESSION_COOKIE, STATIC, Visitor, _, attachment,
     base_url, check_form_token, delete_cookie, finish, form_token,
     formatted, fragment, lang_record, language, login_redirect,
-    message_page, not_found, page, pdf_response, session_timeout,
-    set_cookie)
+    message_page, not_found, page, pdf_response, portal_activated,
+    session_timeout, set_cookie)
 
 logger = logging.getLogger(__name__)
 PREFIX = '/<database_name>/portal'
@@ -47,6 +47,11 @@ def portal(login_required=True):
     def decorator(func):
         @wraps(func)
         def wrapper(request, pool, *args, **kwargs):
+            # The routes are the server's, for every database it serves:
+            # one without coop_portal has no portal (nor another module's
+            # pages added to it)
+            if not portal_activated():
+                not_found()
             check_input(request)
             with Transaction().set_context(language=language(request)):
                 visitor = Visitor(request)

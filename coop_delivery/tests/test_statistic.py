@@ -96,3 +96,56 @@ class StatisticTestCase(unittest.TestCase):
             self.assertEqual(riders["Léo", 3].deliveries, 2)
             self.assertEqual(riders["Léo", 3].distance, Decimal('5.5'))
             self.assertEqual(kg(riders["Léo", 3].co2_avoided), Decimal('1.1'))
+
+    @with_transaction()
+    def test_month_boundary(self):
+        """A delivery on a month's last day and one on the next month's
+        first day count in their own months, searched by year and month
+        (a date range on the deliveries) as by the whole list"""
+        pool = Pool()
+        StoreStatistic = pool.get('coop.delivery.statistic.store')
+        RiderStatistic = pool.get('coop.delivery.statistic.rider')
+        company = create_company()
+        with set_company(company):
+            rule_set = create_rule_set()
+            bakery = create_store(rule_set, "Boulangerie")
+            awa = create_employee(company, "Awa")
+            # 31 March, late, then 1 April at dawn; and a December one
+            # (its next month is January of the next year)
+            self._done(bakery, awa, dt.datetime(2026, 3, 31, 23, 0), 1000, 0)
+            self._done(bakery, awa, dt.datetime(2026, 4, 1, 0, 30), 2000, 0)
+            self._done(bakery, awa, dt.datetime(2026, 4, 1, 9, 0), 4000, 0)
+            self._done(bakery, awa, dt.datetime(2026, 12, 31, 20, 0), 500, 0)
+
+            def month(Statistic, year, index):
+                return [(r.month.index, r.deliveries, r.distance)
+                    for r in Statistic.search([
+                            ('year', '=', year),
+                            ('month.index', '=', index)])]
+            for Statistic in [StoreStatistic, RiderStatistic]:
+                with self.subTest(model=Statistic.__name__):
+                    # March: 1 km; April: 2 + 4 = 6 km
+                    self.assertEqual(month(Statistic, 2026, 3),
+                        [(3, 1, Decimal('1.0'))])
+                    self.assertEqual(month(Statistic, 2026, 4),
+                        [(4, 2, Decimal('6.0'))])
+                    self.assertEqual(month(Statistic, 2026, 12),
+                        [(12, 1, Decimal('0.5'))])
+                    self.assertEqual(month(Statistic, 2026, 5), [])
+                    self.assertEqual(month(Statistic, 2027, 1), [])
+                    # The same rows from the whole list, and by the month's
+                    # record and the year alone
+                    self.assertEqual(
+                        sorted((r.month.index, r.deliveries)
+                            for r in Statistic.search([])),
+                        [(3, 1), (4, 2), (12, 1)])
+                    april, = Statistic.search([
+                            ('year', '=', 2026),
+                            ('month', '=', StoreStatistic.search([
+                                        ('month.index', '=', 4)],
+                                    )[0].month.id)])
+                    self.assertEqual(april.deliveries, 2)
+                    self.assertEqual(Statistic.search(
+                            [('year', '=', 2026)], count=True), 3)
+                    self.assertEqual(Statistic.search(
+                            [('year', '=', 2025)], count=True), 0)

@@ -18,7 +18,7 @@ from trytond.wsgi import app
 
 from coop_delivery.tests.tools import (
     ORDERED, create_delivery, create_rule_set, create_store)
-from coop_tools.testing import SuiteDatabase, commit_setup
+from coop_tools.testing import SuiteDatabase, activated, commit_setup
 
 PASSWORD = 'dispatch-secret-1'
 BASE = f'/{DB_NAME}/dispatch'
@@ -159,6 +159,31 @@ class DispatchBoardTestCase(SuiteDatabase, ModuleTestCase):
         response = client.get(f'{BASE}/', base_url='https://localhost')
         self.assertEqual(response.status_code, 200)
         self.assertIn(b'board.js', response.data)
+
+    def test_without_portal(self):
+        """coop_dispatch stands without coop_portal (an extras_depend):
+        where the portal is not activated, neither its pages nor the
+        riders' shifts pages coop_dispatch adds to it are served (404),
+        the availability and applications are there for the dispatcher"""
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            if activated('coop_portal'):
+                self.skipTest("coop_portal is activated (the suite's "
+                    "database): tested in test_portal_shifts")
+            pool = Pool()
+            for model in ['coop.dispatch.availability',
+                    'coop.dispatch.application']:
+                pool.get(model)
+            with self.assertRaises(KeyError):
+                pool.get('web.user')
+        client = Client(app)
+        for method, path in [('GET', '/'), ('GET', '/login'),
+                ('GET', '/shifts'), ('GET', '/availability'),
+                ('POST', '/shifts/slots/1/apply'),
+                ('POST', '/availability/1')]:
+            with self.subTest(method=method, path=path):
+                response = client.open(f'/{DB_NAME}/portal{path}',
+                    method=method, base_url='https://localhost')
+                self.assertEqual(response.status_code, 404)
 
     def test_rider_refused(self):
         "A user without the dispatcher's rights gets 403, reads nothing"
