@@ -60,6 +60,11 @@ def calendar_french():
         Pool().get('ir.translation').translation_import('fr', 'ir', file.name)
 
 
+# It runs in the suite's database (coop_portal's pages beside dispatch): the
+# runner runs it after the modules' own databases are made (tests/runner.py)
+SUITE_DATABASE = True
+
+
 class PortalShiftsTestCase(unittest.TestCase):
     "Availability and applications, in the models and in the portal"
 
