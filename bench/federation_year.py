@@ -436,6 +436,9 @@ class Setup:
         values += [operation(m, 'subscription',
                 first + dt.timedelta(days=self.rng.randrange(span)),
                 1 + i % 5) for i, m in enumerate(others)]
+        # In the order they took effect: the register refuses an operation
+        # dated before one already recorded (chunks of a random order would)
+        values.sort(key=lambda v: v['effective_date'])
         operations = []
         for i in range(0, len(values), CHUNK):
             operations += Operation.create(values[i:i + CHUNK])
@@ -534,10 +537,13 @@ class Measure:
         tasks, = cursor.fetchone()
         stores = [s.id for s in pool.get('party.party').search([
                     ('name', 'like', f"Store {company.id}-%")])]
+        cursor.execute("SELECT DISTINCT customer, date FROM coop_delivery "
+            "WHERE company = %s ORDER BY customer, date", (company.id,))
+        store_days = [(customer, date) for customer, date in cursor]
         return {
             'company': company.id, 'dispatcher': user.id,
             'deliveries': deliveries, 'all_deliveries': all_deliveries,
-            'tasks': tasks, 'stores': stores,
+            'tasks': tasks, 'stores': stores, 'store_days': store_days,
             'payslips': pool.get('coop.payroll.payslip').search_count(
                 [('company', '=', company.id)]),
             'members': pool.get('coop.member').search_count(
@@ -577,11 +583,12 @@ class Measure:
     def delivery_list(self):
         from trytond.pool import Pool
         Delivery = Pool().get('coop.delivery')
-        day = dt.date(YEAR, 1, 1) + dt.timedelta(
-            days=self.rng.randrange(365))
+        # A store's day with deliveries: the history's copies give each
+        # store some days of the year, not all of them
+        store, day = self.rng.choice(self.store_days)
         found = Delivery.search_read([
                 ('date', '=', day),
-                ('customer', '=', self.rng.choice(self.stores))],
+                ('customer', '=', store)],
             0, 80, None, ['reference', 'date', 'customer', 'state', 'amount',
                 'distance', 'vehicle'])
         assert found, day
