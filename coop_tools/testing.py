@@ -259,10 +259,8 @@ def activate_suite(module=None, extras=()):
         Cache.drop(DB_NAME)
         return
     drop_db()
-    if module and modules_alone():
-        activate_alone(modules)
-    elif modules_alone():
-        # After the modules' own databases: made from the largest of them
+    if modules_alone():
+        # The suite's, after the modules' own: made from the largest of them
         activate_alone(modules)
     else:
         activate_module(modules)

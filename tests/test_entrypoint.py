@@ -44,8 +44,7 @@ class EntrypointTestCase(unittest.TestCase):
         # The first setup, run once for the class: an installation is most
         # of the class's time, and the database it makes is one of the two
         # coops of test_one_database_per_coop
-        cls.first_setup = subprocess.run([ENTRYPOINT, 'setup'], env=cls.env,
-            capture_output=True, text=True, timeout=HANG_TIMEOUT)
+        cls.first_setup = cls.entrypoint('setup')
 
     @classmethod
     def drop_database(cls):
@@ -57,9 +56,10 @@ class EntrypointTestCase(unittest.TestCase):
             connection.execute(
                 f'DROP DATABASE IF EXISTS "{cls.database}" WITH (FORCE)')
 
-    def entrypoint(self, *args, **env):
+    @classmethod
+    def entrypoint(cls, *args, **env):
         return subprocess.run([ENTRYPOINT, *args],
-            env=dict(self.env, **env), capture_output=True, text=True,
+            env=dict(cls.env, **env), capture_output=True, text=True,
             timeout=HANG_TIMEOUT)
 
     def setup_summary(self, process):
